@@ -1,0 +1,193 @@
+// The ONE config schema: TypeScript types, defaults, bounds, validation and the commented
+// gateway.example.toml (scripts/gen-example-config.ts) all come from here.
+import { z } from 'zod';
+import { cameraNumSchema, cameraRecordShape, checkPileNum } from '../protocols/province/messages.js';
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 0.0.0.0:8443');
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL');
+const file = z.string().min(1);
+const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'must be an IP address or CIDR, e.g. 10.0.0.0/8');
+
+const gateway = z
+  .strictObject({
+    device_code: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('Gateway number issued by the province (DeviceCode header), e.g. vg-108121')
+      .meta({ example: 'vg-108121' }),
+    data_dir: z.string().min(1).default('/var/lib/vcgw').describe('Where the database, certificates and snapshots live'),
+    log_level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .describe('Log level (JSON lines on stdout, for journald)'),
+  })
+  .describe('This gateway');
+
+const province = z
+  .strictObject({
+    base_url: httpUrl
+      .describe('Province platform base URL; calls go to <base_url>/service/...')
+      .meta({ example: 'https://10.1.1.1:443' }),
+    backup_base_urls: z
+      .array(httpUrl)
+      .default([])
+      .describe('Backup links (seed 003 §7.1 f): used in order when the primary is unreachable; the primary is retried periodically'),
+    primary_retry_s: z.number().int().min(5).max(86400).default(300).describe('How often to try the primary again while on a backup link'),
+    user: z.string().min(1).describe('User name issued offline with the gateway').meta({ example: 'Jzbgs' }),
+    token: z
+      .string()
+      .min(1)
+      .describe('Initial token issued offline; later tokens are rotated and kept in the database')
+      .meta({ example: 'FhpQWdqdShB1ZJ1u' }),
+    sm2_private_key: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+      .optional()
+      .describe('SM2 private key as 64 hex digits (or use sm2_private_key_file)'),
+    sm2_private_key_file: file.optional().describe('SM2 private key as a PEM file (PKCS#8 or SEC1)'),
+    sign_format: z.enum(['raw', 'der']).default('raw').describe('Token signature encoding: raw 64-byte r||s, or DER'),
+    ca_file: file.optional().describe("PEM CA bundle that signs the province's certificate (default: system CAs)"),
+    client_cert_file: file.optional().describe('PEM client certificate for mutual TLS towards the province'),
+    client_key_file: file.optional().describe('PEM key of client_cert_file'),
+    token_refresh_s: z.number().int().min(60).max(7 * 86400).default(3600).describe('Token rotation period'),
+    request_timeout_ms: z.number().int().min(500).max(120000).default(10000).describe('Timeout of one province call'),
+    analyse_key: z.string().default('').describe('Key for the MD5 sign of ReportAnalyse (E-4.4)'),
+    org_id: z.string().default('').describe('orgld of ReportAnalyse, issued by the province'),
+    status_full_interval_s: z
+      .number()
+      .int()
+      .min(60)
+      .max(86400)
+      .default(3600)
+      .describe('Full ReportCameraStatus period (changes are reported at once)'),
+  })
+  .refine((p) => p.sm2_private_key !== undefined || p.sm2_private_key_file !== undefined, {
+    message: 'one of sm2_private_key or sm2_private_key_file is required',
+    path: ['sm2_private_key'],
+  })
+  .refine((p) => (p.client_cert_file === undefined) === (p.client_key_file === undefined), {
+    message: 'client_cert_file and client_key_file go together',
+    path: ['client_key_file'],
+  })
+  .describe('The provincial video-cloud platform (Appendix E)');
+
+const api = z
+  .strictObject({
+    listen: hostPort.default('0.0.0.0:8443').describe('Where the province calls the gateway (HTTPS)'),
+    tls_cert_file: file
+      .optional()
+      .describe('PEM server certificate; when absent a self-signed one is generated in data_dir at first start'),
+    tls_key_file: file.optional().describe('PEM key of tls_cert_file'),
+    client_ca_file: file.optional().describe('When set, mutual TLS: province clients must present a certificate signed by this CA'),
+    token_grace_s: z
+      .number()
+      .int()
+      .min(0)
+      .max(86400)
+      .default(300)
+      .describe('How long the previous token is still accepted after a rotation'),
+    body_limit_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest request body accepted'),
+  })
+  .refine((a) => (a.tls_cert_file === undefined) === (a.tls_key_file === undefined), {
+    message: 'tls_cert_file and tls_key_file go together',
+    path: ['tls_key_file'],
+  })
+  .describe('HTTPS API called by the province (E-5.1 … E-5.5)');
+
+const monitor = z
+  .strictObject({
+    listen: hostPort.default('0.0.0.0:8090').describe('Listener for local incident detectors (E-5.6), camera-network side'),
+    tls: z.boolean().default(true).describe("HTTPS with the gateway's certificate; false for plain HTTP"),
+    allow: z.array(cidr).default(['127.0.0.1/32']).describe('Addresses allowed to post events'),
+    device_map: z
+      .record(z.string().min(1), cameraNumSchema)
+      .default({})
+      .describe('Detector device ids to cameraNum, e.g. { "det-07" = "aef89ecc-…" }'),
+  })
+  .describe('/monitor/video.ReportAnalyse for local incident-detection systems');
+
+const media = z
+  .strictObject({
+    max_outputs: z.number().int().min(1).max(200).default(30).describe('On-demand pushes at once, all rates (§6.1.2 f)'),
+    max_4m: z.number().int().min(0).max(200).default(15).describe('On-demand 4 Mbps pushes at once'),
+    max_source: z.number().int().min(0).max(200).default(15).describe('On-demand source-rate pushes at once'),
+    rtmp_app: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('rtmp').describe('RTMP app used when pubName holds no app'),
+  })
+  .describe('Media engine limits');
+
+const health = z
+  .strictObject({
+    probe_interval_s: z.number().int().min(5).max(3600).default(60).describe('How often each camera is probed for reachability'),
+    probe_timeout_ms: z.number().int().min(100).max(30000).default(2000).describe('TCP connect timeout of a probe'),
+  })
+  .describe('Camera reachability');
+
+const outbox = z
+  .strictObject({
+    backoff_s: z
+      .array(z.number().min(0.1).max(86400))
+      .min(1)
+      .default([1, 5, 10, 30, 60, 300])
+      .describe('Retry delays in steps; the last one repeats (the outbox never drops a report)'),
+    batch_max: z.number().int().min(1).max(100).default(100).describe('Items per report call'),
+    keep_delivered_days: z.number().int().min(1).max(3650).default(7).describe('How long delivered reports stay queryable'),
+  })
+  .describe('Durable outbox of reports to the province');
+
+/** Local access fields of a camera (never sent to the province). */
+export const cameraAccessShape = {
+  ip: z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address').optional().describe('Camera IP address'),
+  onvifUrl: httpUrl.optional().describe('ONVIF device service, e.g. http://10.0.0.5/onvif/device_service'),
+  onvifUser: z.string().optional().describe('ONVIF user'),
+  onvifPassword: z.string().optional().describe('ONVIF password'),
+  rtspMain: z.string().regex(/^rtsps?:\/\//, 'must be an rtsp:// URL').optional().describe('Main-stream RTSP URL'),
+  rtspSub: z.string().regex(/^rtsps?:\/\//, 'must be an rtsp:// URL').optional().describe('Sub-stream RTSP URL'),
+  gbDeviceId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 device id'),
+  gbChannelId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 channel id'),
+  overlayText: z.string().max(200).optional().describe('On-screen text (§6.1.2 b)'),
+} as const;
+
+export const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
+export const cameraIdSchema = z
+  .string()
+  .regex(CAMERA_ID, 'must be 1–64 letters, digits, _ . + - (a short local name such as K1844+158-up)');
+
+export const cameraConfigSchema = z
+  .strictObject({
+    id: cameraIdSchema.describe('Local short name, unique on this gateway'),
+    ...cameraRecordShape,
+    cameraNum: cameraNumSchema.optional().describe('Pin an existing registration; generated once when absent'),
+    ...cameraAccessShape,
+  })
+  .superRefine(checkPileNum)
+  .describe('Cameras provisioned at start (idempotent; keyed by id)');
+
+export const configSchema = z
+  .strictObject({
+    gateway,
+    province,
+    api: api.default(() => api.parse({})),
+    monitor: monitor.default(() => monitor.parse({})),
+    media: media.default(() => media.parse({})),
+    health: health.default(() => health.parse({})),
+    outbox: outbox.default(() => outbox.parse({})),
+    cameras: z.array(cameraConfigSchema).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.cameras.forEach((cam, i) => {
+      const first = seen.get(cam.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicates cameras.${first}.id` });
+      }
+      seen.set(cam.id, i);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type CameraConfig = z.output<typeof cameraConfigSchema>;

@@ -1,0 +1,61 @@
+// Numbered migrations, applied in order at start; PRAGMA user_version records the last one.
+// Never edit a migration that has shipped: add the next number.
+export const MIGRATIONS: readonly string[] = [
+  // 1: cameras, tokens, outbox, PTZ log, camera state, key-value settings
+  `
+  CREATE TABLE cameras (
+    id           TEXT PRIMARY KEY,
+    camera_num   TEXT NOT NULL UNIQUE,
+    record       TEXT NOT NULL,
+    access       TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('config', 'cli', 'import')),
+    sync_state   TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced', 'rejected')),
+    sync_msg     TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  CREATE TABLE tokens (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    token        TEXT NOT NULL,
+    origin       TEXT NOT NULL CHECK (origin IN ('config', 'platform')),
+    obtained_at  INTEGER NOT NULL,
+    confirmed_at INTEGER
+  );
+  CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL,
+    coalesce_key    TEXT,
+    payload         TEXT NOT NULL,
+    rev             INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    delivered_at    INTEGER
+  );
+  CREATE UNIQUE INDEX outbox_pending_key ON outbox (coalesce_key) WHERE delivered_at IS NULL AND coalesce_key IS NOT NULL;
+  CREATE INDEX outbox_due ON outbox (delivered_at, next_attempt_at);
+  CREATE TABLE ptz_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    camera_num  TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      INTEGER NOT NULL,
+    step        INTEGER NOT NULL,
+    code        INTEGER NOT NULL,
+    message     TEXT NOT NULL,
+    latency_ms  INTEGER NOT NULL
+  );
+  CREATE INDEX ptz_log_camera_at ON ptz_log (camera_num, at);
+  CREATE TABLE camera_state (
+    camera_num  TEXT PRIMARY KEY,
+    online      INTEGER NOT NULL CHECK (online IN (0, 1, 2)),
+    reason      TEXT NOT NULL DEFAULT '',
+    changed_at  INTEGER NOT NULL
+  );
+  CREATE TABLE kv (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,140 @@
+import type { Db } from './db.js';
+
+/** What can be queued for the province; each kind maps to one report call. */
+export const OUTBOX_KINDS = [
+  'camera.upsert',
+  'camera.delete',
+  'camera.status',
+  'camera.quality',
+  'snapshot',
+  'analyse',
+] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+export interface OutboxItem {
+  id: number;
+  kind: OutboxKind;
+  coalesceKey: string | null;
+  payload: unknown;
+  rev: number;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+interface RawItem {
+  id: number;
+  kind: OutboxKind;
+  coalesce_key: string | null;
+  payload: string;
+  rev: number;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+const fromRow = (r: RawItem): OutboxItem => ({
+  id: r.id,
+  kind: r.kind,
+  coalesceKey: r.coalesce_key,
+  payload: JSON.parse(r.payload) as unknown,
+  rev: r.rev,
+  createdAt: r.created_at,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  deliveredAt: r.delivered_at,
+});
+
+/**
+ * The durable outbox (CONTRACT §3 "Nothing is lost"). Rows are committed before any send;
+ * a row is marked delivered only after the province accepted it. A `coalesceKey` keeps one
+ * pending row per key (latest payload wins, e.g. one status per camera); `rev` makes sure a
+ * payload replaced while its send was in flight is sent again.
+ */
+export class OutboxStore {
+  constructor(private readonly db: Db) {}
+
+  enqueue(kind: OutboxKind, payload: unknown, coalesceKey?: string, now = Date.now()): void {
+    const json = JSON.stringify(payload);
+    if (coalesceKey !== undefined) {
+      const updated = this.db
+        .prepare(
+          `UPDATE outbox SET payload = ?, rev = rev + 1, next_attempt_at = MIN(next_attempt_at, ?)
+           WHERE coalesce_key = ? AND delivered_at IS NULL`,
+        )
+        .run(json, now, coalesceKey);
+      if (updated.changes > 0) return;
+    }
+    this.db
+      .prepare('INSERT INTO outbox (kind, coalesce_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)')
+      .run(kind, coalesceKey ?? null, json, now, now);
+  }
+
+  /** Pending rows of one kind that are due, oldest first. */
+  due(kind: OutboxKind, limit: number, now = Date.now()): OutboxItem[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?',
+        )
+        .all(kind, now, limit) as RawItem[]
+    ).map(fromRow);
+  }
+
+  /** Marks delivered the rows whose payload is still the one that was sent. */
+  delivered(items: readonly OutboxItem[], now = Date.now()): void {
+    const stmt = this.db.prepare('UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ? AND rev = ?');
+    this.db.transaction(() => {
+      for (const item of items) stmt.run(now, item.id, item.rev);
+    })();
+  }
+
+  failed(items: readonly OutboxItem[], error: string, delayMs: (attempts: number) => number, now = Date.now()): void {
+    const stmt = this.db.prepare(
+      'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL',
+    );
+    this.db.transaction(() => {
+      for (const item of items) stmt.run(error.slice(0, 500), now + delayMs(item.attempts + 1), item.id);
+    })();
+  }
+
+  /** Earliest time any pending row is due, or undefined when nothing is pending. */
+  nextDueAt(): number | undefined {
+    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL').get() as {
+      t: number | null;
+    };
+    return row.t ?? undefined;
+  }
+
+  list(filter: { pending?: boolean; kind?: OutboxKind; limit?: number } = {}): OutboxItem[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.pending) where.push('delivered_at IS NULL');
+    if (filter.kind) {
+      where.push('kind = ?');
+      args.push(filter.kind);
+    }
+    const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as RawItem[]).map(fromRow);
+  }
+
+  counts(): { pending: number; delivered: number; failing: number } {
+    return this.db
+      .prepare(
+        `SELECT COALESCE(SUM(delivered_at IS NULL), 0) AS pending,
+                COALESCE(SUM(delivered_at IS NOT NULL), 0) AS delivered,
+                COALESCE(SUM(delivered_at IS NULL AND attempts > 0), 0) AS failing FROM outbox`,
+      )
+      .get() as { pending: number; delivered: number; failing: number };
+  }
+
+  pruneDelivered(olderThanMs: number, now = Date.now()): number {
+    return this.db.prepare('DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?').run(now - olderThanMs)
+      .changes;
+  }
+}
