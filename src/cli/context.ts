@@ -1,0 +1,46 @@
+import type { Writable } from 'node:stream';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+export const DEFAULT_CONFIG = '/etc/vcgw/gateway.toml';
+
+/** What every command gets: injected output streams (testable) and the config path. */
+export interface CliContext {
+  stdout: Writable;
+  stderr: Writable;
+  /** Resolved lazily: only commands that need the config load it. */
+  configPath(): string;
+  loadConfig(): Config;
+}
+
+/** Thrown by a command to end with a message and an exit code (2 usage/validation, 1 failure). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function createContext(stdout: Writable, stderr: Writable, getConfigOption: () => string | undefined): CliContext {
+  const configPath = () => getConfigOption() ?? process.env['VCGW_CONFIG'] ?? DEFAULT_CONFIG;
+  return { stdout, stderr, configPath, loadConfig: () => loadConfig(configPath()) };
+}
+
+export function println(stream: Writable, text = ''): void {
+  stream.write(`${text}\n`);
+}
+
+/** Fixed-width table for humans; --json is for scripts. */
+export function table(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
+  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => [...row[i]!].length)));
+  const line = (vals: readonly string[]) =>
+    vals
+      .map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - [...v].length)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n');
+}
