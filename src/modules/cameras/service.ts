@@ -1,0 +1,198 @@
+// The camera registry: every change is validated, stored and queued for the province in one
+// transaction, so a camera row never exists without its pending sync (and vice versa).
+import { randomUUID } from 'node:crypto';
+import type { CameraConfig } from '../../config/schema.js';
+import type { Db } from '../../store/db.js';
+import { CameraStore, type CameraSource, type StoredCamera } from '../../store/cameras.js';
+import { OutboxStore } from '../../store/outbox.js';
+import { camerasToCsv, parseCameraCsv } from './csv.js';
+import {
+  CameraInputError,
+  CameraNotFoundError,
+  mergeAccess,
+  sameCamera,
+  splitInput,
+  validateDraft,
+  type CameraDraft,
+  type CameraPlan,
+  type CameraInput,
+} from './input.js';
+import { planProvisioning, type ProvisionResult } from './provision.js';
+
+export interface CameraServiceDeps {
+  /** The database both stores live in; needed for transactions spanning them. */
+  db: Db;
+  cameras?: CameraStore;
+  outbox?: OutboxStore;
+  now?: () => number;
+}
+
+export interface ChangeResult {
+  camera: StoredCamera;
+  /** False when the input equalled the stored camera: nothing was stored or queued. */
+  changed: boolean;
+}
+
+export interface ImportResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+  dryRun: boolean;
+}
+
+export class CameraService {
+  readonly db: Db;
+  readonly cameras: CameraStore;
+  readonly outbox: OutboxStore;
+  private readonly now: () => number;
+
+  constructor(deps: CameraServiceDeps) {
+    this.db = deps.db;
+    this.cameras = deps.cameras ?? new CameraStore(deps.db);
+    this.outbox = deps.outbox ?? new OutboxStore(deps.db);
+    this.now = deps.now ?? Date.now;
+  }
+
+  list(): StoredCamera[] {
+    return this.cameras.all();
+  }
+
+  get(idOrNum: string): StoredCamera {
+    const cam = this.cameras.find(idOrNum.trim());
+    if (!cam) throw new CameraNotFoundError(idOrNum);
+    return cam;
+  }
+
+  add(input: CameraInput, source: CameraSource = 'cli'): StoredCamera {
+    const plan = this.planAdd(input, source);
+    return this.db.transaction(() => this.apply(plan))();
+  }
+
+  /** Merges `changes` into the camera; an edit of a rejected camera queues it again even if nothing changed. */
+  edit(idOrNum: string, changes: CameraInput): ChangeResult {
+    const plan = this.planEdit(this.get(idOrNum), changes);
+    const camera = this.db.transaction(() => this.apply(plan))();
+    return { camera, changed: plan.kind !== 'unchanged' };
+  }
+
+  remove(idOrNum: string): StoredCamera {
+    const cam = this.get(idOrNum);
+    this.db.transaction(() => {
+      this.cameras.remove(cam.id);
+      this.enqueueDelete(cam.record.cameraNum);
+    })();
+    return cam;
+  }
+
+  /** All rows are validated before anything is stored; one bad row stores nothing. */
+  importCsv(text: string, source: CameraSource = 'import', options: { dryRun?: boolean } = {}): ImportResult {
+    const plans: CameraPlan[] = [];
+    const rowOfId = new Map<string, number>();
+    const rowOfNum = new Map<string, number>();
+    for (const { row, input } of parseCameraCsv(text)) {
+      let plan: CameraPlan;
+      try {
+        const existing = this.cameras.byId(String(input['id'] ?? '').trim());
+        plan = existing ? this.planEdit(existing, input) : this.planAdd(input, source);
+      } catch (err) {
+        throw err instanceof CameraInputError ? err.atRow(row) : err;
+      }
+      const { id, record } = plan.draft;
+      const idRow = rowOfId.get(id);
+      if (idRow !== undefined) throw new CameraInputError('id', `"${id}" already appears in row ${idRow}`, row);
+      const numRow = rowOfNum.get(record.cameraNum);
+      if (numRow !== undefined) throw new CameraInputError('cameraNum', `already appears in row ${numRow}`, row);
+      rowOfId.set(id, row);
+      rowOfNum.set(record.cameraNum, row);
+      plans.push(plan);
+    }
+    const count = (kind: CameraPlan['kind']) => plans.filter((p) => p.kind === kind).length;
+    const result = { added: count('add'), updated: count('update'), unchanged: count('unchanged'), dryRun: options.dryRun ?? false };
+    if (!result.dryRun) this.db.transaction(() => plans.forEach((p) => this.apply(p)))();
+    return result;
+  }
+
+  exportCsv(options: { includeSecrets?: boolean; bom?: boolean } = {}): string {
+    return camerasToCsv(this.cameras.all(), options);
+  }
+
+  /** Applies the config's [[cameras]] at daemon start; see provision.ts for the rules. */
+  provisionFromConfig(entries: readonly CameraConfig[]): ProvisionResult {
+    const { plans, result } = planProvisioning(entries, {
+      stored: this.cameras.all(),
+      newNum: randomUUID,
+      check: (draft, existing) => this.checkUnique(draft, existing),
+    });
+    this.db.transaction(() => plans.forEach((p) => this.apply(p)))();
+    return result;
+  }
+
+  /** Queues an upsert of every camera (at daemon start); returns how many. */
+  fullSync(): number {
+    return this.db.transaction(() => {
+      const all = this.cameras.all();
+      for (const cam of all) this.enqueueUpsert(cam.record.cameraNum);
+      return all.length;
+    })();
+  }
+
+  private planAdd(input: CameraInput, source: CameraSource): CameraPlan {
+    const parts = splitInput(input);
+    // Pinning an existing registration is allowed (a camera moved from another gateway, a
+    // restored export); otherwise the number is generated here, once.
+    parts.record['cameraNum'] ??= randomUUID();
+    const draft = validateDraft(parts);
+    this.checkUnique(draft);
+    return { kind: 'add', draft, source };
+  }
+
+  private planEdit(existing: StoredCamera, changes: CameraInput): CameraPlan {
+    const parts = splitInput(changes);
+    const num = parts.record['cameraNum'];
+    if (num !== undefined && num !== existing.record.cameraNum) {
+      throw new CameraInputError('cameraNum', `cannot be changed (the province knows this camera as ${existing.record.cameraNum})`);
+    }
+    const draft = validateDraft({
+      id: parts.id ?? existing.id,
+      record: { ...existing.record, ...parts.record },
+      access: mergeAccess(existing.access, parts.access),
+    });
+    this.checkUnique(draft, existing);
+    const same = sameCamera(draft, existing) && existing.syncState !== 'rejected';
+    return { kind: same ? 'unchanged' : 'update', draft, source: existing.source, existing };
+  }
+
+  private checkUnique(draft: CameraDraft, existing?: StoredCamera): void {
+    const byId = this.cameras.byId(draft.id);
+    if (byId && byId.id !== existing?.id) {
+      throw new CameraInputError('id', `"${draft.id}" is already used by camera ${byId.record.cameraNum}`);
+    }
+    const byNum = this.cameras.byNum(draft.record.cameraNum);
+    if (byNum && byNum.id !== existing?.id) {
+      throw new CameraInputError('cameraNum', `${draft.record.cameraNum} is already used by camera "${byNum.id}"`);
+    }
+  }
+
+  /** Writes one plan; callers wrap it in a transaction together with its outbox row. */
+  private apply(plan: CameraPlan): StoredCamera {
+    const { draft, existing } = plan;
+    if (plan.kind === 'unchanged' && existing) return existing;
+    const now = this.now();
+    if (existing && existing.id !== draft.id) this.cameras.remove(existing.id);
+    this.cameras.put({ ...draft, source: plan.source }, now);
+    this.enqueueUpsert(draft.record.cameraNum, now);
+    const stored = this.cameras.byId(draft.id);
+    if (!stored) throw new Error(`camera ${draft.id} vanished while being stored`);
+    return stored;
+  }
+
+  // The outbox dispatcher reads these exact shapes: it builds the record from the store at
+  // send time, so the payload carries only the number.
+  private enqueueUpsert(cameraNum: string, now = this.now()): void {
+    this.outbox.enqueue('camera.upsert', { cameraNum }, `camera.upsert:${cameraNum}`, now);
+  }
+
+  private enqueueDelete(cameraNum: string, now = this.now()): void {
+    this.outbox.enqueue('camera.delete', { cameraNum }, `camera.delete:${cameraNum}`, now);
+  }
+}

@@ -1,0 +1,186 @@
+import type { Logger } from '../../log.js';
+import { ProvinceUnreachableError } from '../../protocols/province/client.js';
+import { analyseEventSchema, type OnlineState } from '../../protocols/province/messages.js';
+import {
+  reportAnalyse,
+  reportCameraQuality,
+  reportCameraStatus,
+  reportSnapshot,
+  videoInformation,
+  videoInformationDel,
+  type ProvinceCall,
+  type QualityItem,
+  type SnapshotItem,
+} from '../../protocols/province/reports.js';
+import type { CameraStore } from '../../store/cameras.js';
+import type { OutboxItem, OutboxKind, OutboxStore } from '../../store/outbox.js';
+
+export interface DispatcherOptions {
+  outbox: OutboxStore;
+  cameras: CameraStore;
+  call: ProvinceCall;
+  backoffS: readonly number[];
+  batchMax: number;
+  analyseKey: string;
+  orgId: string;
+  log: Logger;
+  /** How often to look for rows queued by another process (the CLI). */
+  pollMs?: number;
+  now?: () => number;
+}
+
+type Sender = (items: OutboxItem[]) => Promise<void>;
+
+/** Registrations go first so that status of a new camera never reaches the platform before the camera. */
+const ORDER: readonly OutboxKind[] = ['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'];
+
+/**
+ * Sends the outbox to the province: batches per kind, marks rows delivered only after the
+ * platform accepted them, backs off in steps on failure and never drops a row.
+ */
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly now: () => number;
+  private readonly senders: Record<OutboxKind, { batch: number; send: Sender }>;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.now = o.now ?? Date.now;
+    const b = o.batchMax;
+    this.senders = {
+      'camera.upsert': { batch: b, send: (items) => this.sendUpserts(items) },
+      'camera.delete': { batch: Math.min(b, 100), send: (items) => this.sendDeletes(items) },
+      'camera.status': {
+        batch: b,
+        send: (items) => this.forKnownCameras(items, (live) => reportCameraStatus(o.call, live.map((i) => i.payload as StatusPayload))),
+      },
+      'camera.quality': {
+        batch: b,
+        send: (items) => this.forKnownCameras(items, (live) => reportCameraQuality(o.call, live.map((i) => i.payload as QualityItem))),
+      },
+      snapshot: { batch: b, send: (items) => reportSnapshot(o.call, items.map((i) => i.payload as SnapshotItem)) },
+      // One detector post = one ReportAnalyse call, signed at send time.
+      analyse: { batch: 1, send: (items) => this.sendAnalyse(items) },
+    };
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Run a cycle as soon as the current one (if any) ends. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.cycle(), 0);
+  }
+
+  /** One pass over every due row; exposed for tests and `vcgw outbox flush`. */
+  async drain(): Promise<{ sent: number; failed: number }> {
+    let sent = 0;
+    let failed = 0;
+    for (const kind of ORDER) {
+      const { batch, send } = this.senders[kind];
+      for (;;) {
+        const items = this.o.outbox.due(kind, batch, this.now());
+        if (items.length === 0) break;
+        try {
+          await send(items);
+          this.o.outbox.delivered(items, this.now());
+          sent += items.length;
+        } catch (err) {
+          failed += items.length;
+          this.o.outbox.failed(items, String((err as Error).message ?? err), (n) => this.backoffMs(n), this.now());
+          this.o.log.warn({ kind, items: items.length, attempts: items[0]!.attempts + 1, err: String(err) }, 'report not delivered; will retry');
+          // No link at all: the other kinds would fail the same way; wait for the back-off.
+          if (err instanceof ProvinceUnreachableError) return { sent, failed };
+          break;
+        }
+      }
+    }
+    return { sent, failed };
+  }
+
+  backoffMs(attempts: number): number {
+    const steps = this.o.backoffS;
+    const base = steps[Math.min(attempts, steps.length) - 1] ?? steps[steps.length - 1]!;
+    return Math.round(base * 1000 * (0.9 + Math.random() * 0.2));
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((err: unknown) => this.o.log.error({ err: String(err) }, 'outbox cycle failed'))
+      .finally(() => {
+        this.running = undefined;
+        this.scheduleNext();
+      });
+    await this.running;
+  }
+
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    const poll = this.o.pollMs ?? 1000;
+    const due = this.o.outbox.nextDueAt();
+    const delay = due === undefined ? poll : Math.min(poll, Math.max(0, due - this.now()));
+    this.timer = setTimeout(() => void this.cycle(), delay);
+    this.timer.unref();
+  }
+
+  /** Reports of a camera deleted since they were queued are dropped with the camera. */
+  private async forKnownCameras(items: OutboxItem[], send: (live: OutboxItem[]) => Promise<void>): Promise<void> {
+    const live = items.filter((i) => this.o.cameras.byNum((i.payload as { cameraNum: string }).cameraNum) !== undefined);
+    if (live.length > 0) await send(live);
+  }
+
+  private async sendUpserts(items: OutboxItem[]): Promise<void> {
+    const cams = items
+      .map((i) => this.o.cameras.byNum((i.payload as { cameraNum: string }).cameraNum))
+      .filter((c) => c !== undefined);
+    if (cams.length === 0) return;
+    const results = await videoInformation(
+      this.o.call,
+      cams.map((c) => c.record),
+    );
+    const byNum = new Map(results.map((r) => [r.cameraNum, r]));
+    for (const cam of cams) {
+      const r = byNum.get(cam.record.cameraNum);
+      // CONTRACT §3: a refused record stays visible with the platform's message until it is edited.
+      if (r && r.status !== 0) {
+        this.o.cameras.setSync(cam.record.cameraNum, 'rejected', r.msg || 'refused by the platform');
+        this.o.log.warn({ camera: cam.id, msg: r.msg }, 'platform refused the camera record');
+      } else {
+        this.o.cameras.setSync(cam.record.cameraNum, 'synced', null);
+      }
+    }
+  }
+
+  private async sendDeletes(items: OutboxItem[]): Promise<void> {
+    const nums = items.map((i) => (i.payload as { cameraNum: string }).cameraNum);
+    const results = await videoInformationDel(this.o.call, nums);
+    for (const r of results.filter((x) => x.status !== 0)) {
+      this.o.log.warn({ cameraNum: r.cameraNum, msg: r.msg }, 'platform did not delete the camera');
+    }
+  }
+
+  private async sendAnalyse(items: OutboxItem[]): Promise<void> {
+    for (const item of items) {
+      const events = analyseEventSchema.array().parse((item.payload as { events: unknown }).events);
+      await reportAnalyse(this.o.call, events, { key: this.o.analyseKey, orgId: this.o.orgId, now: this.now() });
+    }
+  }
+}
+
+interface StatusPayload {
+  cameraNum: string;
+  online: OnlineState;
+}

@@ -1,0 +1,93 @@
+import type { Logger } from '../../log.js';
+import { ProvinceClient, ProvinceReplyError } from '../../protocols/province/client.js';
+import { CODE, type Envelope } from '../../protocols/province/messages.js';
+import type { TokenStore } from '../../store/tokens.js';
+
+export interface ProvinceSessionOptions {
+  client: ProvinceClient;
+  tokens: TokenStore;
+  refreshMs: number;
+  log: Logger;
+  /** Delay before retrying a failed scheduled refresh. */
+  retryMs?: number;
+}
+
+/**
+ * The gateway's authenticated session with the province: the token is refreshed on start
+ * when unconfirmed, on a schedule and after any 403, and every rotated token is committed to
+ * the database before it is used (CONTRACT §3 "Token persistence").
+ */
+export class ProvinceSession {
+  private refreshing: Promise<string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ProvinceSessionOptions) {}
+
+  get client(): ProvinceClient {
+    return this.options.client;
+  }
+
+  currentToken(): string {
+    const current = this.options.tokens.current();
+    if (!current) throw new Error('no token: the configured province.token was not seeded');
+    return current.token;
+  }
+
+  /** Starts the refresh schedule; refreshes at once when the stored token was never confirmed. */
+  start(): void {
+    const current = this.options.tokens.current();
+    const age = current?.confirmedAt ? Date.now() - current.confirmedAt : Infinity;
+    this.schedule(Math.max(0, this.options.refreshMs - age));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** One token call at a time; concurrent callers share it. */
+  refresh(): Promise<string> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** POST with the current token; after a 403 the token is refreshed and the call retried once. */
+  async call(path: string, body: unknown): Promise<Envelope> {
+    const token = this.currentToken();
+    try {
+      return await this.options.client.post(path, body, token);
+    } catch (err) {
+      if (!(err instanceof ProvinceReplyError) || err.code !== CODE.forbidden) throw err;
+      this.options.log.warn({ path, msg: err.msg }, 'province refused the token; refreshing it');
+      // Another call may have rotated it meanwhile: only refresh when the token is still the one refused.
+      const fresh = this.currentToken() === token ? await this.refresh() : this.currentToken();
+      return this.options.client.post(path, body, fresh);
+    }
+  }
+
+  private async doRefresh(): Promise<string> {
+    const old = this.currentToken();
+    const token = await this.options.client.requestToken(old);
+    this.options.tokens.rotate(token);
+    this.options.log.info({ link: this.options.client.activeUrl }, 'token rotated and stored');
+    return token;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.refresh().then(
+        () => this.schedule(this.options.refreshMs),
+        (err: unknown) => {
+          this.options.log.error({ err: String(err) }, 'token refresh failed; will retry');
+          this.schedule(this.options.retryMs ?? 30_000);
+        },
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+}

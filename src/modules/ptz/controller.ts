@@ -1,0 +1,122 @@
+// PTZ from either side, with road-section priority and an audit log (CONTRACT §4, seed §6.3).
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../log.js';
+import { CODE, PTZ_ACTIONS, type PtzActionCode, type PtzActionName } from '../../protocols/province/messages.js';
+import type { CameraStore, StoredCamera } from '../../store/cameras.js';
+import type { PtzLogStore } from '../../store/ptzLog.js';
+
+export interface PtzDriver {
+  move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void>;
+}
+
+export type PtzActor = { kind: 'province' } | { kind: 'local'; user: string };
+
+export interface PtzOutcome {
+  code: 200 | 400 | 403 | 404 | 500;
+  msg: string;
+}
+
+export interface PtzHold {
+  user: string;
+  until: number;
+}
+
+export interface PtzServiceOptions {
+  cameras: Pick<CameraStore, 'byNum'>;
+  ptzLog: PtzLogStore;
+  log: Logger;
+  /** The driver that moves this camera (ONVIF, GB/T 28181 …), or none yet. */
+  driverFor?: (camera: StoredCamera) => PtzDriver | undefined;
+  /** How long a local command keeps the province out (§6.3 road-section priority). */
+  holdMs?: number;
+  /** A hung camera must not hang the province's HTTP call. */
+  driverTimeoutMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_PTZ_HOLD_MS = 60_000;
+const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
+
+/** `YYYY-MM-DD HH:mm:ss` in Beijing time, what operators on both sides read. */
+export function beijingTime(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : `local:${actor.user}`);
+const isActionCode = (n: number): n is PtzActionCode => Object.hasOwn(PTZ_ACTIONS, n);
+
+export class PtzService {
+  private readonly holds = new Map<string, PtzHold>();
+  private readonly now: () => number;
+  private readonly holdMs: number;
+  private readonly driverTimeoutMs: number;
+  private readonly driverFor: (camera: StoredCamera) => PtzDriver | undefined;
+
+  constructor(private readonly opts: PtzServiceOptions) {
+    this.now = opts.now ?? Date.now;
+    this.holdMs = opts.holdMs ?? DEFAULT_PTZ_HOLD_MS;
+    this.driverTimeoutMs = opts.driverTimeoutMs ?? DEFAULT_DRIVER_TIMEOUT_MS;
+    this.driverFor = opts.driverFor ?? (() => undefined);
+  }
+
+  /** The local hold on a camera, if one is active. */
+  holdOf(cameraNum: string): PtzHold | undefined {
+    const hold = this.holds.get(cameraNum);
+    if (hold && hold.until > this.now()) return { ...hold };
+    if (hold) this.holds.delete(cameraNum);
+    return undefined;
+  }
+
+  /** Moves the camera; every attempt, refused or not, lands in the PTZ log. */
+  async control(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
+    const at = this.now();
+    const started = performance.now();
+    const outcome = await this.attempt(actor, cameraNum, action, step);
+    const latencyMs = performance.now() - started;
+    const who = actorName(actor);
+    this.opts.ptzLog.append({ at, cameraNum, actor: who, action, step, code: outcome.code, message: outcome.msg, latencyMs });
+    this.opts.log[outcome.code === CODE.ok ? 'info' : 'warn'](
+      { mod: 'ptz', cameraNum, actor: who, action, step, code: outcome.code, latencyMs: Math.round(latencyMs) },
+      outcome.msg,
+    );
+    return outcome;
+  }
+
+  private async attempt(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
+    if (!isActionCode(action)) return { code: CODE.badRequest, msg: 'action: must be 1–12' };
+    if (!Number.isInteger(step) || step < 1 || step > 8) return { code: CODE.badRequest, msg: 'step: must be 1–8' };
+    const camera = this.opts.cameras.byNum(cameraNum);
+    if (!camera) return { code: CODE.notFound, msg: '摄像机不存在: unknown cameraNum' };
+    if (actor.kind === 'province') {
+      // hasControl is what the section declared to the province; local operators are not bound by it.
+      if (camera.record.hasControl === 0) {
+        return { code: CODE.forbidden, msg: 'PTZ not allowed for this camera (hasControl=0)' };
+      }
+      const hold = this.holdOf(cameraNum);
+      if (hold) {
+        return {
+          code: CODE.forbidden,
+          msg: `${camera.record.cameraName} is held by local operator ${hold.user} until ${beijingTime(hold.until)} (Beijing time)`,
+        };
+      }
+    } else {
+      this.holds.set(cameraNum, { user: actor.user, until: this.now() + this.holdMs });
+    }
+    const driver = this.driverFor(camera);
+    if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera yet (ONVIF support pending)' };
+    try {
+      await this.withTimeout(driver.move(camera, PTZ_ACTIONS[action], step));
+    } catch (e) {
+      return { code: CODE.serverError, msg: `PTZ failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    return { code: CODE.ok, msg: '成功' };
+  }
+
+  private withTimeout(work: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`camera did not answer within ${this.driverTimeoutMs} ms`)), this.driverTimeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+}
