@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
+import { registerCamerasCommand } from './cameras.js';
 import type { CliContext } from './context.js';
+import { registerDemoCommand } from './demo.js';
+import { registerOutboxCommand } from './outbox.js';
+import { registerRunCommand } from './run.js';
+import { registerStatusCommand } from './status.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every top-level verb; one file per verb under src/cli/. */
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerRunCommand,
+  registerDemoCommand,
+  registerStatusCommand,
+  registerCamerasCommand,
+  registerOutboxCommand,
+];

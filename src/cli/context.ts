@@ -33,13 +33,20 @@ export function println(stream: Writable, text = ''): void {
   stream.write(`${text}\n`);
 }
 
+/** Terminal columns of a string: CJK and full-width characters take two. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
 /** Fixed-width table for humans; --json is for scripts. */
 export function table(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
   const cells = rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => [...row[i]!].length)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => displayWidth(row[i]!))));
   const line = (vals: readonly string[]) =>
     vals
-      .map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - [...v].length)))
+      .map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - displayWidth(v))))
       .join('  ')
       .trimEnd();
   return [line(columns), ...cells.map(line)].join('\n');

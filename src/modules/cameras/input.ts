@@ -14,7 +14,12 @@ export const ACCESS_FIELDS = Object.keys(cameraAccessShape) as AccessField[];
 /** Never printed or exported unless asked for explicitly. */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set<AccessField>(['onvifPassword']);
 /** Every field a camera input may carry, in display/CSV order. */
-export const CAMERA_FIELDS: readonly string[] = ['id', ...RECORD_FIELDS, ...ACCESS_FIELDS];
+export const CAMERA_FIELDS: readonly string[] = [
+  'id',
+  'cameraNum',
+  ...RECORD_FIELDS.filter((f) => f !== 'cameraNum'),
+  ...ACCESS_FIELDS,
+];
 
 const NUMERIC_FIELDS: ReadonlySet<string> = new Set<RecordField>([
   'classify',
@@ -101,13 +106,22 @@ export function mergeAccess(base: CameraAccess, changes: Record<string, unknown>
   return out;
 }
 
-function firstIssue(error: z.ZodError, fallbackField: string): CameraInputError {
+function firstIssue(error: z.ZodError, input: Record<string, unknown>, fallbackField: string): CameraInputError {
   const issue = error.issues[0];
   if (!issue) return new CameraInputError(fallbackField, 'invalid');
   if (issue.code === 'unrecognized_keys') return new CameraInputError(issue.keys[0] ?? fallbackField, 'unknown field');
+  const key = issue.path[0];
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField;
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  return new CameraInputError(field, missing ? 'required' : issue.message);
+  const value = input[typeof key === 'string' ? key : fallbackField];
+  if (value === undefined) return new CameraInputError(field, 'required');
+  // "x" or 1.5 fail the schema's integer check with zod's generic text; say what is allowed instead.
+  if (NUMERIC_FIELDS.has(field) && issue.code !== 'custom') return new CameraInputError(field, allowedValues(field as RecordField));
+  return new CameraInputError(field, issue.message);
+}
+
+function allowedValues(field: RecordField): string {
+  const probe = cameraRecordShape[field].safeParse(-1);
+  return probe.success ? 'invalid' : (probe.error.issues[0]?.message ?? 'invalid');
 }
 
 const accessSchema = z.strictObject(cameraAccessShape);
@@ -115,7 +129,7 @@ const accessSchema = z.strictObject(cameraAccessShape);
 /** Validates a complete camera; throws CameraInputError naming the first bad field. */
 export function validateDraft(parts: InputParts): CameraDraft {
   const idResult = cameraIdSchema.safeParse(parts.id);
-  if (!idResult.success) throw firstIssue(idResult.error, 'id');
+  if (!idResult.success) throw firstIssue(idResult.error, { id: parts.id }, 'id');
   for (const field of NUMERIC_FIELDS) {
     const v = parts.record[field];
     // z.coerce would turn '', null or true into a valid-looking 0 or 1.
@@ -125,10 +139,10 @@ export function validateDraft(parts: InputParts): CameraDraft {
     }
   }
   const record = cameraRecordSchema.safeParse(parts.record);
-  if (!record.success) throw firstIssue(record.error, 'record');
+  if (!record.success) throw firstIssue(record.error, parts.record, 'record');
   const accessIn = Object.fromEntries(Object.entries(parts.access).filter(([, v]) => v !== '' && v !== null));
   const access = accessSchema.safeParse(accessIn);
-  if (!access.success) throw firstIssue(access.error, 'access');
+  if (!access.success) throw firstIssue(access.error, accessIn, 'access');
   return { id: idResult.data, record: record.data, access: stripUndefined(access.data) };
 }
 

@@ -64,28 +64,66 @@ export class CameraService {
   }
 
   add(input: CameraInput, source: CameraSource = 'cli'): StoredCamera {
-    const plan = this.planAdd(input, source);
-    return this.db.transaction(() => this.apply(plan))();
+    return this.write(() => this.apply(this.planAdd(input, source)));
   }
 
   /** Merges `changes` into the camera; an edit of a rejected camera queues it again even if nothing changed. */
   edit(idOrNum: string, changes: CameraInput): ChangeResult {
-    const plan = this.planEdit(this.get(idOrNum), changes);
-    const camera = this.db.transaction(() => this.apply(plan))();
-    return { camera, changed: plan.kind !== 'unchanged' };
+    return this.write(() => {
+      const plan = this.planEdit(this.get(idOrNum), changes);
+      return { camera: this.apply(plan), changed: plan.kind !== 'unchanged' };
+    });
   }
 
   remove(idOrNum: string): StoredCamera {
-    const cam = this.get(idOrNum);
-    this.db.transaction(() => {
+    return this.write(() => {
+      const cam = this.get(idOrNum);
       this.cameras.remove(cam.id);
       this.enqueueDelete(cam.record.cameraNum);
-    })();
-    return cam;
+      return cam;
+    });
   }
 
   /** All rows are validated before anything is stored; one bad row stores nothing. */
   importCsv(text: string, source: CameraSource = 'import', options: { dryRun?: boolean } = {}): ImportResult {
+    return this.write(() => this.importRows(text, source, options.dryRun ?? false));
+  }
+
+  exportCsv(options: { includeSecrets?: boolean; bom?: boolean } = {}): string {
+    return camerasToCsv(this.cameras.all(), options);
+  }
+
+  /** Applies the config's [[cameras]] at daemon start; see provision.ts for the rules. */
+  provisionFromConfig(entries: readonly CameraConfig[]): ProvisionResult {
+    return this.write(() => {
+      const { plans, result } = planProvisioning(entries, {
+        stored: this.cameras.all(),
+        newNum: randomUUID,
+        check: (draft, existing) => this.checkUnique(draft, existing),
+      });
+      plans.forEach((p) => this.apply(p));
+      return result;
+    });
+  }
+
+  /** Queues an upsert of every camera (at daemon start); returns how many. */
+  fullSync(): number {
+    return this.write(() => {
+      const all = this.cameras.all();
+      for (const cam of all) this.enqueueUpsert(cam.record.cameraNum);
+      return all.length;
+    });
+  }
+
+  /**
+   * Plans are made inside the write transaction: IMMEDIATE takes the write lock first, so a
+   * CLI edit and the running daemon never merge into a stale camera. A throw rolls back.
+   */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private importRows(text: string, source: CameraSource, dryRun: boolean): ImportResult {
     const plans: CameraPlan[] = [];
     const rowOfId = new Map<string, number>();
     const rowOfNum = new Map<string, number>();
@@ -107,33 +145,8 @@ export class CameraService {
       plans.push(plan);
     }
     const count = (kind: CameraPlan['kind']) => plans.filter((p) => p.kind === kind).length;
-    const result = { added: count('add'), updated: count('update'), unchanged: count('unchanged'), dryRun: options.dryRun ?? false };
-    if (!result.dryRun) this.db.transaction(() => plans.forEach((p) => this.apply(p)))();
-    return result;
-  }
-
-  exportCsv(options: { includeSecrets?: boolean; bom?: boolean } = {}): string {
-    return camerasToCsv(this.cameras.all(), options);
-  }
-
-  /** Applies the config's [[cameras]] at daemon start; see provision.ts for the rules. */
-  provisionFromConfig(entries: readonly CameraConfig[]): ProvisionResult {
-    const { plans, result } = planProvisioning(entries, {
-      stored: this.cameras.all(),
-      newNum: randomUUID,
-      check: (draft, existing) => this.checkUnique(draft, existing),
-    });
-    this.db.transaction(() => plans.forEach((p) => this.apply(p)))();
-    return result;
-  }
-
-  /** Queues an upsert of every camera (at daemon start); returns how many. */
-  fullSync(): number {
-    return this.db.transaction(() => {
-      const all = this.cameras.all();
-      for (const cam of all) this.enqueueUpsert(cam.record.cameraNum);
-      return all.length;
-    })();
+    if (!dryRun) plans.forEach((p) => this.apply(p));
+    return { added: count('add'), updated: count('update'), unchanged: count('unchanged'), dryRun };
   }
 
   private planAdd(input: CameraInput, source: CameraSource): CameraPlan {
@@ -173,7 +186,7 @@ export class CameraService {
     }
   }
 
-  /** Writes one plan; callers wrap it in a transaction together with its outbox row. */
+  /** Writes one plan and its outbox row; callers run it inside write(). */
   private apply(plan: CameraPlan): StoredCamera {
     const { draft, existing } = plan;
     if (plan.kind === 'unchanged' && existing) return existing;
@@ -196,3 +209,7 @@ export class CameraService {
     this.outbox.enqueue('camera.delete', { cameraNum }, `camera.delete:${cameraNum}`, now);
   }
 }
+
+export { CameraInputError, CameraNotFoundError } from './input.js';
+export type { CameraInput } from './input.js';
+export type { OrphanCamera, ProvisionResult } from './provision.js';

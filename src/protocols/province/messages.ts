@@ -290,7 +290,7 @@ export function describeIssue(error: z.ZodError, prefix = ''): string {
   if (issue.code === 'unrecognized_keys') {
     path = [path, issue.keys[0]].filter(Boolean).join('.');
     message = 'unknown field';
-  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+  } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = 'required';
   }
   return `${path || 'body'}: ${message}`;

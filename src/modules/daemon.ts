@@ -1,0 +1,147 @@
+// Wiring of the gateway: config → store → province session → outbox → API. No logic of its own.
+import fs from 'node:fs';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { ProvinceClient } from '../protocols/province/client.js';
+import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
+import { CameraStore } from '../store/cameras.js';
+import { openDb, type Db } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import { PtzLogStore } from '../store/ptzLog.js';
+import { TokenStore } from '../store/tokens.js';
+import { VERSION } from '../version.js';
+import { startApiServer, type RunningServer } from './api/server.js';
+import { startMonitorServer } from './api/monitor.js';
+import { ensureServerTls } from './api/tls.js';
+import { CameraService } from './cameras/service.js';
+import { CameraStateTracker } from './health/cameraState.js';
+import { ReachabilityMonitor } from './health/reachability.js';
+import { deferredMediaEngine } from './media/engine.js';
+import { PushRegistry } from './media/pushRegistry.js';
+import { OutboxDispatcher } from './outbox/dispatcher.js';
+import { ProvinceSession } from './province/session.js';
+import { PtzService } from './ptz/controller.js';
+
+export interface Daemon {
+  readonly db: Db;
+  readonly apiUrl: string;
+  readonly monitorUrl: string;
+  readonly tlsFingerprint: string;
+  readonly session: ProvinceSession;
+  readonly dispatcher: OutboxDispatcher;
+  readonly cameras: CameraService;
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+function readOptional(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : fs.readFileSync(file, 'utf8');
+}
+
+function signingKey(config: Config): string {
+  const p = config.province;
+  if (p.sm2_private_key) return p.sm2_private_key.toLowerCase();
+  return privateKeyHexFromPem(fs.readFileSync(p.sm2_private_key_file!, 'utf8'));
+}
+
+export async function startDaemon(config: Config, log: Logger): Promise<Daemon> {
+  const db = openDb(config.gateway.data_dir);
+  const stoppers: Array<() => Promise<void> | void> = [() => void db.close()];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s();
+  };
+  try {
+    const cameraStore = new CameraStore(db);
+    const outbox = new OutboxStore(db);
+    const tokens = new TokenStore(db);
+    tokens.seedFromConfig(config.province.token);
+
+    const cameras = new CameraService({ db, cameras: cameraStore, outbox });
+    const provisioned = cameras.provisionFromConfig(config.cameras);
+    for (const orphan of provisioned.orphans) {
+      log.warn({ camera: orphan.id }, 'camera was provisioned from the config but is no longer in it; remove it with `vcgw cameras rm`');
+    }
+    cameras.fullSync();
+
+    const key = signingKey(config);
+    const p = config.province;
+    const client = new ProvinceClient({
+      baseUrls: [p.base_url, ...p.backup_base_urls],
+      deviceCode: config.gateway.device_code,
+      user: p.user,
+      appVersion: VERSION,
+      tls: { ca: readOptional(p.ca_file), cert: readOptional(p.client_cert_file), key: readOptional(p.client_key_file) },
+      requestTimeoutMs: p.request_timeout_ms,
+      primaryRetryMs: p.primary_retry_s * 1000,
+      sign: (message) => sm2Sign(message, key, p.sign_format),
+      onLinkChange: (url, reason) => log.warn({ url, reason }, 'province link changed'),
+    });
+    stoppers.push(() => client.close());
+    const session = new ProvinceSession({ client, tokens, refreshMs: p.token_refresh_s * 1000, log: log.child({ mod: 'token' }) });
+    session.start();
+    stoppers.push(() => session.stop());
+
+    const dispatcher = new OutboxDispatcher({
+      outbox,
+      cameras: cameraStore,
+      call: (path, body) => session.call(path, body),
+      backoffS: config.outbox.backoff_s,
+      batchMax: config.outbox.batch_max,
+      analyseKey: p.analyse_key,
+      orgId: p.org_id,
+      log: log.child({ mod: 'outbox' }),
+    });
+    dispatcher.start();
+    stoppers.push(() => dispatcher.stop());
+    const pruner = setInterval(() => outbox.pruneDelivered(config.outbox.keep_delivered_days * DAY_MS), DAY_MS / 24);
+    pruner.unref();
+    stoppers.push(() => clearInterval(pruner));
+
+    const state = new CameraStateTracker({
+      db,
+      cameras: cameraStore,
+      outbox,
+      fullIntervalMs: p.status_full_interval_s * 1000,
+      log: log.child({ mod: 'state' }),
+      onQueued: () => dispatcher.kick(),
+    });
+    state.start();
+    stoppers.push(() => state.stop());
+    const reach = new ReachabilityMonitor({
+      cameras: cameraStore,
+      state,
+      intervalMs: config.health.probe_interval_s * 1000,
+      timeoutMs: config.health.probe_timeout_ms,
+      log: log.child({ mod: 'reach' }),
+    });
+    reach.start();
+    stoppers.push(() => reach.stop());
+
+    const ptzLog = new PtzLogStore(db);
+    const ptz = new PtzService({ cameras: cameraStore, ptzLog, log: log.child({ mod: 'ptz' }) });
+    const push = new PushRegistry(deferredMediaEngine(log.child({ mod: 'media' })), config.media, log);
+    stoppers.push(() => push.stopAll());
+
+    const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
+    const api: RunningServer = await startApiServer({ config, cameras: cameraStore, tokens, push, ptz, tls, log: log.child({ mod: 'api' }) });
+    stoppers.push(() => api.close());
+    const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: log.child({ mod: 'monitor' }), onQueued: () => dispatcher.kick() });
+    stoppers.push(() => monitor.close());
+    log.info({ api: api.url, monitor: monitor.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count() }, 'gateway started');
+
+    return {
+      db,
+      apiUrl: api.url,
+      monitorUrl: monitor.url,
+      tlsFingerprint: tls.fingerprint256,
+      session,
+      dispatcher,
+      cameras,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+// Shared set-up for tests that run the gateway against the province simulator.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { stringify } from 'smol-toml';
+import { generateSm2KeyPair, type Sm2KeyPair } from '../../src/protocols/province/sm2.js';
+import { startProvinceSim, type ProvinceSim, type ProvinceSimOptions } from '../../src/sim/province/index.js';
+
+export const DEVICE_CODE = 'vg-test01';
+export const USER = 'tester';
+export const OFFLINE_TOKEN = 'offline-token-0';
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export async function startSim(keys: Sm2KeyPair, extra: Partial<ProvinceSimOptions> = {}): Promise<ProvinceSim> {
+  return startProvinceSim({
+    deviceCode: DEVICE_CODE,
+    user: USER,
+    initialToken: OFFLINE_TOKEN,
+    sm2PublicKey: keys.publicKeyHex,
+    ...extra,
+  });
+}
+
+export function cameraEntry(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `cam-${i}`,
+    department: '广东省高速公路有限公司京珠北分公司',
+    cameraName: `G4京港澳高速K18${40 + i}+100`,
+    longAndLati: '113.5975/24.8103',
+    road: 'G4',
+    roadName: '京港澳高速',
+    roadSec: '京珠北段',
+    classify: 0,
+    poiName: '京港澳高速道路',
+    cameraOrientation: 1,
+    pileNum: `K18${40 + i}+100`,
+    cameraType: 1,
+    hasControl: 1,
+    areaCode: 440232,
+    pushType: 1,
+    ip: '127.0.0.1',
+    rtspMain: 'rtsp://127.0.0.1:9/main',
+    ...extra,
+  };
+}
+
+export interface GatewayFiles {
+  dir: string;
+  configFile: string;
+  dataDir: string;
+  keys: Sm2KeyPair;
+}
+
+/** Writes gateway.toml for `sim` into `dir`; `overrides` are merged per section. */
+export async function writeGatewayConfig(
+  dir: string,
+  sim: ProvinceSim,
+  keys: Sm2KeyPair,
+  overrides: Record<string, Record<string, unknown>> = {},
+  cameras: Array<Record<string, unknown>> = [cameraEntry(1), cameraEntry(2)],
+): Promise<GatewayFiles> {
+  fs.writeFileSync(path.join(dir, 'province-ca.pem'), sim.certPem);
+  const config = {
+    gateway: { device_code: DEVICE_CODE, data_dir: 'data', log_level: 'warn', ...overrides['gateway'] },
+    province: {
+      base_url: sim.url,
+      user: USER,
+      token: OFFLINE_TOKEN,
+      sm2_private_key: keys.privateKeyHex,
+      ca_file: 'province-ca.pem',
+      analyse_key: 'k',
+      org_id: 'org',
+      ...overrides['province'],
+    },
+    api: { listen: `127.0.0.1:${await freePort()}`, ...overrides['api'] },
+    monitor: { listen: `127.0.0.1:${await freePort()}`, ...overrides['monitor'] },
+    health: { probe_interval_s: 3600, probe_timeout_ms: 200, ...overrides['health'] },
+    outbox: { backoff_s: [0.2, 0.5], ...overrides['outbox'] },
+    cameras,
+  };
+  const configFile = path.join(dir, 'gateway.toml');
+  fs.writeFileSync(configFile, stringify(config));
+  return { dir, configFile, dataDir: path.join(dir, 'data'), keys };
+}
+
+export { generateSm2KeyPair };
