@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerRunCommand } from './run.js';
+import { registerSimCommand } from './sim.js';
 import { registerStatusCommand } from './status.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -15,4 +16,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatusCommand,
   registerCamerasCommand,
   registerOutboxCommand,
+  registerSimCommand,
 ];

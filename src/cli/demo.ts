@@ -7,6 +7,7 @@ import { stringify } from 'smol-toml';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
+import { beijingDateTime } from '../protocols/province/reports.js';
 import { generateSm2KeyPair } from '../protocols/province/sm2.js';
 import { startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
 import { println, type CliContext } from './context.js';
@@ -140,7 +141,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
             {
               eventId: 'det-0001',
               deviceCode: num(0),
-              detectTime: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' '),
+              detectTime: beijingDateTime(Date.now()),
               Location: 'K1844+158',
               eventType: 0,
               mediaUrl: JSON.stringify({ name: 'accident.jpg', type: 'image/jpeg' }),

@@ -102,12 +102,16 @@ export async function ensureServerTls(
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
     const cert = fs.readFileSync(certFile, 'utf8');
     const key = fs.readFileSync(keyFile, 'utf8');
-    const x509 = checkPair(cert, key, certFile);
-    if (Date.parse(x509.validTo) > now) {
-      log.info({ fingerprint256: x509.fingerprint256, file: certFile, validTo: x509.validTo }, 'self-signed server certificate');
-      return { cert, key, fingerprint256: x509.fingerprint256, generated: false, selfSigned: true };
+    try {
+      const x509 = checkPair(cert, key, certFile);
+      if (Date.parse(x509.validTo) > now) {
+        log.info({ fingerprint256: x509.fingerprint256, file: certFile, validTo: x509.validTo }, 'self-signed server certificate');
+        return { cert, key, fingerprint256: x509.fingerprint256, generated: false, selfSigned: true };
+      }
+      log.warn({ validTo: x509.validTo }, 'self-signed server certificate expired; generating a new one');
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e) }, 'stored self-signed certificate unusable; generating a new one');
     }
-    log.warn({ validTo: x509.validTo }, 'self-signed server certificate expired; generating a new one');
   }
 
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

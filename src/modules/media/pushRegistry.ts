@@ -2,13 +2,18 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { redactUrl } from '../../log.js';
-import { CODE, VIDEO_TYPES, type VideoTransBegin, type VideoType } from '../../protocols/province/messages.js';
+import { CODE, VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
 
-export type PushRequest = Pick<
-  VideoTransBegin,
-  'cameraNum' | 'videoType' | 'serverIp' | 'serverPort' | 'pubName' | 'authInfo' | keyof PushParams
->;
+/** What VideoTransBegin carries (E-5.1), after validation. */
+export interface PushRequest extends PushParams {
+  cameraNum: string;
+  videoType: VideoType;
+  serverIp: string;
+  serverPort: number;
+  pubName: string;
+  authInfo?: string;
+}
 
 export interface PushOutcome {
   code: 200 | 201 | 404 | 500;

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import { CODE, PTZ_ACTIONS, type PtzActionCode, type PtzActionName } from '../../protocols/province/messages.js';
+import { beijingDateTime } from '../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
 
@@ -37,10 +38,6 @@ export interface PtzServiceOptions {
 export const DEFAULT_PTZ_HOLD_MS = 60_000;
 const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
 
-/** `YYYY-MM-DD HH:mm:ss` in Beijing time, what operators on both sides read. */
-export function beijingTime(ms: number): string {
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : `local:${actor.user}`);
 const isActionCode = (n: number): n is PtzActionCode => Object.hasOwn(PTZ_ACTIONS, n);
@@ -96,7 +93,7 @@ export class PtzService {
       if (hold) {
         return {
           code: CODE.forbidden,
-          msg: `${camera.record.cameraName} is held by local operator ${hold.user} until ${beijingTime(hold.until)} (Beijing time)`,
+          msg: `${camera.record.cameraName} is held by local operator ${hold.user} until ${beijingDateTime(hold.until)} (Beijing time)`,
         };
       }
     } else {

@@ -14,6 +14,16 @@ export const CODE = {
 } as const;
 export type ResultCode = (typeof CODE)[keyof typeof CODE];
 
+/**
+ * A number, or a string holding one (the platform's demos mix both). Unlike z.coerce it refuses
+ * null, '', booleans and arrays instead of turning them into 0 or 1.
+ */
+const toNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+/** The message names the problem; a missing value still reads "required". */
+const num = (message: string) => z.number({ error: (iss) => (iss.input === undefined ? 'required' : message) });
+const numeric = () => z.preprocess(toNumber, num('must be a number'));
+const numericInt = () => z.preprocess(toNumber, num('must be a number').int('must be a whole number'));
+
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const cameraNumSchema = z
   .string()
@@ -35,17 +45,13 @@ const lngLat = z.string().refine(
 );
 
 /** 6-digit county code; the first digit of a Chinese administrative code is 1–8. */
-export const areaCodeSchema = z.coerce
-  .number({ message: 'must be a 6-digit county code, e.g. 440201' })
-  .int()
+export const areaCodeSchema = z
+  .preprocess(toNumber, num('must be a 6-digit county code, e.g. 440201').int())
   .refine((n) => /^[1-8]\d{5}$/.test(String(n)), { message: 'must be a 6-digit county code, e.g. 440201' });
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 const intIn = (values: readonly number[], meaning: string) =>
-  z.coerce
-    .number()
-    .int()
-    .refine((n) => values.includes(n), { message: `must be one of ${values.join(', ')} (${meaning})` });
+  numericInt().refine((n) => values.includes(n), { message: `must be one of ${values.join(', ')} (${meaning})` });
 
 export const CLASSIFY = { road: 0, tollStation: 1, serviceArea: 2, tunnel: 3, bridge: 4, etcGantry: 5 } as const;
 
@@ -110,7 +116,7 @@ export const tokenReplyDataSchema = z.looseObject({
 });
 
 export const perRecordResultSchema = z.array(
-  z.looseObject({ cameraNum: z.string(), status: z.coerce.number().int(), msg: z.string().optional().default('') }),
+  z.looseObject({ cameraNum: z.string(), status: numericInt(), msg: z.string().optional().default('') }),
 );
 
 export const camerasListSchema = z.strictObject({
@@ -191,7 +197,7 @@ export const analyseReportSchema = z.strictObject({
 
 // ---- calls the province makes to the gateway (E-5) ----
 
-const boundedNumber = z.coerce.number().finite();
+const boundedNumber = numeric();
 const videoParams = {
   width: boundedNumber.optional(),
   height: boundedNumber.optional(),
@@ -201,9 +207,7 @@ const videoParams = {
 };
 export const VIDEO_TYPES = { low: 0, high: 1, fourM: 2, source: 3 } as const;
 export type VideoType = (typeof VIDEO_TYPES)[keyof typeof VIDEO_TYPES];
-const videoTypeSchema = z.coerce
-  .number()
-  .int()
+const videoTypeSchema = numericInt()
   .refine((n): n is VideoType => n >= 0 && n <= 3, { message: 'must be 0 low, 1 high, 2 4M or 3 source' })
   .transform((n) => n as VideoType);
 
@@ -216,7 +220,7 @@ export const videoTransBeginSchema = z
       .min(1)
       .max(253)
       .regex(/^[A-Za-z0-9.:\-[\]]+$/, 'must be a host name or IP address'),
-    serverPort: z.coerce.number().int().min(1).max(65535),
+    serverPort: z.preprocess(toNumber, num('must be a number').int().min(1).max(65535)),
     pubName: z
       .string()
       .min(1)
@@ -262,8 +266,8 @@ export type PtzActionName = (typeof PTZ_ACTIONS)[PtzActionCode];
 
 export const ptzControlSchema = z.looseObject({
   cameraNum: cameraNumSchema,
-  action: z.coerce.number().int().min(1, 'must be 1–12').max(12, 'must be 1–12'),
-  step: z.coerce.number().int().min(1, 'must be 1–8').max(8, 'must be 1–8').optional().default(4),
+  action: z.preprocess(toNumber, num('must be 1–12').int('must be 1–12').min(1, 'must be 1–12').max(12, 'must be 1–12')),
+  step: z.preprocess(toNumber, num('must be 1–8').int('must be 1–8').min(1, 'must be 1–8').max(8, 'must be 1–8')).optional().default(4),
 });
 
 export const networkCheckSchema = camerasListSchema;
@@ -276,8 +280,8 @@ export const monitorEventSchema = z.looseObject({
   Location: z.string().min(1).max(40),
   latLong: z.string().max(2000).optional(),
   mediaUrl: mediaUrlSchema.optional(),
-  eventType: z.coerce.number().int().min(0, 'must be 0–5').max(5, 'must be 0–5'),
-  review_status: z.coerce.number().int().min(0).max(2).optional(),
+  eventType: z.preprocess(toNumber, num('must be 0–5').int('must be 0–5').min(0, 'must be 0–5').max(5, 'must be 0–5')),
+  review_status: z.preprocess(toNumber, z.number().int().min(0).max(2)).optional(),
 });
 export type MonitorEvent = z.output<typeof monitorEventSchema>;
 

@@ -10,6 +10,7 @@ export const DEFAULT_WAIT_MS = 10_000;
 interface Waiter {
   predicate: (r: ReceivedRequest) => boolean;
   resolve: (r: ReceivedRequest) => void;
+  reject: (err: Error) => void;
 }
 
 export class Recorder {
@@ -68,9 +69,19 @@ export class Recorder {
           clearTimeout(timer);
           resolve(r);
         },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
       this.waiters.add(waiter);
     });
+  }
+
+  /** Pending waitFor calls fail at once instead of holding the process until their timeout. */
+  close(): void {
+    for (const w of this.waiters) w.reject(new Error('province sim: closed while waiting for a request'));
+    this.waiters.clear();
   }
 
   private append(r: ReceivedRequest): void {

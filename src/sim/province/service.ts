@@ -97,7 +97,7 @@ export class ProvinceService {
     if (deviceCode !== this.deps.deviceCode) {
       return forbidden(deviceCode ? `DeviceCode: ${deviceCode} is not a registered gateway` : 'DeviceCode: required header');
     }
-    if (isToken) return req.method === 'GET' ? this.token(req.query) : bad('method: token requires GET');
+    if (isToken || !handler) return req.method === 'GET' ? this.token(req.query) : bad('method: token requires GET');
     if (!this.deps.tokens.acceptsAsTAuth(header(req.headers, 'tauth'))) return forbidden(MSG.tokenInvalid);
 
     if (req.method !== 'POST') return bad(`method: ${name} requires POST`);
@@ -105,7 +105,7 @@ export class ProvinceService {
     if (!type || !/^application\/json\s*(;|$)/i.test(type)) return bad('Content-Type: must be application/json');
     if (parsed.kind === 'none') return bad('body: required');
     if (parsed.kind === 'malformed') return bad(`body: malformed JSON (${parsed.reason})`);
-    return handler!(parsed.value);
+    return handler(parsed.value);
   }
 
   private token(query: URLSearchParams): Envelope {

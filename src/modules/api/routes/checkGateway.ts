@@ -1,0 +1,14 @@
+// E-5.5: liveness of the gateway as the province sees it.
+import { ok } from '../reply.js';
+import type { ApiDeps, ApiRoute } from './route.js';
+
+export function checkGatewayRoute(deps: Pick<ApiDeps, 'cameras'> & { now: () => number }): ApiRoute {
+  return {
+    method: 'GET',
+    url: '/service/status.CheckGateway',
+    async handle() {
+      // The table types systemTime as a string, the demo sends a number; CONTRACT §4 picks the number.
+      return ok({ systemTime: Math.floor(deps.now() / 1000), cameraCount: deps.cameras.count() });
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// E-5.3: PTZ from the province; priority, hasControl and the audit log live in PtzService.
+import { CODE, ptzControlSchema } from '../../../protocols/province/messages.js';
+import { fail } from '../reply.js';
+import type { ApiDeps, ApiRoute } from './route.js';
+import { validate } from '../validate.js';
+
+export function ptzControlRoute(deps: Pick<ApiDeps, 'ptz'>): ApiRoute {
+  return {
+    method: 'POST',
+    url: '/service/video.PTZControl',
+    async handle({ body }) {
+      const parsed = validate(ptzControlSchema, body);
+      if (!parsed.ok) return fail(CODE.badRequest, parsed.msg);
+      const { cameraNum, action, step } = parsed.data;
+      const outcome = await deps.ptz.control({ kind: 'province' }, cameraNum, action, step);
+      return { code: outcome.code, msg: outcome.msg };
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// The HTTPS server of the province sim: wires TLS, the outage switch, the /service/* interface,
+// recording and the /sim/* control endpoints together.
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { CODE } from '../../protocols/province/messages.js';
+import { GatewayCaller } from './caller.js';
+import { registerControlRoutes } from './control.js';
+import { resolveOptions } from './options.js';
+import { Recorder } from './recorder.js';
+import { CameraRegistry } from './registry.js';
+import { ProvinceService, type Envelope } from './service.js';
+import { resolveServerTls } from './tls.js';
+import { TokenBook } from './tokens.js';
+import type { ProvinceSim, ProvinceSimOptions, ReceivedRequest } from './types.js';
+
+/** CONTRACT §5: an oversized body is a 400, never a crash. */
+export const BODY_LIMIT = 1024 * 1024;
+
+export async function startProvinceSim(options: ProvinceSimOptions): Promise<ProvinceSim> {
+  const o = resolveOptions(options);
+  const tlsMaterial = await resolveServerTls(options.tls);
+  const tokens = new TokenBook(o.initialToken, o.tokenGraceMs, o.clock);
+  const registry = new CameraRegistry({ rejectCameraNums: options.rejectCameraNums, rtmpBase: o.rtmpBase });
+  const recorder = new Recorder(o.log, options.recordFile);
+  const service = new ProvinceService({
+    deviceCode: o.deviceCode,
+    user: o.user,
+    publicKeyHex: o.publicKeyHex,
+    tokens,
+    registry,
+    pushVideo: o.pushVideo,
+    analyseKey: options.analyseKey,
+    clock: o.clock,
+  });
+  const caller = new GatewayCaller({
+    gatewayUrl: options.gatewayUrl,
+    gatewayCa: options.gatewayCa,
+    clientTls: options.gatewayClientTls,
+    deviceCode: o.deviceCode,
+    token: () => tokens.currentToken,
+    log: o.log,
+  });
+  let down = false;
+
+  const record = (req: IncomingMessage, body: unknown, envelope: Pick<Envelope, 'code' | 'msg'>): ReceivedRequest => {
+    const url = new URL(req.url ?? '/', 'https://sim.invalid');
+    const entry = recorder.record({
+      at: o.clock(),
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: flattenHeaders(req),
+      body,
+      code: envelope.code,
+      msg: envelope.msg,
+    });
+    o.log.debug({ seq: entry.seq, method: entry.method, path: entry.path, code: entry.code }, 'province sim: request');
+    return entry;
+  };
+  const answer = (req: FastifyRequest, reply: FastifyReply, body: unknown, envelope: Envelope): FastifyReply => {
+    record(req.raw, body, envelope);
+    return reply.code(200).send(envelope);
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    exposeHeadRoutes: false,
+    forceCloseConnections: true,
+    serverFactory: (handler) =>
+      https.createServer(
+        {
+          cert: tlsMaterial.cert,
+          key: tlsMaterial.key,
+          // Certificates are checked per request (below), so a refused gateway gets a 403
+          // that names the problem instead of a bare handshake failure.
+          ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        (req, res) => {
+          if (down && (req.url ?? '').startsWith('/service/')) {
+            record(req, undefined, { code: 0, msg: 'connection dropped: simulated outage (setDown)' });
+            req.socket.destroy();
+            return;
+          }
+          handler(req, res);
+        },
+      ),
+  });
+
+  app.removeAllContentTypeParsers();
+  // Every body arrives as bytes; service.ts decides what is malformed, so it is recorded too.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    const isService = req.url.startsWith('/service/');
+    let msg = `request: ${err.message}`;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') msg = `body: larger than ${BODY_LIMIT} bytes`;
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') msg = 'Content-Type: must be application/json';
+    const clientError = (err.statusCode ?? 500) < 500;
+    if (!clientError) o.log.error({ err, url: req.url }, 'province sim: internal error');
+    if (!isService) return reply.code(err.statusCode ?? 500).send({ error: msg });
+    return answer(req, reply, undefined, clientError ? { code: CODE.badRequest, msg } : { code: CODE.serverError, msg });
+  });
+
+  app.all('/service/*', async (req, reply) => {
+    const socket = req.raw.socket as TLSSocket;
+    if (options.clientCa && !socket.authorized) {
+      const why = socket.authorizationError ? String(socket.authorizationError) : 'none presented';
+      return answer(req, reply, undefined, { code: CODE.forbidden, msg: `client certificate: ${why}` });
+    }
+    const url = new URL(req.url, 'https://sim.invalid');
+    const { envelope, recordedBody } = service.handle({
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+    });
+    return answer(req, reply, recordedBody, envelope);
+  });
+
+  const sim: ProvinceSim = {
+    url: '',
+    certPem: tlsMaterial.cert,
+    received: (filter) => recorder.received(filter),
+    waitFor: (predicate, timeoutMs) => recorder.waitFor(predicate, timeoutMs),
+    currentToken: () => tokens.currentToken,
+    expireTokens: () => {
+      tokens.expire();
+      o.log.info('province sim: every token expired; the gateway must re-authenticate');
+    },
+    setDown: (value) => {
+      down = value;
+      o.log.info({ down }, 'province sim: outage switch');
+    },
+    callGateway: (call, body) => caller.call(call, body),
+    cameras: () => registry.snapshot(),
+    close: async () => {
+      recorder.close();
+      await caller.close();
+      await app.close();
+    },
+  };
+
+  registerControlRoutes(app, {
+    recorder,
+    callGateway: sim.callGateway,
+    setDown: sim.setDown,
+    isDown: () => down,
+    expireTokens: sim.expireTokens,
+    cameras: sim.cameras,
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const envelope = { code: CODE.notFound, msg: `${req.url.split('?')[0]}: unknown interface` };
+    if (!req.url.startsWith('/sim/')) record(req.raw, undefined, envelope);
+    return reply.code(404).send(envelope);
+  });
+
+  await app.listen({ host: o.host, port: o.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `https://${host}:${address.port}`;
+  o.log.info({ url }, 'province sim: listening');
+  return { ...sim, url };
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
