@@ -4,25 +4,9 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { CameraInputError, CameraService, type CameraInput } from '../../src/modules/cameras/service.js';
 import { openDb } from '../../src/store/db.js';
+import { sampleCamera } from '../helpers/fixture.js';
 
-const sample = (over: Record<string, unknown> = {}): CameraInput => ({
-  id: 'K1844+158-up',
-  department: '广东省高速公路有限公司京珠北分公司',
-  cameraName: '京港澳高速K1844+158上行',
-  longAndLati: '113.2644/23.1291',
-  road: 'G4',
-  roadName: '京港澳高速',
-  roadSec: '京珠北段',
-  classify: 0,
-  poiName: '京港澳高速',
-  cameraOrientation: 1,
-  pileNum: 'K1844+158',
-  cameraType: 1,
-  hasControl: 1,
-  areaCode: 440201,
-  pushType: 2,
-  ...over,
-});
+const sample = (over: Record<string, unknown> = {}): CameraInput => sampleCamera(over);
 
 function service(t: Test): CameraService {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-csv-'));

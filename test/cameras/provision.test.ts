@@ -5,27 +5,10 @@ import t, { type Test } from 'tap';
 import { cameraConfigSchema, type CameraConfig } from '../../src/config/schema.js';
 import { CameraInputError, CameraService } from '../../src/modules/cameras/service.js';
 import { openDb } from '../../src/store/db.js';
+import { sampleCamera } from '../helpers/fixture.js';
 
 const entry = (over: Record<string, unknown> = {}): CameraConfig =>
-  cameraConfigSchema.parse({
-    id: 'K1844+158-up',
-    department: '广东省高速公路有限公司京珠北分公司',
-    cameraName: '京港澳高速K1844+158上行',
-    longAndLati: '113.2644/23.1291',
-    road: 'G4',
-    roadName: '京港澳高速',
-    roadSec: '京珠北段',
-    classify: 0,
-    poiName: '京港澳高速',
-    cameraOrientation: 1,
-    pileNum: 'K1844+158',
-    cameraType: 1,
-    hasControl: 1,
-    areaCode: 440201,
-    pushType: 1,
-    rtspMain: 'rtsp://10.0.0.5/main',
-    ...over,
-  });
+  cameraConfigSchema.parse(sampleCamera({ pushType: 1, rtspMain: 'rtsp://10.0.0.5/main', ...over }));
 
 const PINNED = 'aef89ecc-4cc6-4a6d-80fd-283196105b0b';
 

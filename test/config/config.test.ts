@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { renderExampleConfig } from '../../src/config/example.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 
@@ -18,7 +18,7 @@ token = "t0"
 sm2_private_key = "${KEY}"
 `;
 
-function write(t: Tap.Test, text: string): string {
+function write(t: Test, text: string): string {
   const dir = t.testdir();
   const file = path.join(dir, 'gateway.toml');
   fs.writeFileSync(file, text);

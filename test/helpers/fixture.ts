@@ -91,3 +91,25 @@ export async function writeGatewayConfig(
 }
 
 export { generateSm2KeyPair };
+
+/** A valid camera as a technician would enter it (id + record fields). */
+export function sampleCamera(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'K1844+158-up',
+    department: '广东省高速公路有限公司京珠北分公司',
+    cameraName: '京港澳高速K1844+158上行',
+    longAndLati: '113.2644/23.1291',
+    road: 'G4',
+    roadName: '京港澳高速',
+    roadSec: '京珠北段',
+    classify: 0,
+    poiName: '京港澳高速',
+    cameraOrientation: 1,
+    pileNum: 'K1844+158',
+    cameraType: 1,
+    hasControl: 1,
+    areaCode: 440201,
+    pushType: 2,
+    ...over,
+  };
+}
