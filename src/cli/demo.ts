@@ -9,18 +9,10 @@ import { createLogger } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { generateSm2KeyPair } from '../protocols/province/sm2.js';
+import { freePort } from '../sim/ports.js';
 import { startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
 import { println, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
-
-/** A free loopback port (the gateway's API address must be known before the province sim starts). */
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** Stand-in for a camera's RTSP port: accepts TCP connections (the RTSP simulators come with the media issue). */
 async function cameraPort(): Promise<{ port: number; close(): Promise<void> }> {

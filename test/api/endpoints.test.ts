@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import t from 'tap';
+import { freePort } from '../../src/sim/ports.js';
 import { createLogger } from '../../src/log.js';
 import type { PtzDriver } from '../../src/modules/ptz/controller.js';
 import type { PtzActionName } from '../../src/protocols/province/messages.js';
@@ -11,14 +12,6 @@ function listening(t: { teardown(fn: () => unknown): void }): Promise<number> {
   const server = net.createServer((s) => s.destroy());
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 t.test('CheckGateway answers time and camera count', async (t) => {
@@ -97,7 +90,7 @@ t.test('PTZControl without a driver is 500 saying so', async (t) => {
 t.test('NetworkCheck probes for real', async (t) => {
   const f = await startApi(t);
   const open = await listening(t);
-  const closed = await closedPort();
+  const closed = await freePort();
   const up = addCamera(f.cameras, {}, { rtspMain: `rtsp://admin:pw@127.0.0.1:${open}/Streaming/Channels/101` });
   const down = addCamera(f.cameras, {}, { rtspMain: `rtsp://127.0.0.1:${closed}/main` });
   const none = addCamera(f.cameras, {}, {});

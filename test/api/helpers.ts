@@ -11,11 +11,12 @@ import { ensureServerTls, type ServerTls } from '../../src/modules/api/tls.js';
 import type { MediaEngine, PushTarget } from '../../src/modules/media/engine.js';
 import { PushRegistry } from '../../src/modules/media/pushRegistry.js';
 import { PtzService, type PtzDriver } from '../../src/modules/ptz/controller.js';
-import type { CameraRecord, VideoType } from '../../src/protocols/province/messages.js';
+import { cameraRecordSchema, type CameraRecord, type VideoType } from '../../src/protocols/province/messages.js';
 import { CameraStore, type CameraAccess } from '../../src/store/cameras.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { PtzLogStore } from '../../src/store/ptzLog.js';
 import { TokenStore } from '../../src/store/tokens.js';
+import { sampleCamera } from '../helpers/fixture.js';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -41,26 +42,8 @@ export function testConfig(dataDir: string, over: ConfigOverrides = {}): Config 
 }
 
 export function cameraRecord(over: Partial<CameraRecord> = {}): CameraRecord {
-  return {
-    department: '广东省高速公路有限公司京珠北分公司',
-    cameraNum: randomUUID(),
-    cameraName: 'K1844+158 上行',
-    cameraNameSuffix: '',
-    longAndLati: '113.2644/23.1291',
-    road: 'G4',
-    roadName: '京港澳高速',
-    roadSec: '京珠北段',
-    classify: 0,
-    poiName: '京港澳高速',
-    cameraOrientation: 1,
-    pileNum: 'K1844+158',
-    cameraType: 2,
-    hasControl: 1,
-    areaCode: 440201,
-    pushType: 2,
-    others: '',
-    ...over,
-  };
+  const { id: _localId, ...fields } = sampleCamera({ cameraName: 'K1844+158 上行', cameraType: 2 });
+  return cameraRecordSchema.parse({ ...fields, cameraNum: randomUUID(), ...over });
 }
 
 let seq = 0;

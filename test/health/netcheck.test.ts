@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import t from 'tap';
+import { freePort } from '../../src/sim/ports.js';
 import { cameraEndpoint, probeCameras, tcpReachable } from '../../src/modules/health/netcheck.js';
 import type { CameraAccess, StoredCamera } from '../../src/store/cameras.js';
 
@@ -29,14 +30,6 @@ async function listen(t: { teardown(fn: () => unknown): void }): Promise<{ port:
   return { port: (server.address() as net.AddressInfo).port, accepted: () => accepted };
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 t.test('cameraEndpoint picks RTSP, then ONVIF, then the IP', async (t) => {
   const ep = (access: CameraAccess) => cameraEndpoint({ access });
   t.same(ep({ rtspMain: 'rtsp://admin:p%40ss@10.0.0.5:8554/ch1', onvifUrl: 'http://10.0.0.6/onvif', ip: '10.0.0.7' }), { host: '10.0.0.5', port: 8554 });
@@ -53,7 +46,7 @@ t.test('cameraEndpoint picks RTSP, then ONVIF, then the IP', async (t) => {
 
 t.test('probeCameras connects for real, concurrently, within the timeout', async (t) => {
   const up = await listen(t);
-  const down = await closedPort();
+  const down = await freePort();
   const cams = [
     camera('a', { rtspMain: `rtsp://127.0.0.1:${up.port}/main` }),
     camera('b', { rtspMain: `rtsp://127.0.0.1:${down}/main` }),

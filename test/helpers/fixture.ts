@@ -1,22 +1,14 @@
 // Shared set-up for tests that run the gateway against the province simulator.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { stringify } from 'smol-toml';
 import { generateSm2KeyPair, type Sm2KeyPair } from '../../src/protocols/province/sm2.js';
+import { freePort } from '../../src/sim/ports.js';
 import { startProvinceSim, type ProvinceSim, type ProvinceSimOptions } from '../../src/sim/province/index.js';
 
 export const DEVICE_CODE = 'vg-test01';
 export const USER = 'tester';
 export const OFFLINE_TOKEN = 'offline-token-0';
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 export async function startSim(keys: Sm2KeyPair, extra: Partial<ProvinceSimOptions> = {}): Promise<ProvinceSim> {
   return startProvinceSim({
@@ -90,7 +82,7 @@ export async function writeGatewayConfig(
   return { dir, configFile, dataDir: path.join(dir, 'data'), keys };
 }
 
-export { generateSm2KeyPair };
+export { freePort, generateSm2KeyPair };
 
 /** A valid camera as a technician would enter it (id + record fields). */
 export function sampleCamera(over: Record<string, unknown> = {}): Record<string, unknown> {
