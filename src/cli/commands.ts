@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCamerasCommand } from './cameras.js';
 import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerRunCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
@@ -14,6 +15,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerRunCommand,
   registerDemoCommand,
   registerStatusCommand,
+  registerDoctorCommand,
   registerCamerasCommand,
   registerOutboxCommand,
   registerSimCommand,

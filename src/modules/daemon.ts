@@ -15,8 +15,9 @@ import { startMonitorServer } from './api/monitor.js';
 import { ensureServerTls } from './api/tls.js';
 import { CameraService } from './cameras/service.js';
 import { CameraStateTracker } from './health/cameraState.js';
+import { CameraHealth } from './health/cameraHealth.js';
 import { ReachabilityMonitor } from './health/reachability.js';
-import { deferredMediaEngine } from './media/engine.js';
+import { startMedia, type RunningMedia } from './media/startMedia.js';
 import { PushRegistry } from './media/pushRegistry.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { ProvinceSession } from './province/session.js';
@@ -30,6 +31,7 @@ export interface Daemon {
   readonly session: ProvinceSession;
   readonly dispatcher: OutboxDispatcher;
   readonly cameras: CameraService;
+  readonly media: RunningMedia;
   stop(): Promise<void>;
 }
 
@@ -108,9 +110,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     });
     state.start();
     stoppers.push(() => state.stop());
+    const health = new CameraHealth(state);
     const reach = new ReachabilityMonitor({
       cameras: cameraStore,
-      state,
+      health,
       intervalMs: config.health.probe_interval_s * 1000,
       timeoutMs: config.health.probe_timeout_ms,
       log: log.child({ mod: 'reach' }),
@@ -120,7 +123,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
 
     const ptzLog = new PtzLogStore(db);
     const ptz = new PtzService({ cameras: cameraStore, ptzLog, log: log.child({ mod: 'ptz' }) });
-    const push = new PushRegistry(deferredMediaEngine(log.child({ mod: 'media' })), config.media, log);
+    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
+    stoppers.push(() => media.stop());
+    const push = new PushRegistry(media.engine, config.media, log);
+    media.engine.onGone = (cameraNum, videoType, reason) => push.forget(cameraNum, videoType, reason);
     stoppers.push(() => push.stopAll());
 
     const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
@@ -138,6 +144,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       session,
       dispatcher,
       cameras,
+      media,
       stop,
     };
   } catch (err) {

@@ -58,4 +58,20 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: live state of media pipelines, written by the daemon, read by `vcgw status`
+  `
+  CREATE TABLE media_status (
+    key         TEXT PRIMARY KEY,
+    camera_num  TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '',
+    fps         REAL,
+    kbps        REAL,
+    restarts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    since       INTEGER,
+    updated_at  INTEGER NOT NULL
+  );
+  `,
 ];

@@ -75,6 +75,8 @@ export async function writeGatewayConfig(
     monitor: { listen: `127.0.0.1:${await freePort()}`, ...overrides['monitor'] },
     health: { probe_interval_s: 3600, probe_timeout_ms: 200, ...overrides['health'] },
     outbox: { backoff_s: [0.2, 0.5], ...overrides['outbox'] },
+    // Tests do not need hardware trials at every start.
+    media: { hardware: 'off', ...overrides['media'] },
     cameras,
   };
   const configFile = path.join(dir, 'gateway.toml');

@@ -1,13 +1,9 @@
 import type { Logger } from '../../log.js';
-import { ONLINE } from '../../protocols/province/messages.js';
 import type { CameraStore } from '../../store/cameras.js';
-import type { CameraStateTracker } from './cameraState.js';
+import type { CameraHealth } from './cameraHealth.js';
 import { probeCameras } from './netcheck.js';
 
-/**
- * Probes every camera on a schedule and feeds online/offline into the state tracker. Until the
- * media engine reports pipeline faults this reachability is the whole of a camera's state.
- */
+/** Probes every camera on a schedule and tells CameraHealth which answer. */
 export class ReachabilityMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -15,7 +11,7 @@ export class ReachabilityMonitor {
   constructor(
     private readonly o: {
       cameras: CameraStore;
-      state: CameraStateTracker;
+      health: CameraHealth;
       intervalMs: number;
       timeoutMs: number;
       log: Logger;
@@ -46,7 +42,7 @@ export class ReachabilityMonitor {
       const cams = this.o.cameras.all();
       const results = await probeCameras(cams, this.o.timeoutMs);
       for (const r of results) {
-        this.o.state.set(r.cameraNum, r.status === 1 ? ONLINE.online : ONLINE.offline, r.status === 1 ? 'reachable' : 'no TCP answer');
+        this.o.health.setReachable(r.cameraNum, r.status === 1, r.status === 1 ? 'reachable' : 'no TCP answer');
       }
     } catch (err) {
       this.o.log.error({ err: String(err) }, 'reachability round failed');

@@ -1,7 +1,5 @@
 // The boundary between the province-facing API and the media pipelines (ARCHITECTURE "The shape"):
 // the API and the push registry talk to FFmpeg only through this interface.
-import type { Logger } from '../../log.js';
-import { redactUrl } from '../../log.js';
 import type { VideoType } from '../../protocols/province/messages.js';
 
 /** Output parameters the province asked for; the engine clamps them to the profile (CONTRACT §2). */
@@ -25,6 +23,11 @@ export interface MediaEngine {
   /** Resolves once the push is running; rejects with the reason it could not start. */
   start(target: PushTarget): Promise<void>;
   stop(cameraNum: string, videoType: VideoType): Promise<void>;
+  /**
+   * Called when the engine gives up a push by itself (the idle safety net: an RTMP server that
+   * keeps refusing it, a camera that stays dark), so its slot is freed.
+   */
+  onGone?: (cameraNum: string, videoType: VideoType, reason: string) => void;
 }
 
 /**
@@ -36,23 +39,4 @@ export class CameraFaultError extends Error {
     super(message);
     this.name = 'CameraFaultError';
   }
-}
-
-/**
- * Stand-in until the FFmpeg engine lands (media issue): accepts every start and stop and says
- * in the log that no video is actually pushed, so nobody mistakes a 200 for a running stream.
- */
-export function deferredMediaEngine(log: Logger): MediaEngine {
-  const l = log.child({ mod: 'media', engine: 'deferred' });
-  return {
-    async start(target) {
-      l.warn(
-        { cameraNum: target.cameraNum, videoType: target.videoType, url: redactUrl(target.url), params: target.params },
-        'media engine not built yet: push accepted but no video is sent',
-      );
-    },
-    async stop(cameraNum, videoType) {
-      l.warn({ cameraNum, videoType }, 'media engine not built yet: nothing to stop');
-    },
-  };
 }

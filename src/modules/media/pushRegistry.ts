@@ -81,6 +81,13 @@ export class PushRegistry {
     return p && { ...p, params: { ...p.params } };
   }
 
+  /** The engine dropped a push by itself (idle safety net): free its slot. */
+  forget(cameraNum: string, videoType: VideoType, reason: string): void {
+    if (this.active.delete(keyOf(cameraNum, videoType))) {
+      this.log.warn({ cameraNum, videoType, reason }, 'push given up by the media engine; slot freed');
+    }
+  }
+
   /** Stops every push (daemon shutdown). */
   async stopAll(): Promise<void> {
     await Promise.all(this.list().map((p) => this.finish(p.cameraNum, p.videoType)));

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { configSchema, type Config } from '../config/schema.js';
+import { silentLogger } from '../log.js';
+import { createMediaRuntime } from '../modules/media/runtime.js';
+import { CliError, println, table, type CliContext } from './context.js';
+
+type Check = {
+  check: string;
+  result: 'ok' | 'warn' | 'FAIL';
+  detail: string;
+};
+
+/** The config if there is one; the defaults otherwise, so doctor also helps before setup. */
+function configOrDefaults(ctx: CliContext): { config: Config['media']; dataDir?: string; note: string } {
+  const file = ctx.configPath();
+  if (!fs.existsSync(file)) {
+    const defaults = configSchema.shape.media.parse(undefined);
+    return { config: defaults, note: `${file} not found: media defaults used` };
+  }
+  const config = ctx.loadConfig();
+  return { config: config.media, dataDir: config.gateway.data_dir, note: `${file} loads` };
+}
+
+export function registerDoctorCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('doctor')
+    .description('check this box: config, FFmpeg and its encoders, hardware encoders, data directory')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  vcgw doctor\n  vcgw doctor --json | jq .ffmpeg.encoders')
+    .action(async (opts: { json?: boolean }) => {
+      const checks: Check[] = [];
+      const { config, dataDir, note } = configOrDefaults(ctx);
+      checks.push({ check: 'config', result: note.includes('not found') ? 'warn' : 'ok', detail: note });
+      let ffmpeg: Record<string, unknown> | undefined;
+      try {
+        const rt = await createMediaRuntime(config, silentLogger());
+        ffmpeg = {
+          path: rt.ffmpeg,
+          ffprobe: rt.ffprobe ?? null,
+          from: rt.ffmpegSource,
+          version: rt.caps.version,
+          encoders: rt.caps.encoders,
+          hwaccels: rt.caps.hwaccels,
+          filters: rt.caps.filters,
+          hevcInFlv: rt.caps.hevcInFlv,
+          hardwareTrials: rt.hwTrials,
+          scheduler: rt.scheduler.usage(),
+          deathSignal: rt.deathSignalHelper ?? null,
+        };
+        checks.push({ check: 'ffmpeg', result: 'ok', detail: `${rt.ffmpeg} ${rt.caps.version} (${rt.ffmpegSource})` });
+        checks.push({ check: 'ffprobe', result: rt.ffprobe ? 'ok' : 'warn', detail: rt.ffprobe ?? 'not found (used by tests and diagnostics only)' });
+        checks.push({ check: 'encoders', result: 'ok', detail: rt.caps.encoders.join(' ') });
+        const working = rt.hwTrials.filter((t) => t.ok).map((t) => t.encoder);
+        checks.push({
+          check: 'hardware encode',
+          result: 'ok',
+          detail:
+            config.hardware === 'off'
+              ? 'switched off (media.hardware = "off")'
+              : rt.hwTrials.length === 0
+                ? 'no hardware H.264 encoder in this FFmpeg: libx264 on the CPU'
+                : `${working.length > 0 ? `using ${working.join(', ')}` : 'none works: libx264 on the CPU'}; ` +
+                  rt.hwTrials.map((t) => `${t.encoder} ${t.ok ? 'ok' : `failed (${t.reason ?? '?'})`}`).join('; '),
+        });
+        checks.push({ check: 'hevc in flv', result: 'ok', detail: rt.caps.hevcInFlv ? 'supported (hevc_passthrough possible)' : 'not supported: H.265 sources are re-encoded' });
+        checks.push({
+          check: 'child cleanup',
+          result: rt.deathSignalHelper ? 'ok' : 'warn',
+          detail: rt.deathSignalHelper ? `${rt.deathSignalHelper} --pdeathsig: FFmpeg dies with the daemon` : 'setpriv missing: FFmpeg exits only when its pipes close',
+        });
+      } catch (err) {
+        checks.push({ check: 'ffmpeg', result: 'FAIL', detail: err instanceof Error ? err.message : String(err) });
+      }
+      if (dataDir !== undefined) {
+        try {
+          fs.mkdirSync(dataDir, { recursive: true });
+          fs.accessSync(dataDir, fs.constants.W_OK);
+          const st = fs.statfsSync(dataDir);
+          const freeGiB = (st.bavail * st.bsize) / 2 ** 30;
+          checks.push({ check: 'data_dir', result: freeGiB < 1 ? 'warn' : 'ok', detail: `${dataDir} writable, ${freeGiB.toFixed(1)} GiB free` });
+        } catch (err) {
+          checks.push({ check: 'data_dir', result: 'FAIL', detail: `${dataDir}: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      }
+      if (opts.json) println(ctx.stdout, JSON.stringify({ checks, ffmpeg: ffmpeg ?? null }, null, 2));
+      else println(ctx.stdout, table(checks, ['check', 'result', 'detail']));
+      const failed = checks.filter((c) => c.result === 'FAIL');
+      if (failed.length > 0) throw new CliError(`${failed.length} check(s) failed: ${failed.map((c) => c.check).join(', ')}`);
+    });
+}

@@ -1,0 +1,41 @@
+import { ONLINE } from '../../protocols/province/messages.js';
+import type { CameraStateTracker } from './cameraState.js';
+
+/**
+ * A camera's state for ReportCameraStatus (CONTRACT §3) from two witnesses: the reachability
+ * probe (offline when the camera does not answer) and the media engine (fault when it answers
+ * but its stream gives no video). The image-quality diagnosis (issue 5) adds a third.
+ */
+export class CameraHealth {
+  private readonly reachable = new Map<string, { ok: boolean; reason: string }>();
+  private readonly mediaFault = new Map<string, string>();
+
+  constructor(private readonly state: CameraStateTracker) {}
+
+  setReachable(cameraNum: string, ok: boolean, reason: string): void {
+    this.reachable.set(cameraNum, { ok, reason });
+    this.apply(cameraNum);
+  }
+
+  /** `fault` = why the stream gives no video, or undefined when it does (or is not in use). */
+  setMediaFault(cameraNum: string, fault: string | undefined): void {
+    if (this.mediaFault.get(cameraNum) === fault) return;
+    if (fault === undefined) this.mediaFault.delete(cameraNum);
+    else this.mediaFault.set(cameraNum, fault);
+    this.apply(cameraNum);
+  }
+
+  forget(cameraNum: string): void {
+    this.reachable.delete(cameraNum);
+    this.mediaFault.delete(cameraNum);
+  }
+
+  private apply(cameraNum: string): void {
+    const r = this.reachable.get(cameraNum);
+    if (!r) return; // not probed yet: the first probe decides
+    const fault = this.mediaFault.get(cameraNum);
+    if (!r.ok) this.state.set(cameraNum, ONLINE.offline, r.reason);
+    else if (fault !== undefined) this.state.set(cameraNum, ONLINE.fault, `reachable but no video: ${fault}`);
+    else this.state.set(cameraNum, ONLINE.online, r.reason);
+  }
+}

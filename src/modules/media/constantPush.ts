@@ -1,0 +1,117 @@
+// The constant 128 kbps push of every pushType=1 camera (CONTRACT §1, §3 GetPushAddress).
+import type { Logger } from '../../log.js';
+import { redactUrl } from '../../log.js';
+import { getPushAddress, type ProvinceCall } from '../../protocols/province/reports.js';
+import type { CameraStore } from '../../store/cameras.js';
+import type { PushParams } from './engine.js';
+import type { FfmpegMediaEngine } from './ffmpegEngine.js';
+
+interface Address {
+  url: string;
+  fetchedAt: number;
+}
+
+/** A URL that just failed is fetched again, but not more often than this. */
+const MIN_REFETCH_MS = 15_000;
+
+/**
+ * Push addresses from GetPushAddress, each fetched again before use once it is older than
+ * `maxAgeMs` (E-4.1: valid 5 minutes). Concurrent requests are batched into one call.
+ */
+export class PushAddressBook {
+  private readonly byCamera = new Map<string, Address>();
+  private video: PushParams = {};
+  private batch: { nums: Set<string>; done: Promise<void> } | undefined;
+
+  constructor(
+    private readonly o: { call: ProvinceCall; maxAgeMs: number; log: Logger; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
+  /** The `video` object of the last reply, as push parameters (the tier bounds apply later). */
+  params(): PushParams {
+    return { ...this.video };
+  }
+
+  async url(cameraNum: string, afterFailure = false): Promise<string> {
+    const a = this.byCamera.get(cameraNum);
+    const age = a ? this.now() - a.fetchedAt : Infinity;
+    if (a && age < this.o.maxAgeMs && !(afterFailure && age > MIN_REFETCH_MS)) return a.url;
+    await this.fetch(cameraNum);
+    const fresh = this.byCamera.get(cameraNum);
+    if (!fresh) throw new Error('GetPushAddress returned no URL for this camera');
+    return fresh.url;
+  }
+
+  /** Requests made in the same tick go out as one call. */
+  private fetch(cameraNum: string): Promise<void> {
+    if (!this.batch) {
+      const nums = new Set<string>();
+      const done = new Promise<void>((r) => setImmediate(r)).then(() => {
+        this.batch = undefined;
+        return this.send([...nums]);
+      });
+      this.batch = { nums, done };
+    }
+    this.batch.nums.add(cameraNum);
+    return this.batch.done;
+  }
+
+  private async send(cameraNums: string[]): Promise<void> {
+    const at = this.now();
+    const reply = await getPushAddress(this.o.call, cameraNums);
+    for (const c of reply.cameras) this.byCamera.set(c.cameraNum, { url: c.pushUrl, fetchedAt: at });
+    const v = reply.video;
+    if (v) this.video = { width: v.width, height: v.height, frameRate: v.framerate, bitRate: v.bitrate, iframe: v.iframe };
+    this.o.log.info({ cameras: reply.cameras.map((c) => ({ cameraNum: c.cameraNum, url: redactUrl(c.pushUrl) })) }, 'push addresses fetched');
+  }
+}
+
+/** Keeps one constant push per pushType=1 camera, following edits of the registry. */
+export class ConstantPushManager {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly o: {
+      engine: FfmpegMediaEngine;
+      cameras: CameraStore;
+      book: PushAddressBook;
+      reconcileMs: number;
+      log: Logger;
+    },
+  ) {}
+
+  start(): void {
+    void this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), this.o.reconcileMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Starts pushes of new constant-push cameras, stops those removed or switched to on demand. */
+  async reconcile(): Promise<void> {
+    const { engine, book } = this.o;
+    const wanted = new Set<string>();
+    for (const cam of this.o.cameras.all()) {
+      const num = cam.record.cameraNum;
+      if (cam.record.pushType !== 1 || cam.syncState === 'rejected') continue;
+      wanted.add(num);
+      engine.updateCamera(cam);
+      if (engine.startConstant(cam, ({ afterFailure }) => book.url(num, afterFailure), () => book.params())) {
+        this.o.log.info({ cameraNum: num }, 'constant push started');
+      }
+    }
+    for (const num of engine.constantCameras()) {
+      if (!wanted.has(num)) {
+        this.o.log.info({ cameraNum: num }, 'constant push stopped (camera removed or on demand now)');
+        await engine.stopConstant(num);
+      }
+    }
+  }
+}

@@ -1,0 +1,235 @@
+// One RTMP push: a supervised FFmpeg fed from a shared camera pull, copy or transcode.
+import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Logger } from '../../log.js';
+import { redactUrl } from '../../log.js';
+import { outputArgs, type VideoEncode } from '../../protocols/ffmpeg/args.js';
+import type { Lease } from '../../protocols/ffmpeg/scheduler.js';
+import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
+import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
+import type { VideoType } from '../../protocols/province/messages.js';
+import type { MediaStatusRow } from '../../store/mediaStatus.js';
+import type { PushParams } from './engine.js';
+import type { MediaRuntime } from './runtime.js';
+import type { CameraSource } from './source.js';
+import { planOutput, TIER_NAMES, type OutputPlan } from './tiers.js';
+
+/** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
+export type UrlProvider = (o: { afterFailure: boolean }) => Promise<string>;
+
+export interface PipelineOptions {
+  key: string;
+  cameraNum: string;
+  role: 'constant' | 'ondemand';
+  videoType: VideoType;
+  source: CameraSource;
+  params: () => PushParams;
+  url: UrlProvider;
+  runtime: MediaRuntime;
+  log: Logger;
+}
+
+/** 4M decides copy vs transcode from the source's bitrate, so it needs a little of it measured. */
+const RATE_SAMPLE_MS = 1500;
+
+/**
+ * Events: 'firstFrame' (ms from start), 'idle' (no frame for `give_up_s`: on-demand pushes are
+ * then dropped by the engine), 'state'.
+ */
+export class PushPipeline extends EventEmitter {
+  private sup: Supervisor | undefined;
+  private lease: Lease | undefined;
+  private plan: OutputPlan | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly startedAt = Date.now();
+  private lastFrameAt: number | undefined;
+  private lastFrameCount = 0;
+  private firstFrameMs: number | undefined;
+  /** Process restarts plus relaunches after the camera pull came back. */
+  private restarts = 0;
+  private launches = 0;
+  private lastError: string | undefined;
+  private lastExitWithoutFrames = false;
+  private lastUrl = '';
+  private stopped = false;
+  private launchTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+  private readonly onReady = () => this.launch();
+  private readonly onLost = () => void this.halt('camera pull restarted');
+
+  constructor(private readonly o: PipelineOptions) {
+    super();
+    this.log = o.log.child({ cameraNum: o.cameraNum, videoType: o.videoType, role: o.role });
+  }
+
+  start(): void {
+    const s = this.o.source;
+    s.on('ready', this.onReady);
+    s.on('lost', this.onLost);
+    s.acquire(this.o.key);
+    if (s.ready) this.launch();
+    const giveUpMs = this.o.runtime.config.give_up_s * 1000;
+    this.idleTimer = setInterval(() => {
+      if (Date.now() - (this.lastFrameAt ?? this.startedAt) > giveUpMs) this.emit('idle', this.lastError ?? 'no frame delivered');
+    }, Math.min(5000, giveUpMs / 4));
+    this.idleTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.idleTimer);
+    const s = this.o.source;
+    s.off('ready', this.onReady);
+    s.off('lost', this.onLost);
+    await this.halt('stopped');
+    this.lease?.release();
+    this.lease = undefined;
+    s.release(this.o.key);
+  }
+
+  /** Resolves on the first frame pushed; rejects after `timeoutMs` with the reason. */
+  whenFirstFrame(timeoutMs: number): Promise<void> {
+    if (this.firstFrameMs !== undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('firstFrame', done);
+        reject(new Error(this.lastError ?? `no frame pushed within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.once('firstFrame', done);
+    });
+  }
+
+  status(now = Date.now()): MediaStatusRow {
+    const p: ProgressUpdate | undefined = this.sup?.lastProgress;
+    const running = this.sup?.state === 'running' && this.lastFrameAt !== undefined;
+    const plan = this.plan;
+    const detail = [
+      TIER_NAMES[this.o.videoType],
+      plan ? (plan.encode ? `${this.lease?.encoder ?? 'libx264'} ${plan.encode.width}x${plan.encode.height} ${plan.encode.bitrateKbps}k` : 'copy') : '',
+      plan?.stream ?? '',
+      this.lastUrl ? redactUrl(this.lastUrl) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return {
+      key: this.o.key,
+      cameraNum: this.o.cameraNum,
+      role: this.o.role,
+      state: this.stopped ? 'stopped' : running ? 'running' : !this.sup ? 'waiting for camera' : this.sup.state === 'backoff' ? 'retrying' : 'starting',
+      detail,
+      fps: p?.fps ?? null,
+      kbps: p?.bitrateKbps ?? null,
+      restarts: this.restarts,
+      lastError: this.lastError ?? null,
+      since: this.firstFrameMs !== undefined && this.lastFrameAt !== undefined ? this.startedAt + this.firstFrameMs : null,
+      updatedAt: now,
+    };
+  }
+
+  private launch(): void {
+    if (this.stopped || this.sup || this.launchTimer) return;
+    const src = this.o.source;
+    const rt = this.o.runtime;
+    const f = src.fanout.stats();
+    const sampled = src.status().since;
+    if (TIER_NAMES[this.o.videoType] === 'fourM' && sampled !== null && Date.now() - sampled < RATE_SAMPLE_MS) {
+      this.launchTimer = setTimeout(() => {
+        this.launchTimer = undefined;
+        this.launch();
+      }, RATE_SAMPLE_MS - (Date.now() - sampled));
+      return;
+    }
+    const plan = planOutput(
+      this.o.videoType,
+      this.o.params(),
+      { codec: f.codec ?? 'h264', kbps: f.videoKbps, hasSubStream: src.stream === 'sub' },
+      { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv },
+    );
+    if (plan.deviations.length > 0) this.log.warn({ deviations: plan.deviations }, 'request parameters not used');
+    if (this.plan?.why !== plan.why) this.log.info({ plan: plan.why, encode: plan.encode }, 'output planned');
+    this.plan = plan;
+    if (plan.encode && !this.lease) this.lease = rt.scheduler.acquire(plan.tier);
+    if (!plan.encode && this.lease) {
+      this.lease.release();
+      this.lease = undefined;
+    }
+    const sup = new Supervisor({
+      name: `push ${this.o.cameraNum}/${plan.tier}`,
+      command: rt.ffmpeg,
+      args: async () => {
+        this.lastUrl = await this.o.url({ afterFailure: this.lastExitWithoutFrames });
+        return outputArgs({ encode: this.encodeOf(plan), audio: rt.config.audio, url: this.lastUrl });
+      },
+      dataIn: true,
+      stallMs: rt.config.stall_s * 1000,
+      firstFrameMs: rt.config.first_frame_s * 1000,
+      backoffMs: rt.config.backoff_s.map((s) => s * 1000),
+      deathSignalHelper: rt.deathSignalHelper,
+      log: this.log,
+    });
+    sup.on('spawn', (info: { dataIn?: Writable }) => {
+      this.unsubscribe?.();
+      this.lastFrameCount = 0;
+      if (info.dataIn) this.unsubscribe = src.subscribe(info.dataIn);
+    });
+    sup.on('progress', (p: ProgressUpdate) => {
+      if (p.frame > this.lastFrameCount) {
+        this.lastFrameCount = p.frame;
+        this.lastFrameAt = Date.now();
+      }
+    });
+    sup.on('firstFrame', () => {
+      this.lastExitWithoutFrames = false;
+      this.lastFrameAt = Date.now();
+      if (this.firstFrameMs === undefined) {
+        this.firstFrameMs = Date.now() - this.startedAt;
+        this.emit('firstFrame', this.firstFrameMs);
+      }
+    });
+    sup.on('exit', (e: ExitInfo) => {
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      if (e.reason === 'stopped') return;
+      this.restarts++;
+      this.lastExitWithoutFrames = this.lastFrameCount === 0;
+      this.lastError = sup.lastError ?? `${e.reason} (code ${e.code ?? e.signal})`;
+      this.log.warn({ reason: e.reason, code: e.code, stderr: e.stderrTail.slice(-5) }, 'push ended; restarting');
+    });
+    this.sup = sup;
+    if (this.launches++ > 0) this.restarts++;
+    sup.start();
+  }
+
+  private encodeOf(plan: OutputPlan): VideoEncode | undefined {
+    if (!plan.encode) return undefined;
+    const c = this.o.runtime.config;
+    const low = plan.tier === 'low';
+    return {
+      ...plan.encode,
+      encoder: (this.lease?.encoder ?? 'libx264') as VideoEncode['encoder'],
+      preset: c.x264_preset,
+      // One thread keeps CIF encodes cheap and predictable; bigger tiers need more.
+      threads: low ? 1 : 0,
+      fastDecode: low,
+      vaapiDevice: c.vaapi_device,
+    };
+  }
+
+  private async halt(why: string): Promise<void> {
+    if (this.launchTimer) clearTimeout(this.launchTimer);
+    this.launchTimer = undefined;
+    const sup = this.sup;
+    this.sup = undefined;
+    if (!sup) return;
+    this.log.debug({ why }, 'push halting');
+    await sup.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+}

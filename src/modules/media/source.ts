@@ -1,0 +1,186 @@
+// One pull of one camera stream, shared by every output of that stream (issue 3 item 6:
+// cameras allow few RTSP sessions, and the camera network is the scarce link).
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Logger } from '../../log.js';
+import { redactUrl } from '../../log.js';
+import { sourceArgs } from '../../protocols/ffmpeg/args.js';
+import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
+import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
+import type { SourceCodec } from './tiers.js';
+import type { MediaRuntime } from './runtime.js';
+
+export type StreamName = 'main' | 'sub';
+
+export interface SourceStatus {
+  cameraNum: string;
+  stream: StreamName;
+  state: string;
+  codec?: SourceCodec;
+  fps: number | null;
+  kbps: number | null;
+  keyIntervalMs?: number;
+  lastKeyAt?: number;
+  restarts: number;
+  lastError: string | null;
+  since: number | null;
+  users: number;
+  /** Consecutive starts that never produced a keyframe: the camera answers but sends no video. */
+  failedStarts: number;
+}
+
+/**
+ * Events: 'ready' (a keyframe is cached: outputs can start), 'lost' (the pull ended or restarted:
+ * its timestamps start over, so outputs must restart too), 'health' (failedStarts changed).
+ */
+export class CameraSource extends EventEmitter {
+  readonly fanout = new TsFanout();
+  private sup: Supervisor | undefined;
+  private readonly users = new Set<string>();
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readySince: number | undefined;
+  private failedStarts = 0;
+  private readonly log: Logger;
+
+  constructor(
+    readonly cameraNum: string,
+    readonly stream: StreamName,
+    private url: string,
+    private readonly rt: MediaRuntime,
+    log: Logger,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.log = log.child({ cameraNum, stream });
+    this.fanout.on('ready', () => {
+      this.readySince = Date.now();
+      this.setFailedStarts(0);
+      this.emit('ready');
+    });
+  }
+
+  get ready(): boolean {
+    return this.fanout.ready;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** A camera edited to a new URL: the pull restarts on it when it is running. */
+  setUrl(url: string): void {
+    if (url === this.url) return;
+    this.url = url;
+    if (this.sup) void this.sup.restart('camera URL changed');
+  }
+
+  acquire(user: string): void {
+    this.users.add(user);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (!this.sup) this.startPull();
+  }
+
+  release(user: string): void {
+    if (!this.users.delete(user) || this.users.size > 0 || !this.sup) return;
+    const linger = this.rt.config.source_linger_s * 1000;
+    this.lingerTimer = setTimeout(() => void this.stopPull('no outputs left'), linger);
+    this.lingerTimer.unref();
+  }
+
+  subscribe(sink: FanoutSink): () => void {
+    return this.fanout.subscribe(sink);
+  }
+
+  /** Resolves when a keyframe is cached; rejects after `timeoutMs` with the pull's last error. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('ready', done);
+        reject(new Error(this.sup?.lastError ?? `no video from the camera's ${this.stream} stream within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.on('ready', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.users.clear();
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    await this.stopPull('closed');
+  }
+
+  status(): SourceStatus {
+    const f = this.fanout.stats();
+    const p = this.sup?.lastProgress;
+    return {
+      cameraNum: this.cameraNum,
+      stream: this.stream,
+      state: !this.sup ? 'idle' : this.ready ? 'running' : this.sup.state === 'backoff' ? 'retrying' : 'connecting',
+      codec: f.codec,
+      fps: p ? p.fps : null,
+      kbps: f.ready ? f.videoKbps : null,
+      keyIntervalMs: f.keyIntervalMs,
+      lastKeyAt: f.lastKeyAt,
+      restarts: this.sup?.restarts ?? 0,
+      lastError: this.sup?.lastError ?? null,
+      since: this.readySince ?? null,
+      users: this.users.size,
+      failedStarts: this.failedStarts,
+    };
+  }
+
+  private startPull(): void {
+    const c = this.rt.config;
+    const sup = new Supervisor({
+      name: `source ${this.cameraNum}/${this.stream}`,
+      command: this.rt.ffmpeg,
+      args: () => sourceArgs({ url: this.url, rtspTransport: c.rtsp_transport, timeoutS: c.rtsp_timeout_s }),
+      stdout: 'pipe',
+      stallMs: c.stall_s * 1000,
+      firstFrameMs: c.first_frame_s * 1000,
+      backoffMs: c.backoff_s.map((s) => s * 1000),
+      deathSignalHelper: this.rt.deathSignalHelper,
+      log: this.log,
+    });
+    sup.on('spawn', (info: { stdout?: Readable }) => {
+      info.stdout?.on('data', (chunk: Buffer) => this.fanout.push(chunk));
+    });
+    sup.on('exit', (e: ExitInfo) => this.onExit(e));
+    this.sup = sup;
+    this.log.info({ url: redactUrl(this.url) }, 'camera pull starting');
+    sup.start();
+  }
+
+  private onExit(e: ExitInfo): void {
+    const hadVideo = this.ready || this.readySince !== undefined;
+    this.fanout.reset();
+    this.readySince = undefined;
+    if (e.reason !== 'stopped') {
+      if (!hadVideo) this.setFailedStarts(this.failedStarts + 1);
+      this.log.warn({ reason: e.reason, code: e.code, signal: e.signal, stderr: e.stderrTail.slice(-5) }, 'camera pull ended; restarting');
+    }
+    this.emit('lost', e.reason);
+  }
+
+  private setFailedStarts(n: number): void {
+    if (n === this.failedStarts) return;
+    this.failedStarts = n;
+    this.emit('health', n);
+  }
+
+  private async stopPull(why: string): Promise<void> {
+    const sup = this.sup;
+    if (!sup) return;
+    this.sup = undefined;
+    this.log.info({ why }, 'camera pull stopping');
+    await sup.stop();
+    this.fanout.reset();
+    this.readySince = undefined;
+  }
+}

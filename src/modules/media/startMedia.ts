@@ -1,0 +1,71 @@
+// Wiring of the media engine for the daemon: runtime → engine → constant pushes → status.
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import type { ProvinceCall } from '../../protocols/province/reports.js';
+import type { CameraStore } from '../../store/cameras.js';
+import type { Db } from '../../store/db.js';
+import { MediaStatusStore } from '../../store/mediaStatus.js';
+import type { CameraHealth } from '../health/cameraHealth.js';
+import { ConstantPushManager, PushAddressBook } from './constantPush.js';
+import type { MediaEngine } from './engine.js';
+import { FfmpegMediaEngine } from './ffmpegEngine.js';
+import { createMediaRuntime, type MediaRuntime } from './runtime.js';
+import { MediaStatusWriter } from './statusWriter.js';
+
+export interface RunningMedia {
+  engine: MediaEngine;
+  /** undefined when FFmpeg could not be set up: pushes are then refused with the reason. */
+  ffmpeg?: FfmpegMediaEngine;
+  runtime?: MediaRuntime;
+  stop(): Promise<void>;
+}
+
+const RECONCILE_MS = 10_000;
+const STATUS_MS = 2_000;
+
+/** An engine that refuses every push with the reason media could not start (FFmpeg missing). */
+function unavailableEngine(reason: string): MediaEngine {
+  return {
+    async start() {
+      throw new Error(`media engine unavailable: ${reason}`);
+    },
+    async stop() {},
+  };
+}
+
+export async function startMedia(o: {
+  config: Config;
+  db: Db;
+  cameras: CameraStore;
+  call: ProvinceCall;
+  health: CameraHealth;
+  log: Logger;
+}): Promise<RunningMedia> {
+  const log = o.log.child({ mod: 'media' });
+  const store = new MediaStatusStore(o.db);
+  store.replaceAll([]);
+  let runtime: MediaRuntime;
+  try {
+    runtime = await createMediaRuntime(o.config.media, log);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log.error({ err: reason }, 'media engine could not start: no video will be pushed');
+    return { engine: unavailableEngine(reason), stop: async () => {} };
+  }
+  const engine = new FfmpegMediaEngine(runtime, o.cameras, log);
+  const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
+  const constant = new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log });
+  const status = new MediaStatusWriter({ engine, cameras: o.cameras, store, health: o.health, intervalMs: STATUS_MS, log });
+  constant.start();
+  status.start();
+  return {
+    engine,
+    ffmpeg: engine,
+    runtime,
+    async stop() {
+      await constant.stop();
+      await engine.close();
+      status.stop();
+    },
+  };
+}

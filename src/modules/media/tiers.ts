@@ -1,0 +1,116 @@
+// The four output profiles of CONTRACT §2 and how a request's parameters bend them.
+import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
+import type { PushParams } from './engine.js';
+
+export type TierName = 'low' | 'high' | 'fourM' | 'source';
+export const TIER_NAMES: Readonly<Record<VideoType, TierName>> = { 0: 'low', 1: 'high', 2: 'fourM', 3: 'source' };
+
+export type SourceCodec = 'h264' | 'h265' | 'mpeg2' | 'mpeg4';
+
+/** Video of one planned output; undefined encode = copy. */
+export interface TierVideo {
+  fit: 'exact' | 'within';
+  width: number;
+  height: number;
+  fps?: number;
+  bitrateKbps: number;
+  gopFrames: number;
+}
+
+export interface OutputPlan {
+  tier: TierName;
+  /** Which camera stream feeds it: the sub-stream is far cheaper to decode for the low tier. */
+  stream: 'main' | 'sub';
+  encode?: TierVideo;
+  /** Why a request value was not used, for the log. */
+  deviations: string[];
+  /** Why this plan copies or transcodes, for the log and `vcgw status`. */
+  why: string;
+}
+
+interface Range {
+  min: number;
+  max: number;
+}
+interface TierBounds {
+  width: Range;
+  height: Range;
+  bitrateKbps: Range;
+  fps: Range;
+  gopFrames: Range;
+}
+
+/** Sizes a low-rate push may take: the CIF family and its common neighbours. */
+const LOW_SIZES = new Set(['352x288', '176x144', '704x288', '704x576', '320x240', '640x480', '640x360']);
+
+export const TIER_DEFAULTS: Readonly<Record<Exclude<TierName, 'source'>, TierVideo>> = {
+  low: { fit: 'exact', width: 352, height: 288, fps: 25, bitrateKbps: 128, gopFrames: 25 },
+  high: { fit: 'within', width: 1280, height: 720, fps: 25, bitrateKbps: 1024, gopFrames: 25 },
+  fourM: { fit: 'within', width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, gopFrames: 25 },
+};
+
+// "Sane bounds for the videoType" (CONTRACT §2): outside them the profile default is used.
+const BOUNDS: Readonly<Record<TierName, TierBounds>> = {
+  low: { width: { min: 176, max: 704 }, height: { min: 144, max: 576 }, bitrateKbps: { min: 64, max: 1024 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
+  high: { width: { min: 320, max: 1280 }, height: { min: 240, max: 720 }, bitrateKbps: { min: 256, max: 2048 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
+  fourM: { width: { min: 640, max: 1920 }, height: { min: 360, max: 1080 }, bitrateKbps: { min: 1024, max: 8192 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
+  source: { width: { min: 320, max: 3840 }, height: { min: 240, max: 2160 }, bitrateKbps: { min: 512, max: 16384 }, fps: { min: 10, max: 60 }, gopFrames: { min: 10, max: 250 } },
+};
+
+const within = (v: number, r: Range) => Number.isFinite(v) && v >= r.min && v <= r.max;
+
+/** The tier's video with the request's values applied where they are sane. */
+export function applyParams(tier: TierName, base: TierVideo, p: PushParams): { video: TierVideo; deviations: string[] } {
+  const b = BOUNDS[tier];
+  const video = { ...base };
+  const deviations: string[] = [];
+  const take = (name: keyof PushParams, value: number | undefined, range: Range, set: (v: number) => void) => {
+    if (value === undefined) return;
+    if (within(value, range)) set(value);
+    else deviations.push(`${name}=${value} outside ${range.min}–${range.max}: using the ${tier} default`);
+  };
+  if (p.width !== undefined || p.height !== undefined) {
+    const w = p.width ?? base.width;
+    const h = p.height ?? base.height;
+    const sizeOk =
+      within(w, b.width) && within(h, b.height) && w % 2 === 0 && h % 2 === 0 && (tier !== 'low' || LOW_SIZES.has(`${w}x${h}`));
+    if (sizeOk) Object.assign(video, { width: w, height: h });
+    else deviations.push(`size ${w}x${h} is not a sane ${tier} size: using ${base.width}x${base.height}`);
+  }
+  take('bitRate', p.bitRate, b.bitrateKbps, (v) => (video.bitrateKbps = Math.round(v)));
+  take('frameRate', p.frameRate, b.fps, (v) => (video.fps = Math.round(v)));
+  take('iframe', p.iframe, b.gopFrames, (v) => (video.gopFrames = Math.round(v)));
+  return { video, deviations };
+}
+
+export interface SourceFacts {
+  codec: SourceCodec;
+  /** Measured bitrate of the stream, kb/s (0 when not yet known). */
+  kbps: number;
+  hasSubStream: boolean;
+}
+
+export interface PlanOptions {
+  /** CONTRACT §2: HEVC copied into FLV only when switched on and FFmpeg can (enhanced RTMP). */
+  hevcPassthrough: boolean;
+}
+
+/** Decides copy or transcode and the parameters of one output (CONTRACT §2 table and decisions). */
+export function planOutput(videoType: VideoType, params: PushParams, src: SourceFacts, o: PlanOptions): OutputPlan {
+  const tier = TIER_NAMES[videoType];
+  const copyable = src.codec === 'h264' || (src.codec === 'h265' && o.hevcPassthrough);
+  if (videoType === VIDEO_TYPES.source) {
+    if (copyable) return { tier, stream: 'main', deviations: [], why: `source is ${src.codec}: copied` };
+    // H.264 needs about a third more bits than HEVC for the same picture.
+    const kbps = Math.min(8192, Math.max(1024, Math.round((src.kbps || 3000) * 1.3)));
+    const base: TierVideo = { fit: 'within', width: 3840, height: 2160, bitrateKbps: kbps, gopFrames: 25 };
+    const { video, deviations } = applyParams(tier, base, { bitRate: params.bitRate, iframe: params.iframe });
+    return { tier, stream: 'main', encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
+  }
+  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264' && src.kbps > 0 && src.kbps < TIER_DEFAULTS.fourM.bitrateKbps) {
+    return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, below 4 Mb/s: source rate pushed (copy)` };
+  }
+  const { video, deviations } = applyParams(tier, TIER_DEFAULTS[tier as Exclude<TierName, 'source'>], params);
+  const stream = tier === 'low' && src.hasSubStream ? 'sub' : 'main';
+  return { tier, stream, encode: video, deviations, why: `transcoded from the ${stream} stream` };
+}

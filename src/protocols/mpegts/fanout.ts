@@ -1,0 +1,240 @@
+// One MPEG-TS stream in, many consumers out, with the last GOP cached so that a consumer that
+// joins late starts at once on a keyframe instead of waiting for the camera's next one
+// (issue 3 item 6; ZLMediaKit's GOP cache is the model).
+import { EventEmitter } from 'node:events';
+import {
+  parseHeader,
+  parsePat,
+  parsePmt,
+  pesStartsWithKeyNal,
+  SYNC_BYTE,
+  TS_PACKET,
+  type PmtVideo,
+} from './packets.js';
+
+/** A writable end such as a child process's stdin or fd. */
+export interface FanoutSink {
+  write(chunk: Buffer): boolean;
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+}
+
+interface Subscriber {
+  sink: FanoutSink;
+  /** false until it has been given the tables and a keyframe start. */
+  live: boolean;
+  dropped: number;
+}
+
+export interface FanoutStats {
+  codec?: PmtVideo['codec'];
+  ready: boolean;
+  videoKbps: number;
+  /** Time between the last two keyframes, ms. */
+  keyIntervalMs?: number;
+  lastKeyAt?: number;
+  cachedBytes: number;
+  subscribers: number;
+  bytesIn: number;
+}
+
+export interface TsFanoutOptions {
+  /** A GOP larger than this is not cached (consumers then wait for the next keyframe). */
+  maxCacheBytes?: number;
+  /** A consumer this far behind is cut off until the next keyframe instead of stalling everyone. */
+  maxLagBytes?: number;
+  now?: () => number;
+}
+
+const RATE_WINDOW_MS = 4000;
+
+export class TsFanout extends EventEmitter {
+  private readonly maxCacheBytes: number;
+  private readonly maxLagBytes: number;
+  private readonly now: () => number;
+  private readonly subs = new Set<Subscriber>();
+  private carry: Buffer | undefined;
+  private pat: Buffer | undefined;
+  private pmt: Buffer | undefined;
+  private pmtPid: number | undefined;
+  private video: PmtVideo | undefined;
+  private randomAccessSeen = false;
+  private cache: Buffer[] = [];
+  private cacheBytes = 0;
+  /** false after an over-size GOP, until the next keyframe. */
+  private cacheValid = false;
+  private lastKeyAt: number | undefined;
+  private keyIntervalMs: number | undefined;
+  private bytesIn = 0;
+  private rate: Array<{ at: number; bytes: number }> = [];
+
+  constructor(opts: TsFanoutOptions = {}) {
+    super();
+    this.maxCacheBytes = opts.maxCacheBytes ?? 32 * 1024 * 1024;
+    this.maxLagBytes = opts.maxLagBytes ?? 8 * 1024 * 1024;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get ready(): boolean {
+    return this.cacheValid && this.pat !== undefined && this.pmt !== undefined;
+  }
+
+  get codec(): PmtVideo['codec'] | undefined {
+    return this.video?.codec;
+  }
+
+  /** Feeds bytes from the source; chunks may split packets anywhere. */
+  push(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    let data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = undefined;
+    let o = 0;
+    let segStart = 0;
+    let videoBytes = 0;
+    while (o + TS_PACKET <= data.length) {
+      if (data[o] !== SYNC_BYTE) {
+        // Lost sync (should not happen on a pipe): flush what we have and find the next packet.
+        this.emitSegment(data.subarray(segStart, o));
+        o = this.resync(data, o + 1);
+        segStart = o;
+        continue;
+      }
+      const h = parseHeader(data, o);
+      if (h.pid === 0) {
+        const pmtPid = parsePat(data, o);
+        if (pmtPid !== undefined) {
+          this.pmtPid = pmtPid;
+          this.pat = Buffer.from(data.subarray(o, o + TS_PACKET));
+        }
+      } else if (h.pid === this.pmtPid) {
+        const video = parsePmt(data, o);
+        if (video) {
+          this.video = video;
+          this.pmt = Buffer.from(data.subarray(o, o + TS_PACKET));
+        }
+      } else if (this.video && h.pid === this.video.pid) {
+        videoBytes += TS_PACKET;
+        if (h.randomAccess) this.randomAccessSeen = true;
+        const key = h.unitStart && (h.randomAccess || (!this.randomAccessSeen && pesStartsWithKeyNal(data, o, h, this.video.codec)));
+        if (key) {
+          this.emitSegment(data.subarray(segStart, o));
+          segStart = o;
+          this.keyStart();
+        }
+      }
+      o += TS_PACKET;
+    }
+    this.emitSegment(data.subarray(segStart, o));
+    if (o < data.length) this.carry = Buffer.from(data.subarray(o));
+    this.countRate(videoBytes);
+  }
+
+  /** The source restarted: its tables, timestamps and GOP no longer apply. */
+  reset(): void {
+    this.carry = undefined;
+    this.pat = this.pmt = undefined;
+    this.pmtPid = undefined;
+    this.video = undefined;
+    this.randomAccessSeen = false;
+    this.dropCache();
+    this.lastKeyAt = this.keyIntervalMs = undefined;
+    this.rate = [];
+    for (const s of this.subs) s.live = false;
+  }
+
+  /**
+   * Adds a consumer. It is given the programme tables and the cached GOP at once when there is
+   * one, else it starts at the next keyframe. Returns the function that removes it.
+   */
+  subscribe(sink: FanoutSink): () => void {
+    const sub: Subscriber = { sink, live: false, dropped: 0 };
+    this.subs.add(sub);
+    if (this.ready) {
+      this.goLive(sub);
+      for (const b of this.cache) this.send(sub, b);
+    }
+    return () => {
+      this.subs.delete(sub);
+    };
+  }
+
+  stats(): FanoutStats {
+    this.countRate(0);
+    const bytes = this.rate.reduce((n, r) => n + r.bytes, 0);
+    const span = this.rate.length > 0 ? Math.max(1000, this.now() - this.rate[0]!.at) : RATE_WINDOW_MS;
+    return {
+      codec: this.video?.codec,
+      ready: this.ready,
+      videoKbps: Math.round((bytes * 8) / span),
+      keyIntervalMs: this.keyIntervalMs,
+      lastKeyAt: this.lastKeyAt,
+      cachedBytes: this.cacheBytes,
+      subscribers: this.subs.size,
+      bytesIn: this.bytesIn,
+    };
+  }
+
+  private keyStart(): void {
+    const now = this.now();
+    if (this.lastKeyAt !== undefined) this.keyIntervalMs = now - this.lastKeyAt;
+    this.lastKeyAt = now;
+    const wasReady = this.ready;
+    this.cache = [];
+    this.cacheBytes = 0;
+    this.cacheValid = true;
+    // Waiting consumers (new, lagging, or after a reset) join here, on the keyframe.
+    if (this.pat && this.pmt) for (const s of this.subs) if (!s.live) this.goLive(s);
+    if (!wasReady && this.ready) this.emit('ready', this.video?.codec);
+    this.emit('keyframe', now);
+  }
+
+  private emitSegment(seg: Buffer): void {
+    if (seg.length === 0) return;
+    if (this.cacheValid) {
+      this.cache.push(seg);
+      this.cacheBytes += seg.length;
+      if (this.cacheBytes > this.maxCacheBytes) this.dropCache();
+    }
+    for (const s of this.subs) if (s.live) this.send(s, seg);
+  }
+
+  private goLive(sub: Subscriber): void {
+    sub.live = true;
+    this.send(sub, this.pat!);
+    this.send(sub, this.pmt!);
+  }
+
+  private send(sub: Subscriber, buf: Buffer): void {
+    if (sub.sink.destroyed) {
+      this.subs.delete(sub);
+      return;
+    }
+    if (sub.sink.writableLength > this.maxLagBytes) {
+      // Too far behind: skip to the next keyframe rather than buffer without bound.
+      sub.live = false;
+      sub.dropped++;
+      this.emit('lagging', sub.dropped);
+      return;
+    }
+    sub.sink.write(buf);
+  }
+
+  private dropCache(): void {
+    this.cache = [];
+    this.cacheBytes = 0;
+    this.cacheValid = false;
+  }
+
+  private resync(data: Buffer, from: number): number {
+    for (let i = from; i < data.length; i++) {
+      if (data[i] === SYNC_BYTE && (i + TS_PACKET >= data.length || data[i + TS_PACKET] === SYNC_BYTE)) return i;
+    }
+    return data.length;
+  }
+
+  private countRate(bytes: number): void {
+    const now = this.now();
+    if (bytes > 0) this.rate.push({ at: now, bytes });
+    while (this.rate.length > 0 && now - this.rate[0]!.at > RATE_WINDOW_MS) this.rate.shift();
+  }
+}
