@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -9,17 +8,12 @@ import { createLogger } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { generateSm2KeyPair } from '../protocols/province/sm2.js';
+import { MAIN_720P_H264, startRtspCamera, SUB_CIF_H264 } from '../sim/camera/index.js';
 import { freePort } from '../sim/ports.js';
-import { startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
+import { PUBLISH_CHECK_PATH, startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
+import { measureStream, startRtmpServer, waitFirstFrame, type RtmpServer } from '../sim/rtmp/index.js';
 import { println, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
-
-/** Stand-in for a camera's RTSP port: accepts TCP connections (the RTSP simulators come with the media issue). */
-async function cameraPort(): Promise<{ port: number; close(): Promise<void> }> {
-  const srv = net.createServer((s) => s.destroy());
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return { port: (srv.address() as net.AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
-}
 
 const DEMO_CAMERAS = [
   { id: 'K1844+158-up', cameraName: 'G4京港澳高速K1844+158上行', pileNum: 'K1844+158', cameraOrientation: 1, pushType: 1, hasControl: 1, classify: 0, poiName: '京港澳高速道路' },
@@ -42,9 +36,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       try {
         const keys = generateSm2KeyPair();
         const [apiPort, monitorPort] = [await freePort(), await freePort()];
-        const cams = [await cameraPort(), await cameraPort()];
+        // Two simulated cameras (720p main + CIF sub, replaying pre-encoded clips), the third is unplugged.
+        out('▶ preparing simulated cameras (the first run encodes their clips once, ≈ 30 s)…');
+        const cams = [
+          await startRtspCamera({ streams: [{ path: 'main', clip: MAIN_720P_H264 }, { path: 'sub', clip: SUB_CIF_H264 }] }),
+          await startRtspCamera({ streams: [{ path: 'main', clip: MAIN_720P_H264 }] }),
+        ];
         cleanups.push(...cams.map((c) => () => c.close()));
         const deadPort = await freePort();
+        const rtmpPort = await freePort();
 
         const sim: ProvinceSim = await startProvinceSim({
           deviceCode: 'vg-demo01',
@@ -54,12 +54,22 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           gatewayUrl: `https://127.0.0.1:${apiPort}`,
           analyseKey: 'demo-analyse-key',
           recordFile: path.join(dir, 'province-received.jsonl'),
+          rtmpBase: `rtmp://127.0.0.1:${rtmpPort}/rtmp`,
+          publishCheck: true,
         });
         cleanups.push(() => sim.close());
+        let rtmp: RtmpServer | undefined;
+        try {
+          rtmp = await startRtmpServer({ port: rtmpPort, onPublishUrl: sim.publishCheckUrl });
+          cleanups.push(() => rtmp!.close());
+          out(`▶ simulated province video cloud (nginx-rtmp) at ${rtmp.baseUrl()}, checking every push URL's signature and expiry`);
+        } catch (err) {
+          out(`✘ no RTMP server, the media part is skipped: ${err instanceof Error ? err.message : String(err)}`);
+        }
         fs.writeFileSync(path.join(dir, 'province-ca.pem'), sim.certPem);
         out(`▶ simulated province platform at ${sim.url}  (record: ${path.join(dir, 'province-received.jsonl')})`);
 
-        const ports = [cams[0]!.port, cams[1]!.port, deadPort];
+        const rtsp = [{ rtspMain: cams[0]!.url('main'), rtspSub: cams[0]!.url('sub') }, { rtspMain: cams[1]!.url('main') }, { rtspMain: `rtsp://127.0.0.1:${deadPort}/main` }];
         const config = {
           gateway: { device_code: 'vg-demo01', data_dir: 'data', log_level: 'info' },
           province: {
@@ -74,6 +84,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           api: { listen: `127.0.0.1:${apiPort}` },
           monitor: { listen: `127.0.0.1:${monitorPort}`, allow: ['127.0.0.1/32'] },
           health: { probe_interval_s: 5, probe_timeout_ms: 500 },
+          media: { x264_preset: 'veryfast', backoff_s: [1, 2, 5] },
           cameras: DEMO_CAMERAS.map((c, i) => ({
             department: '广东省高速公路有限公司京珠北分公司',
             longAndLati: `113.59${i}/24.81${i}`,
@@ -84,7 +95,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
             areaCode: 440232,
             ...c,
             ip: '127.0.0.1',
-            rtspMain: `rtsp://127.0.0.1:${ports[i]}/main`,
+            ...rtsp[i],
           })),
         };
         const configFile = path.join(dir, 'gateway.toml');
@@ -118,10 +129,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           out(`✔ province → gateway ${label}: ${JSON.stringify(reply.body)}`);
         };
         await show('CheckGateway', 'CheckGateway');
-        const begin = { cameraNum: numOf('K1850+300-tunnel'), videoType: 1, serverIp: '127.0.0.1', serverPort: 1935, pubName: numOf('K1850+300-tunnel'), authInfo: 't=demo&k=demo' };
-        out('  (on-demand pushes are admitted, counted and answered; FFmpeg transcoding arrives with the media engine)');
-        await show('VideoTransBegin 1 Mbps', 'VideoTransBegin', begin);
-        await show('VideoTransBegin again', 'VideoTransBegin', begin);
+        const tunnel = numOf('K1850+300-tunnel');
+        const begin = { cameraNum: tunnel, videoType: 1, serverIp: '127.0.0.1', serverPort: rtmpPort, pubName: `live/${tunnel}`, authInfo: 'session=demo' };
+        if (rtmp) {
+          await demoMedia(out, sim, rtmp, numOf('K1844+158-up'), begin);
+        }
+        await show('VideoTransBegin again (same URL)', 'VideoTransBegin', begin);
         await show('VideoTransFinish', 'VideoTransFinish', { cameraNum: begin.cameraNum, videoType: 1 });
         await show('NetworkCheck', 'NetworkCheck', { cameras: [] });
         await show('PTZControl on a camera with hasControl=0', 'PTZControl', { cameraNum: numOf('yuebei-toll'), action: 1, step: 4 });
@@ -146,7 +159,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         const a = analyse.body as { dateTime: string; sign: string; data: Array<{ eventId: string }> };
         out(`✔ gateway → province ReportAnalyse at ${a.dateTime}, sign ${a.sign}, eventId ${a.data[0]?.eventId}`);
         out();
-        out(`The province simulator received ${sim.received().length} requests. Inspect the database with:`);
+        out(`The province simulator received ${sim.received().length} requests. While the demo runs (--keep), see every camera and pipeline with:`);
         out(`  vcgw --config ${configFile} status`);
         if (opts.keep) {
           out('Running until Ctrl-C.');
@@ -157,6 +170,33 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         for (const c of cleanups.reverse()) await c();
       }
     });
+}
+
+/** Shows the constant push of a pushType=1 camera and an on-demand push, measured at the RTMP server. */
+async function demoMedia(
+  out: (s?: string) => void,
+  sim: ProvinceSim,
+  rtmp: RtmpServer,
+  constantNum: string,
+  begin: { cameraNum: string; videoType: number; pubName: string },
+): Promise<void> {
+  const accepted = await sim.waitFor((r) => r.path === PUBLISH_CHECK_PATH && r.code === 200 && (r.body as { name?: string }).name === constantNum, 30_000);
+  out(`✔ constant push of K1844+158-up: GetPushAddress URL accepted by the RTMP server (${(accepted.body as { name: string }).name})`);
+  const low = await measureStream(rtmp.url('rtmp', constantNum), { seconds: 4, timeoutMs: 20_000 });
+  out(`    on the wire: ${low.codec} ${low.width}x${low.height} ${low.fps.toFixed(1)} fps, GOP ${low.gopFrames}, ${Math.round(low.videoKbps)} kb/s video, audio ${low.audio?.codec ?? 'none'} (made from the CIF sub-stream)`);
+  const reader = waitFirstFrame(rtmp.url('live', begin.cameraNum), { timeoutMs: 20_000 });
+  try {
+    await reader.ready;
+    const t0 = Date.now();
+    const reply = await sim.callGateway('VideoTransBegin', begin);
+    out(`✔ province → gateway VideoTransBegin 1 Mbps: ${JSON.stringify(reply.body)}`);
+    const first = await reader.firstFrame;
+    out(`    first decodable frame at the RTMP server ${first - t0} ms after the request (camera not pulled before; spec: < 4 s)`);
+  } finally {
+    await reader.close();
+  }
+  const high = await measureStream(rtmp.url('live', begin.cameraNum), { seconds: 4, timeoutMs: 20_000 });
+  out(`    on the wire: ${high.codec} ${high.width}x${high.height} ${high.fps.toFixed(1)} fps, GOP ${high.gopFrames}, ${Math.round(high.videoKbps)} kb/s video`);
 }
 
 /** The monitor listener uses the gateway's self-signed certificate; the demo trusts it knowingly. */

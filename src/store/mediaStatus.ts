@@ -12,6 +12,8 @@ export interface MediaStatusRow {
   detail: string;
   fps: number | null;
   kbps: number | null;
+  /** Frames out since this process started (lets a reader compute the current rate). */
+  frames: number | null;
   restarts: number;
   lastError: string | null;
   since: number | null;
@@ -26,6 +28,7 @@ interface Raw {
   detail: string;
   fps: number | null;
   kbps: number | null;
+  frames: number | null;
   restarts: number;
   last_error: string | null;
   since: number | null;
@@ -38,8 +41,8 @@ export class MediaStatusStore {
 
   replaceAll(rows: readonly MediaStatusRow[]): void {
     const insert = this.db.prepare(
-      `INSERT INTO media_status (key, camera_num, role, state, detail, fps, kbps, restarts, last_error, since, updated_at)
-       VALUES (@key, @cameraNum, @role, @state, @detail, @fps, @kbps, @restarts, @lastError, @since, @updatedAt)`,
+      `INSERT INTO media_status (key, camera_num, role, state, detail, fps, kbps, frames, restarts, last_error, since, updated_at)
+       VALUES (@key, @cameraNum, @role, @state, @detail, @fps, @kbps, @frames, @restarts, @lastError, @since, @updatedAt)`,
     );
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM media_status').run();
@@ -57,6 +60,7 @@ export class MediaStatusStore {
       detail: r.detail,
       fps: r.fps,
       kbps: r.kbps,
+      frames: r.frames,
       restarts: r.restarts,
       lastError: r.last_error,
       since: r.since,

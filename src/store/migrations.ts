@@ -68,6 +68,7 @@ export const MIGRATIONS: readonly string[] = [
     detail      TEXT NOT NULL DEFAULT '',
     fps         REAL,
     kbps        REAL,
+    frames      INTEGER,
     restarts    INTEGER NOT NULL DEFAULT 0,
     last_error  TEXT,
     since       INTEGER,

@@ -126,6 +126,7 @@ export class FfmpegMediaEngine implements MediaEngine {
         detail: [st.stream, st.codec, st.keyIntervalMs ? `GOP ${(st.keyIntervalMs / 1000).toFixed(1)} s` : '', `${st.users} output(s)`].filter(Boolean).join(' '),
         fps: st.fps,
         kbps: st.kbps,
+        frames: st.frames,
         restarts: st.restarts,
         lastError: st.lastError,
         since: st.since,

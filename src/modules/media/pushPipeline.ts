@@ -125,6 +125,7 @@ export class PushPipeline extends EventEmitter {
       detail,
       fps: p?.fps ?? null,
       kbps: p?.bitrateKbps ?? null,
+      frames: p?.frame ?? null,
       restarts: this.restarts,
       lastError: this.lastError ?? null,
       since: this.firstFrameMs !== undefined && this.lastFrameAt !== undefined ? this.startedAt + this.firstFrameMs : null,

@@ -19,6 +19,7 @@ export interface SourceStatus {
   codec?: SourceCodec;
   fps: number | null;
   kbps: number | null;
+  frames: number | null;
   keyIntervalMs?: number;
   lastKeyAt?: number;
   restarts: number;
@@ -125,6 +126,7 @@ export class CameraSource extends EventEmitter {
       codec: f.codec,
       fps: p ? p.fps : null,
       kbps: f.ready ? f.videoKbps : null,
+      frames: p ? p.frame : null,
       keyIntervalMs: f.keyIntervalMs,
       lastKeyAt: f.lastKeyAt,
       restarts: this.sup?.restarts ?? 0,
