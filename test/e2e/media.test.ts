@@ -73,6 +73,8 @@ t.test('gateway with real media', async (t) => {
     [
       cameraEntry(1, { rtspMain: cams[0]!.url('main'), pushType: 1 }),
       cameraEntry(2, { rtspMain: cams[1]!.url('main'), pushType: 2 }),
+      // Answers on its port but has no such stream: reachable, no video.
+      cameraEntry(3, { rtspMain: cams[0]!.url('no-such-stream'), pushType: 1 }),
     ],
   );
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', files.configFile], {
@@ -84,9 +86,21 @@ t.test('gateway with real media', async (t) => {
 
   await sim.waitFor((r) => r.path === '/service/video.VideoInformation' && r.code === 200, 30_000);
   const nums = () => [...sim.cameras().values()];
-  await until('both cameras registered', () => nums().length === 2, 30_000);
-  const constNum = nums().find((c) => c.pushType === 1)!.cameraNum;
+  await until('the cameras registered', () => nums().length === 3, 30_000);
+  const byPile = (pile: string) => nums().find((c) => c.pileNum === pile)!.cameraNum;
+  const constNum = byPile(String(cameraEntry(1)['pileNum']));
+  const darkNum = byPile(String(cameraEntry(3)['pileNum']));
   const onDemandNum = nums().find((c) => c.pushType === 2)!.cameraNum;
+
+  await t.test('a camera that answers but gives no video is reported as faulty (online = 2)', async (t) => {
+    const report = await sim.waitFor(
+      (r) => r.path === '/service/video.ReportCameraStatus' && r.code === 200 && (r.body as Array<{ cameraNum: string; online: number }>).some((s) => s.cameraNum === darkNum && s.online === 2),
+      30_000,
+    );
+    t.ok(report, 'ReportCameraStatus with online 2');
+    const healthy = sim.received().filter((r) => r.path === '/service/video.ReportCameraStatus').flatMap((r) => r.body as Array<{ cameraNum: string; online: number }>);
+    t.notOk(healthy.some((s) => s.cameraNum === constNum && s.online !== 1), 'the working camera is never reported otherwise than online');
+  });
 
   await t.test('the constant push uses GetPushAddress and fetches a new URL before the old one expires', async (t) => {
     const accepted = (since = 0) =>

@@ -88,3 +88,26 @@ t.test('a camera that gives no video fails the start with a camera fault', async
   t.ok(err instanceof CameraFaultError, `CameraFaultError (${String(err)})`);
   t.notOk(rig.engine.statusRows().some((r) => r.role === 'ondemand'), 'nothing left running');
 });
+
+t.test('adding and removing on-demand outputs of the same camera never interrupts the constant push', async (t) => {
+  const rig = await startMediaRig(t, { cameras: [{ id: 'm', main: SUB_CIF_H264, pushType: 1 }] });
+  const cam = rig.camera('m');
+  const num = cam.record.cameraNum;
+  const stream = `steady-${num}`;
+  rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', stream), () => ({}));
+  const row = () => rig.engine.statusRows().find((r) => r.key === `constant:${num}`)!;
+  await until('constant push running', async () => row().state === 'running' && (await publishing(rig, stream)));
+  const bytes = async () => (await rig.rtmp.stats()).find((s) => s.stream === stream)?.bytesIn ?? 0;
+  let lastBytes = await bytes();
+  const framesBefore = row().frames ?? 0;
+  for (const videoType of [VIDEO_TYPES.source, VIDEO_TYPES.high, VIDEO_TYPES.fourM]) {
+    await rig.engine.start({ cameraNum: num, videoType, url: rig.rtmp.url('rtmp', `od-${videoType}`), params: {} });
+    await rig.engine.stop(num, videoType);
+    const now = await bytes();
+    t.ok(now >= lastBytes, `the constant stream was not republished (bytes ${lastBytes} → ${now})`);
+    lastBytes = now;
+  }
+  t.equal(row().restarts, 0, 'no restart of the constant push');
+  t.ok((row().frames ?? 0) > framesBefore, 'and it kept sending frames');
+  t.equal(rig.cams.get('m')!.stats()[0]!.sessionsTotal, 1, 'one camera session all along');
+});
