@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../log.js';
 import { publicKeyHexFrom } from '../../protocols/province/sm2.js';
-import { DEFAULT_PUSH_VIDEO, DEFAULT_RTMP_BASE } from './registry.js';
+import { DEFAULT_PUSH_VIDEO, DEFAULT_RTMP_BASE, PUSH_URL_TTL_S } from './registry.js';
 import type { ProvinceSimOptions } from './types.js';
 
 export const DEFAULT_TOKEN_GRACE_MS = 60_000;
@@ -17,6 +17,9 @@ export interface ResolvedOptions {
   tokenGraceMs: number;
   rtmpBase: string;
   pushVideo: Record<string, string>;
+  pushUrlTtlS: number;
+  /** Where the on_publish listener binds; undefined = not started. */
+  publishCheck: { host: string; port: number } | undefined;
   clock: () => number;
   log: Logger;
 }
@@ -45,6 +48,16 @@ export function resolveOptions(o: ProvinceSimOptions): ResolvedOptions {
     fail(`gatewayUrl ${o.gatewayUrl} must be an http(s) URL`);
   }
   if (o.gatewayUrl !== undefined && !URL.canParse(o.gatewayUrl)) fail(`gatewayUrl ${o.gatewayUrl} is not a URL`);
+  const pushUrlTtlS = o.pushUrlTtlS ?? PUSH_URL_TTL_S;
+  if (!Number.isInteger(pushUrlTtlS) || pushUrlTtlS < 1) fail(`pushUrlTtlS ${pushUrlTtlS} must be a whole number of seconds ≥ 1`);
+  let publishCheck: ResolvedOptions['publishCheck'];
+  if (o.publishCheck) {
+    const pc = o.publishCheck === true ? {} : o.publishCheck;
+    publishCheck = { host: pc.host ?? '127.0.0.1', port: pc.port ?? 0 };
+    if (!Number.isInteger(publishCheck.port) || publishCheck.port < 0 || publishCheck.port > 65535) {
+      fail(`publishCheck.port ${publishCheck.port} is not a port number`);
+    }
+  }
   return {
     host,
     port,
@@ -55,6 +68,8 @@ export function resolveOptions(o: ProvinceSimOptions): ResolvedOptions {
     tokenGraceMs,
     rtmpBase,
     pushVideo: { ...(o.pushVideo ?? DEFAULT_PUSH_VIDEO) },
+    pushUrlTtlS,
+    publishCheck,
     clock: o.clock ?? Date.now,
     log: o.log ?? silentLogger(),
   };

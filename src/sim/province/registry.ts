@@ -13,6 +13,8 @@ export const DEFAULT_PUSH_VIDEO: Readonly<Record<string, string>> = {
 /** E-4.1: a push address is valid for 5 minutes. */
 export const PUSH_URL_TTL_S = 300;
 
+export type PushCheck = { ok: true } | { ok: false; reason: string };
+
 export interface PerRecordResult {
   cameraNum: string;
   status: 0 | 1;
@@ -27,12 +29,14 @@ export class CameraRegistry {
   private readonly byNum = new Map<string, CameraRecord>();
   private readonly rejected: ReadonlySet<string>;
   private readonly rtmpBase: string;
+  private readonly pushUrlTtlS: number;
   /** Signs push URLs the way CDN ingest auth does (t = expiry, k = md5 of secret+stream+t). */
   private readonly pushSecret = crypto.randomBytes(16).toString('hex');
 
-  constructor(opts: { rejectCameraNums?: readonly string[]; rtmpBase?: string }) {
+  constructor(opts: { rejectCameraNums?: readonly string[]; rtmpBase?: string; pushUrlTtlS?: number }) {
     this.rejected = new Set(opts.rejectCameraNums ?? []);
     this.rtmpBase = (opts.rtmpBase ?? DEFAULT_RTMP_BASE).replace(/\/+$/, '');
+    this.pushUrlTtlS = opts.pushUrlTtlS ?? PUSH_URL_TTL_S;
   }
 
   snapshot(): Map<string, CameraRecord> {
@@ -68,13 +72,36 @@ export class CameraRegistry {
       if (unknown !== undefined) return { ok: false, unknown };
       nums = [...new Set(cameraNums)];
     }
-    const t = (Math.floor(nowMs / 1000) + PUSH_URL_TTL_S).toString(16);
+    const t = (Math.floor(nowMs / 1000) + this.pushUrlTtlS).toString(16);
     return {
       ok: true,
-      cameras: nums.map((cameraNum) => {
-        const k = crypto.createHash('md5').update(`${this.pushSecret}/${cameraNum}${t}`).digest('hex');
-        return { cameraNum, pushUrl: `${this.rtmpBase}/${cameraNum}?t=${t}&k=${k}` };
-      }),
+      cameras: nums.map((cameraNum) => ({ cameraNum, pushUrl: `${this.rtmpBase}/${cameraNum}?t=${t}&k=${this.pushSign(cameraNum, t)}` })),
     };
+  }
+
+  /**
+   * Whether the ingest accepts a publish of `stream` signed with `t`/`k` (both required here; the
+   * caller decides about unsigned names). Valid until the instant `t` (Unix seconds, hex); the
+   * stream must still be a registered camera.
+   */
+  checkPush(stream: string, query: { t?: string; k?: string }, nowMs: number): PushCheck {
+    const { t, k } = query;
+    if (!t || !k) return { ok: false, reason: `${!t ? 't' : 'k'}: missing from the push URL` };
+    if (!/^[0-9a-f]{1,12}$/i.test(t)) return { ok: false, reason: `t: ${t} is not a hex expiry time` };
+    const expected = this.pushSign(stream, t.toLowerCase());
+    const given = Buffer.from(k.toLowerCase());
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, Buffer.from(expected))) {
+      return { ok: false, reason: 'k: signature does not match the stream name and t' };
+    }
+    const expiresMs = parseInt(t, 16) * 1000;
+    if (nowMs > expiresMs) {
+      return { ok: false, reason: `expired: valid until ${new Date(expiresMs).toISOString()}, ${Math.ceil((nowMs - expiresMs) / 1000)} s ago` };
+    }
+    if (!this.byNum.has(stream)) return { ok: false, reason: `stream: ${stream} is not a registered camera` };
+    return { ok: true };
+  }
+
+  private pushSign(cameraNum: string, t: string): string {
+    return crypto.createHash('md5').update(`${this.pushSecret}/${cameraNum}${t}`).digest('hex');
   }
 }

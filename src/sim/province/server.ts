@@ -1,7 +1,7 @@
 // The HTTPS server of the province sim: wires TLS, the outage switch, the /service/* interface,
 // recording and the /sim/* control endpoints together.
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -18,12 +18,15 @@ import type { ProvinceSim, ProvinceSimOptions, ReceivedRequest } from './types.j
 
 /** CONTRACT §5: an oversized body is a 400, never a crash. */
 export const BODY_LIMIT = 1024 * 1024;
+/** Where nginx-rtmp's `on_publish` posts its form (publishCheckUrl), and its recorded path. */
+export const PUBLISH_CHECK_PATH = '/rtmp/on_publish';
+const PUBLISH_FORM_LIMIT = 64 * 1024;
 
 export async function startProvinceSim(options: ProvinceSimOptions): Promise<ProvinceSim> {
   const o = resolveOptions(options);
   const tlsMaterial = await resolveServerTls(options.tls);
   const tokens = new TokenBook(o.initialToken, o.tokenGraceMs, o.clock);
-  const registry = new CameraRegistry({ rejectCameraNums: options.rejectCameraNums, rtmpBase: o.rtmpBase });
+  const registry = new CameraRegistry({ rejectCameraNums: options.rejectCameraNums, rtmpBase: o.rtmpBase, pushUrlTtlS: o.pushUrlTtlS });
   const recorder = new Recorder(o.log, options.recordFile);
   const service = new ProvinceService({
     deviceCode: o.deviceCode,
@@ -122,8 +125,37 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
     return answer(req, reply, recordedBody, envelope);
   });
 
+  // The ingest's auth hook is plain HTTP: nginx-rtmp's notify client speaks nothing else.
+  const publishCheck = o.publishCheck
+    ? http.createServer((req, res) => {
+        const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
+        if (req.method !== 'POST' || path !== PUBLISH_CHECK_PATH) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end(`${PUBLISH_CHECK_PATH}: POST only\n`);
+          return;
+        }
+        readSmallBody(req, PUBLISH_FORM_LIMIT).then(
+          (raw) => {
+            const form = new URLSearchParams(raw);
+            const decision = service.publishCheck(form);
+            record(req, Object.fromEntries(form), { code: decision.status, msg: decision.reason });
+            o.log.info({ stream: form.get('name'), status: decision.status, reason: decision.reason }, 'province sim: publish check');
+            res.writeHead(decision.status, { 'content-type': 'text/plain' }).end(`${decision.reason}\n`);
+          },
+          (err: Error) => {
+            record(req, undefined, { code: 400, msg: `body: ${err.message}` });
+            res.writeHead(400, { 'content-type': 'text/plain' }).end(`${err.message}\n`);
+          },
+        );
+      })
+    : undefined;
+
   const sim: ProvinceSim = {
     url: '',
+    publishCheckUrl: undefined,
+    refusePublish: (streamNameOrAll, on) => {
+      service.refusePublish(streamNameOrAll, on);
+      o.log.info({ stream: streamNameOrAll === true ? '*' : streamNameOrAll, refuse: on }, 'province sim: refuse publish');
+    },
     certPem: tlsMaterial.cert,
     received: (filter) => recorder.received(filter),
     waitFor: (predicate, timeoutMs) => recorder.waitFor(predicate, timeoutMs),
@@ -142,6 +174,10 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
       recorder.close();
       await caller.close();
       await app.close();
+      if (publishCheck?.listening) {
+        publishCheck.closeAllConnections();
+        await new Promise<void>((resolve) => publishCheck.close(() => resolve()));
+      }
     },
   };
 
@@ -164,8 +200,42 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host}:${address.port}`;
-  o.log.info({ url }, 'province sim: listening');
-  return { ...sim, url };
+  let publishCheckUrl: string | undefined;
+  if (publishCheck && o.publishCheck) {
+    const { host: pcHost, port: pcPort } = o.publishCheck;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        publishCheck.once('error', reject);
+        publishCheck.listen(pcPort, pcHost, () => resolve());
+      });
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+    const pcAddress = publishCheck.address() as AddressInfo;
+    const pcHostForUrl = pcAddress.family === 'IPv6' ? `[${pcAddress.address}]` : pcAddress.address;
+    publishCheckUrl = `http://${pcHostForUrl}:${pcAddress.port}${PUBLISH_CHECK_PATH}`;
+  }
+  o.log.info({ url, publishCheckUrl }, 'province sim: listening');
+  return { ...sim, url, publishCheckUrl };
+}
+
+function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > limit) {
+        reject(new Error(`larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(b);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -50,6 +50,12 @@ export interface ServiceDeps {
   clock: () => number;
 }
 
+/** nginx-rtmp `on_publish` → what the ingest answers (2xx accepts, anything else refuses). */
+export interface PublishDecision {
+  status: 200 | 403;
+  reason: string;
+}
+
 export const MSG = {
   ok: '成功',
   tokenInvalid: 'token过期或无效',
@@ -77,7 +83,33 @@ export class ProvinceService {
     'video.ReportSnapshot': (b) => validated(snapshotReportSchema, b, () => ok()),
   };
 
+  /** Stream names refused by refusePublish; `all` refuses every publish. */
+  private readonly refusedStreams = new Set<string>();
+  private refuseAll = false;
+
   constructor(private readonly deps: ServiceDeps) {}
+
+  refusePublish(streamNameOrAll: string | true, on: boolean): void {
+    if (streamNameOrAll === true) this.refuseAll = on;
+    else if (on) this.refusedStreams.add(streamNameOrAll);
+    else this.refusedStreams.delete(streamNameOrAll);
+  }
+
+  /**
+   * The ingest's answer to nginx-rtmp's on_publish form (`name` = stream name without its query,
+   * whose args arrive as fields of their own: `t`, `k`).
+   */
+  publishCheck(form: URLSearchParams): PublishDecision {
+    const name = form.get('name') ?? '';
+    if (name === '') return { status: 403, reason: 'name: no stream name' };
+    if (this.refuseAll) return { status: 403, reason: 'refused: every publish (refusePublish(true))' };
+    if (this.refusedStreams.has(name)) return { status: 403, reason: `refused: ${name} (refusePublish)` };
+    const t = form.get('t') ?? undefined;
+    const k = form.get('k') ?? undefined;
+    if (t === undefined && k === undefined) return { status: 200, reason: 'accepted: unsigned stream name (on-demand push)' };
+    const check = this.deps.registry.checkPush(name, { t, k }, this.deps.clock());
+    return check.ok ? { status: 200, reason: 'accepted: signed push URL' } : { status: 403, reason: check.reason };
+  }
 
   handle(req: ServiceRequest): ServiceAnswer {
     const parsed = parseBody(req.rawBody);

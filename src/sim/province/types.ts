@@ -27,6 +27,15 @@ export interface ProvinceSimOptions {
   gatewayCa?: string;
   /** Client certificate presented to the gateway when it requires mutual TLS. */
   gatewayClientTls?: { cert: string; key: string };
+  /** How long a GetPushAddress URL stays valid, in seconds (default 300, E-4.1). */
+  pushUrlTtlS?: number;
+  /**
+   * Starts a plain-HTTP listener for nginx-rtmp's `on_publish` (see `publishCheckUrl`): it answers
+   * 200 for a signed, unexpired push URL of a registered camera and for stream names without
+   * `t`/`k` (on-demand pushes to addresses the province chose), 403 otherwise or when refused by
+   * `refusePublish`. Every check is recorded under PUBLISH_CHECK_PATH. `true` = 127.0.0.1:0.
+   */
+  publishCheck?: boolean | { host?: string; port?: number };
   /** The `video` object of GetPushAddress. */
   pushVideo?: Record<string, string>;
   /** JSON-lines file every received request is appended to. */
@@ -40,6 +49,11 @@ export interface ProvinceSimOptions {
   log?: Logger;
 }
 
+/**
+ * Publish checks are recorded like requests: path PUBLISH_CHECK_PATH, method POST, body = the
+ * on_publish form fields (app, name, t, k, addr, tcurl, …), code = the HTTP status answered
+ * (200 or 403), msg = why.
+ */
 export interface ReceivedRequest {
   seq: number;
   at: number;
@@ -79,6 +93,16 @@ export interface ProvinceSim {
   setDown(down: boolean): void;
   /** Calls the gateway with TAuth = currentToken(), DeviceCode and AppVersion. */
   callGateway(call: GatewayCall, body?: unknown): Promise<GatewayReply>;
+  /**
+   * The `on_publish` URL for the RTMP server (http://127.0.0.1:PORT/rtmp/on_publish); undefined
+   * unless the `publishCheck` option is set.
+   */
+  readonly publishCheckUrl: string | undefined;
+  /**
+   * Refuses (on = true) or stops refusing publishes of one stream name, or of every stream (`true`),
+   * whatever their signature: a platform turning a gateway away.
+   */
+  refusePublish(streamNameOrAll: string | true, on: boolean): void;
   /** The registry built by VideoInformation / VideoInformationDel (a copy). */
   cameras(): Map<string, CameraRecord>;
   close(): Promise<void>;
