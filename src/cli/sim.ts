@@ -38,6 +38,8 @@ interface ServeOpts {
   gateway?: string;
   gatewayCa?: string;
   rtmpBase?: string;
+  publishCheck?: string;
+  pushUrlTtl?: string;
   record?: string;
   analyseKey?: string;
   graceMs?: string;
@@ -55,10 +57,10 @@ function readFlagFile(flag: string, file: string): string {
   }
 }
 
-export function parseListen(value: string): { host: string; port: number } {
+export function parseListen(value: string, flag = '--listen'): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(value);
   const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new CliError(`--listen: expected host:port such as ${DEFAULT_LISTEN}, got ${value}`, 2);
+  if (!m || port > 65535) throw new CliError(`${flag}: expected host:port such as ${DEFAULT_LISTEN}, got ${value}`, 2);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
@@ -84,6 +86,8 @@ function serveOptions(o: ServeOpts, ctx: CliContext): ProvinceSimOptions {
   if (o.rtmpBase !== undefined && !/^rtmps?:\/\/[^/\s]+/.test(o.rtmpBase)) {
     throw new CliError(`--rtmp-base: expected an rtmp:// URL, got ${o.rtmpBase}`, 2);
   }
+  const ttl = Number(o.pushUrlTtl ?? 300);
+  if (!(Number.isInteger(ttl) && ttl >= 1)) throw new CliError(`--push-url-ttl: expected seconds ≥ 1, got ${o.pushUrlTtl}`, 2);
   const log = pino(
     { level: o.logLevel, base: { svc: 'vcgw-sim' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
     ctx.stderr,
@@ -99,6 +103,8 @@ function serveOptions(o: ServeOpts, ctx: CliContext): ProvinceSimOptions {
     ...(o.gatewayCa ? { gatewayCa: readFlagFile('--gateway-ca', o.gatewayCa) } : {}),
     gatewayUrl: o.gateway,
     rtmpBase: o.rtmpBase,
+    pushUrlTtlS: ttl,
+    ...(o.publishCheck ? { publishCheck: parseListen(o.publishCheck, '--publish-check') } : {}),
     recordFile: o.record,
     analyseKey: o.analyseKey,
     tokenGraceMs: graceMs,
@@ -118,6 +124,7 @@ async function serve(o: ServeOpts, ctx: CliContext): Promise<void> {
   println(ctx.stdout, `province sim listening on ${sim.url}`);
   println(ctx.stdout, `certificate SHA-256 fingerprint: ${certFingerprint256(sim.certPem)}`);
   println(ctx.stdout, `accepting gateway ${o.deviceCode} (user ${o.user}); gateway API: ${o.gateway ?? 'not set'}`);
+  if (sim.publishCheckUrl) println(ctx.stdout, `RTMP publish check (nginx on_publish): ${sim.publishCheckUrl}`);
   println(ctx.stdout, 'stop with Ctrl-C');
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -170,6 +177,8 @@ export const registerSimCommand: RegisterCommand = (program: Command, ctx: CliCo
     .option('--gateway <url>', "the gateway's API base URL, for `call`, e.g. https://127.0.0.1:8443")
     .option('--gateway-ca <file>', "CA to verify the gateway's certificate (default: not verified)")
     .option('--rtmp-base <url>', 'base of the push URLs handed out', 'rtmp://127.0.0.1:1935/rtmp')
+    .option('--publish-check <host:port>', "answer the RTMP server's on_publish at http://HOST:PORT/rtmp/on_publish (see `vcgw sim rtmp serve --on-publish`)")
+    .option('--push-url-ttl <s>', 'how long a GetPushAddress URL stays valid (E-4.1: 300)', '300')
     .option('--record <file>', 'append every received request to this JSON-lines file')
     .option('--analyse-key <key>', 'check ReportAnalyse sign = md5(key + dateTime)')
     .option('--grace-ms <ms>', 'how long the previous token stays valid after a rotation', '60000')

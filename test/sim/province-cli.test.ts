@@ -96,6 +96,8 @@ t.test('usage problems exit 2 and name the flag', async (t) => {
     [['serve', '--device-code', DEVICE, '--user', USER, '--token', TOKEN, '--public-key', '04ab'], /sm2PublicKey/],
     [['serve', '--listen', 'nowhere', '--device-code', DEVICE, '--user', USER, '--token', TOKEN, '--public-key', KEYS.publicKeyHex], /--listen: expected host:port/],
     [['serve', '--public-key-file', '/nonexistent.pem', '--device-code', DEVICE, '--user', USER, '--token', TOKEN], /--public-key-file: cannot read/],
+    [['serve', '--publish-check', 'x', '--device-code', DEVICE, '--user', USER, '--token', TOKEN, '--public-key', KEYS.publicKeyHex], /--publish-check: expected host:port/],
+    [['serve', '--push-url-ttl', '0', '--device-code', DEVICE, '--user', USER, '--token', TOKEN, '--public-key', KEYS.publicKeyHex], /--push-url-ttl: expected seconds/],
   ];
   for (const [argv, message] of cases) {
     const r = await cli('sim', 'province', ...argv);
