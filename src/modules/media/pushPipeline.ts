@@ -10,6 +10,7 @@ import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
 import type { VideoType } from '../../protocols/province/messages.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import type { PushParams } from './engine.js';
+import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
 import type { CameraSource } from './source.js';
 import { planOutput, TIER_NAMES, type OutputPlan } from './tiers.js';
@@ -44,6 +45,7 @@ export class PushPipeline extends EventEmitter {
   private readonly startedAt = Date.now();
   private lastFrameAt: number | undefined;
   private lastFrameCount = 0;
+  private readonly rate = new RateMeter();
   private firstFrameMs: number | undefined;
   /** Process restarts plus relaunches after the camera pull came back. */
   private restarts = 0;
@@ -123,7 +125,7 @@ export class PushPipeline extends EventEmitter {
       role: this.o.role,
       state: this.stopped ? 'stopped' : running ? 'running' : !this.sup ? 'waiting for camera' : this.sup.state === 'backoff' ? 'retrying' : 'starting',
       detail,
-      fps: p?.fps ?? null,
+      fps: this.sup ? this.rate.fps(now) : null,
       kbps: p?.bitrateKbps ?? null,
       frames: p?.frame ?? null,
       restarts: this.restarts,
@@ -180,6 +182,7 @@ export class PushPipeline extends EventEmitter {
       if (info.dataIn) this.unsubscribe = src.subscribe(info.dataIn);
     });
     sup.on('progress', (p: ProgressUpdate) => {
+      this.rate.add(p.frame);
       if (p.frame > this.lastFrameCount) {
         this.lastFrameCount = p.frame;
         this.lastFrameAt = Date.now();
@@ -232,5 +235,6 @@ export class PushPipeline extends EventEmitter {
     await sup.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.rate.reset();
   }
 }

@@ -5,9 +5,11 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../../log.js';
 import { redactUrl } from '../../log.js';
 import { sourceArgs } from '../../protocols/ffmpeg/args.js';
+import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
 import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
 import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { SourceCodec } from './tiers.js';
+import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
 
 export type StreamName = 'main' | 'sub';
@@ -41,6 +43,7 @@ export class CameraSource extends EventEmitter {
   private lingerTimer: NodeJS.Timeout | undefined;
   private readySince: number | undefined;
   private failedStarts = 0;
+  private readonly rate = new RateMeter();
   private readonly log: Logger;
 
   constructor(
@@ -124,7 +127,7 @@ export class CameraSource extends EventEmitter {
       stream: this.stream,
       state: !this.sup ? 'idle' : this.ready ? 'running' : this.sup.state === 'backoff' ? 'retrying' : 'connecting',
       codec: f.codec,
-      fps: p ? p.fps : null,
+      fps: this.sup ? this.rate.fps() : null,
       kbps: f.ready ? f.videoKbps : null,
       frames: p ? p.frame : null,
       keyIntervalMs: f.keyIntervalMs,
@@ -153,6 +156,7 @@ export class CameraSource extends EventEmitter {
     sup.on('spawn', (info: { stdout?: Readable }) => {
       info.stdout?.on('data', (chunk: Buffer) => this.fanout.push(chunk));
     });
+    sup.on('progress', (p: ProgressUpdate) => this.rate.add(p.frame));
     sup.on('exit', (e: ExitInfo) => this.onExit(e));
     this.sup = sup;
     this.log.info({ url: redactUrl(this.url) }, 'camera pull starting');
