@@ -165,3 +165,15 @@ t.test('stopAll', async (t) => {
   t.same(reg.list(), []);
   t.same(engine.calls.filter((c) => c.startsWith('stop')).sort(), [`stop ${A}#1`, `stop ${B}#3`]);
 });
+
+t.test('a push the engine gave up frees its slot', async (t) => {
+  const { engine, reg } = setup({ max_outputs: 1 });
+  t.equal((await reg.begin(req(A, 1))).code, 200);
+  t.match(await reg.begin(req(B, 1)), { code: 500 }, 'full');
+  reg.forget(A, 1, 'RTMP server refused it for 120 s');
+  t.equal(reg.get(A, 1), undefined);
+  t.equal((await reg.begin(req(B, 1))).code, 200, 'the slot is free again');
+  t.notOk(engine.calls.includes(`stop ${A}#1`), 'the engine is not asked to stop what it already dropped');
+  reg.forget(C, 0, 'unknown');
+  t.equal(reg.list().length, 1, 'forgetting an unknown push changes nothing');
+});

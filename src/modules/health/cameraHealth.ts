@@ -25,11 +25,6 @@ export class CameraHealth {
     this.apply(cameraNum);
   }
 
-  forget(cameraNum: string): void {
-    this.reachable.delete(cameraNum);
-    this.mediaFault.delete(cameraNum);
-  }
-
   private apply(cameraNum: string): void {
     const r = this.reachable.get(cameraNum);
     if (!r) return; // not probed yet: the first probe decides

@@ -137,11 +137,6 @@ export class FfmpegMediaEngine implements MediaEngine {
     return rows;
   }
 
-  /** Number of camera pulls open (one per camera stream, whatever the number of outputs). */
-  get openPulls(): number {
-    return [...this.sources.values()].filter((s) => s.status().state !== 'idle').length;
-  }
-
   async close(): Promise<void> {
     await Promise.all([...this.pushes.keys()].map((k) => this.drop(k)));
     await Promise.all([...this.sources.values()].map((s) => s.close()));

@@ -1,4 +1,5 @@
 // The four output profiles of CONTRACT §2 and how a request's parameters bend them.
+import type { VideoTarget } from '../../protocols/ffmpeg/args.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { PushParams } from './engine.js';
 
@@ -7,15 +8,8 @@ export const TIER_NAMES: Readonly<Record<VideoType, TierName>> = { 0: 'low', 1: 
 
 export type SourceCodec = 'h264' | 'h265' | 'mpeg2' | 'mpeg4';
 
-/** Video of one planned output; undefined encode = copy. */
-export interface TierVideo {
-  fit: 'exact' | 'within';
-  width: number;
-  height: number;
-  fps?: number;
-  bitrateKbps: number;
-  gopFrames: number;
-}
+/** Video of one planned output (a plan without one is a copy). */
+export type TierVideo = VideoTarget;
 
 export interface OutputPlan {
   tier: TierName;

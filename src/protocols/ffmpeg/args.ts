@@ -72,8 +72,8 @@ export function sourceArgs(a: SourceArgs): string[] {
 
 export type H264Encoder = 'libx264' | 'h264_nvenc' | 'h264_vaapi' | 'h264_qsv' | 'h264_rkmpp' | 'h264_v4l2m2m';
 
-export interface VideoEncode {
-  encoder: H264Encoder;
+/** What a transcoded output must look like. */
+export interface VideoTarget {
   /** 'exact': scale to width×height (setsar=1); 'within': fit inside, never upscale, keep aspect. */
   fit: 'exact' | 'within';
   width: number;
@@ -82,6 +82,10 @@ export interface VideoEncode {
   fps?: number;
   bitrateKbps: number;
   gopFrames: number;
+}
+
+export interface VideoEncode extends VideoTarget {
+  encoder: H264Encoder;
   /** x264 preset (libx264 only). */
   preset: string;
   /** Encoder threads; 0 = encoder default. */
