@@ -77,6 +77,13 @@ export function applyParams(tier: TierName, base: TierVideo, p: PushParams): { v
   return { video, deviations };
 }
 
+/**
+ * A "4 Mb/s" camera measures anywhere around 4 Mb/s (VBR, GOP-sized bursts): re-encoding it to
+ * 4 Mb/s would cost half a core and lose quality for nothing, so up to 20 % over still copies
+ * (the same ±20 % the tiers are held to on the wire).
+ */
+export const FOUR_M_COPY_MAX_KBPS = Math.round(4096 * 1.2);
+
 export interface SourceFacts {
   codec: SourceCodec;
   /** Measured bitrate of the stream, kb/s (0 when not yet known). */
@@ -101,8 +108,8 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
     const { video, deviations } = applyParams(tier, base, { bitRate: params.bitRate, iframe: params.iframe });
     return { tier, stream: 'main', encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
   }
-  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264' && src.kbps > 0 && src.kbps < TIER_DEFAULTS.fourM.bitrateKbps) {
-    return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, below 4 Mb/s: source rate pushed (copy)` };
+  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264' && src.kbps > 0 && src.kbps <= FOUR_M_COPY_MAX_KBPS) {
+    return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
   }
   const { video, deviations } = applyParams(tier, TIER_DEFAULTS[tier as Exclude<TierName, 'source'>], params);
   const stream = tier === 'low' && src.hasSubStream ? 'sub' : 'main';
