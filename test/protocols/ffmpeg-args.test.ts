@@ -2,8 +2,8 @@
 import t from 'tap';
 import { outputArgs, sourceArgs, type VideoEncode } from '../../src/protocols/ffmpeg/args.js';
 
-const HEAD = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:3', '-stats_period', '0.5'];
-const TS_IN = ['-f', 'mpegts', '-analyzeduration', '0', '-probesize', '32768', '-i', 'pipe:4'];
+const HEAD = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:3', '-stats_period', '0.25'];
+const TS_IN = ['-f', 'mpegts', '-analyzeduration', '0', '-probesize', '4096', '-i', 'pipe:4'];
 const URL = 'rtmp://10.0.0.1:1935/rtmp/cam?t=1&k=2';
 
 const low: VideoEncode = {
@@ -13,9 +13,9 @@ const low: VideoEncode = {
 
 t.test('source: RTSP pull relayed as MPEG-TS on stdout', async (t) => {
   t.same(sourceArgs({ url: 'rtsp://u:p@10.0.0.9:554/main', rtspTransport: 'tcp', timeoutS: 5 }), [
-    '-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:3', '-stats_period', '0.5',
+    '-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:3', '-stats_period', '0.25',
     '-rtsp_transport', 'tcp', '-timeout', '5000000',
-    '-analyzeduration', '0', '-probesize', '32768', '-fflags', '+genpts',
+    '-analyzeduration', '0', '-probesize', '4096', '-fflags', '+genpts',
     '-i', 'rtsp://u:p@10.0.0.9:554/main',
     '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe',
     '-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', 'pipe:1',

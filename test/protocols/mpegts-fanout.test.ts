@@ -162,3 +162,21 @@ t.test('garbage between packets is skipped', async (t) => {
   t.ok(f.ready);
   t.equal(f.codec, 'h264');
 });
+
+t.test('the bitrate of a whole GOP, for tier decisions', async (t) => {
+  const ts = await makeTs('libx264', 'h264h.ts');
+  let fed = 0;
+  // Bytes arrive evenly over the clip's 3 s, as from a camera.
+  const f = new TsFanout({ now: () => (fed / ts.length) * 3000 });
+  for (let o = 0; o < ts.length; o += 1316) {
+    const chunk = ts.subarray(o, Math.min(o + 1316, ts.length));
+    fed += chunk.length;
+    f.push(chunk);
+  }
+  const s = f.stats();
+  const average = Math.round((ts.length * 8) / 3000);
+  t.ok(s.keyIntervalMs! > 900 && s.keyIntervalMs! < 1100, `GOP ≈ 1 s (${s.keyIntervalMs} ms)`);
+  t.ok(Math.abs(s.gopKbps! - average) < average * 0.25, `GOP rate ${s.gopKbps} kb/s ≈ the stream's ${average} kb/s`);
+  f.reset();
+  t.equal(f.stats().gopKbps, undefined, 'forgotten on reset');
+});

@@ -30,8 +30,11 @@ export interface PipelineOptions {
   log: Logger;
 }
 
-/** 4M decides copy vs transcode from the source's bitrate, so it needs a little of it measured. */
-const RATE_SAMPLE_MS = 1500;
+/**
+ * 4M decides copy vs transcode from the source's bitrate, best measured over a whole GOP; a
+ * camera with a long GOP gets this long before the window rate is used instead.
+ */
+const GOP_RATE_WAIT_MS = 2500;
 
 /**
  * Events: 'firstFrame' (ms from start), 'idle' (no frame for `give_up_s`: on-demand pushes are
@@ -55,6 +58,7 @@ export class PushPipeline extends EventEmitter {
   private lastUrl = '';
   private stopped = false;
   private launchTimer: NodeJS.Timeout | undefined;
+  private launchWait: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly onReady = () => this.launch();
@@ -140,18 +144,15 @@ export class PushPipeline extends EventEmitter {
     const src = this.o.source;
     const rt = this.o.runtime;
     const f = src.fanout.stats();
-    const sampled = src.status().since;
-    if (TIER_NAMES[this.o.videoType] === 'fourM' && sampled !== null && Date.now() - sampled < RATE_SAMPLE_MS) {
-      this.launchTimer = setTimeout(() => {
-        this.launchTimer = undefined;
-        this.launch();
-      }, RATE_SAMPLE_MS - (Date.now() - sampled));
+    const readySince = src.status().since;
+    if (TIER_NAMES[this.o.videoType] === 'fourM' && f.gopKbps === undefined && readySince !== null && Date.now() - readySince < GOP_RATE_WAIT_MS) {
+      this.waitForGop(GOP_RATE_WAIT_MS - (Date.now() - readySince));
       return;
     }
     const plan = planOutput(
       this.o.videoType,
       this.o.params(),
-      { codec: f.codec ?? 'h264', kbps: f.videoKbps, hasSubStream: src.stream === 'sub' },
+      { codec: f.codec ?? 'h264', kbps: f.gopKbps ?? f.videoKbps, hasSubStream: src.stream === 'sub' },
       { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv },
     );
     if (plan.deviations.length > 0) this.log.warn({ deviations: plan.deviations }, 'request parameters not used');
@@ -210,6 +211,25 @@ export class PushPipeline extends EventEmitter {
     sup.start();
   }
 
+  /** Launches at the next keyframe (a whole GOP measured) or after `maxMs`, whichever first. */
+  private waitForGop(maxMs: number): void {
+    const fanout = this.o.source.fanout;
+    const go = () => {
+      this.cancelLaunchWait();
+      this.launch();
+    };
+    this.launchWait = () => fanout.off('keyframe', go);
+    fanout.once('keyframe', go);
+    this.launchTimer = setTimeout(go, maxMs);
+  }
+
+  private cancelLaunchWait(): void {
+    if (this.launchTimer) clearTimeout(this.launchTimer);
+    this.launchTimer = undefined;
+    this.launchWait?.();
+    this.launchWait = undefined;
+  }
+
   private encodeOf(plan: OutputPlan): VideoEncode | undefined {
     if (!plan.encode) return undefined;
     const c = this.o.runtime.config;
@@ -226,8 +246,7 @@ export class PushPipeline extends EventEmitter {
   }
 
   private async halt(why: string): Promise<void> {
-    if (this.launchTimer) clearTimeout(this.launchTimer);
-    this.launchTimer = undefined;
+    this.cancelLaunchWait();
     const sup = this.sup;
     this.sup = undefined;
     if (!sup) return;

@@ -32,6 +32,8 @@ export interface FanoutStats {
   videoKbps: number;
   /** Time between the last two keyframes, ms. */
   keyIntervalMs?: number;
+  /** Video rate over the last whole GOP: steadier than the window rate, which a keyframe skews. */
+  gopKbps?: number;
   lastKeyAt?: number;
   cachedBytes: number;
   subscribers: number;
@@ -65,6 +67,8 @@ export class TsFanout extends EventEmitter {
   private cacheValid = false;
   private lastKeyAt: number | undefined;
   private keyIntervalMs: number | undefined;
+  private gopVideoBytes = 0;
+  private gopKbps: number | undefined;
   private bytesIn = 0;
   private rate: Array<{ at: number; bytes: number }> = [];
 
@@ -113,7 +117,6 @@ export class TsFanout extends EventEmitter {
           this.pmt = Buffer.from(data.subarray(o, o + TS_PACKET));
         }
       } else if (this.video && h.pid === this.video.pid) {
-        videoBytes += TS_PACKET;
         if (h.randomAccess) this.randomAccessSeen = true;
         const key = h.unitStart && (h.randomAccess || (!this.randomAccessSeen && pesStartsWithKeyNal(data, o, h, this.video.codec)));
         if (key) {
@@ -121,6 +124,8 @@ export class TsFanout extends EventEmitter {
           segStart = o;
           this.keyStart();
         }
+        videoBytes += TS_PACKET;
+        this.gopVideoBytes += TS_PACKET;
       }
       o += TS_PACKET;
     }
@@ -137,7 +142,8 @@ export class TsFanout extends EventEmitter {
     this.video = undefined;
     this.randomAccessSeen = false;
     this.dropCache();
-    this.lastKeyAt = this.keyIntervalMs = undefined;
+    this.lastKeyAt = this.keyIntervalMs = this.gopKbps = undefined;
+    this.gopVideoBytes = 0;
     this.rate = [];
     for (const s of this.subs) s.live = false;
   }
@@ -167,6 +173,7 @@ export class TsFanout extends EventEmitter {
       ready: this.ready,
       videoKbps: Math.round((bytes * 8) / span),
       keyIntervalMs: this.keyIntervalMs,
+      gopKbps: this.gopKbps,
       lastKeyAt: this.lastKeyAt,
       cachedBytes: this.cacheBytes,
       subscribers: this.subs.size,
@@ -176,7 +183,11 @@ export class TsFanout extends EventEmitter {
 
   private keyStart(): void {
     const now = this.now();
-    if (this.lastKeyAt !== undefined) this.keyIntervalMs = now - this.lastKeyAt;
+    if (this.lastKeyAt !== undefined && now > this.lastKeyAt) {
+      this.keyIntervalMs = now - this.lastKeyAt;
+      this.gopKbps = Math.round((this.gopVideoBytes * 8) / this.keyIntervalMs);
+    }
+    this.gopVideoBytes = 0;
     this.lastKeyAt = now;
     const wasReady = this.ready;
     this.cache = [];

@@ -1,0 +1,57 @@
+// Starts cameraFarmMain.ts as a child and hands back its camera URLs.
+import path from 'node:path';
+import { onLines, Ring, spawnChild, type Child } from './children.js';
+
+export interface FarmCamera {
+  main: string;
+  sub: string;
+}
+
+export interface CameraFarm {
+  /** The farm's Node process (its CPU is the cameras' CPU). */
+  pid: number;
+  cameras: FarmCamera[];
+  close(): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export async function startCameraFarm(count: number, timeoutMs = 120_000): Promise<CameraFarm> {
+  const proc: Child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/cameraFarmMain.ts'), String(count)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const ring = new Ring();
+  onLines(proc.child.stderr, (l) => ring.push(l));
+  const cameras = await new Promise<FarmCamera[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`camera farm: no URLs within ${timeoutMs} ms — ${ring.tail()}`)), timeoutMs);
+    onLines(proc.child.stdout, (line) => {
+      try {
+        const msg = JSON.parse(line) as { cameras?: FarmCamera[] };
+        if (msg.cameras) {
+          clearTimeout(timer);
+          resolve(msg.cameras);
+        }
+      } catch {
+        // not ours
+      }
+    });
+    void proc.exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`camera farm exited early — ${ring.tail()}`));
+    });
+  }).catch(async (err: unknown) => {
+    await proc.kill(0);
+    throw err;
+  });
+  return {
+    pid: proc.pid,
+    cameras,
+    close: async () => {
+      // Closing stdin is the polite stop; the group kill is the bound.
+      proc.child.stdin?.end();
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 3000))]);
+      await proc.kill(1000);
+    },
+  };
+}

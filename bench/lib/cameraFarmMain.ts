@@ -1,0 +1,43 @@
+// Child process of the media benchmark: N simulated RTSP cameras (1080p25 4 Mb/s main + CIF sub),
+// kept out of the gateway's process so their Node CPU is not charged to it.
+// Usage: node --import tsx bench/lib/cameraFarmMain.ts N
+// Prints {"cameras":[{"main":"rtsp://…","sub":"rtsp://…"},…]} on one stdout line, then serves until
+// stdin closes (the parent is gone) or SIGTERM.
+import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type RtspCamera } from '../../src/sim/camera/index.js';
+
+const count = Number(process.argv[2]);
+if (!Number.isInteger(count) || count < 1 || count > 64) {
+  process.stderr.write('usage: cameraFarmMain.ts N (1–64)\n');
+  process.exit(2);
+}
+
+const cams: RtspCamera[] = [];
+let closing = false;
+async function shutdown(code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await Promise.allSettled(cams.map((c) => c.close()));
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.stdin.on('end', () => void shutdown(0));
+process.stdin.on('error', () => void shutdown(0));
+process.stdin.resume();
+
+try {
+  for (let i = 0; i < count; i++) {
+    cams.push(
+      await startRtspCamera({
+        streams: [
+          { path: 'main', clip: MAIN_1080P_H264 },
+          { path: 'sub', clip: SUB_CIF_H264 },
+        ],
+      }),
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ cameras: cams.map((c) => ({ main: c.url('main'), sub: c.url('sub') })) })}\n`);
+} catch (err) {
+  process.stderr.write(`camera farm: ${(err as Error).message}\n`);
+  await shutdown(1);
+}

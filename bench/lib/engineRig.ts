@@ -1,0 +1,73 @@
+// The media engine in the benchmark's own process: a throw-away SQLite camera registry, the real
+// runtime (FFmpeg located and probed) and FfmpegMediaEngine, as the daemon wires them.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configSchema } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/log.js';
+import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
+import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
+import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
+import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
+import { openDb } from '../../src/store/db.js';
+import { onCleanup } from './children.js';
+
+export interface EngineRig {
+  engine: FfmpegMediaEngine;
+  runtime: MediaRuntime;
+  /** Registers a camera reading the given RTSP URLs (an absent `sub` makes a main-only camera). */
+  addCamera(id: string, urls: { main?: string; sub?: string }, pushType?: 1 | 2): StoredCamera;
+  close(): Promise<void>;
+}
+
+/** The schema's defaults (what a field gateway runs with) with `over` applied. */
+export function mediaConfig(over: Partial<MediaConfig> = {}): MediaConfig {
+  return { ...configSchema.shape.media.parse(undefined), ...over };
+}
+
+let pile = 100;
+
+export async function startEngineRig(over: Partial<MediaConfig>): Promise<EngineRig> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-bench-'));
+  const db = openDb(dir);
+  const store = new CameraStore(db);
+  const log = silentLogger();
+  const runtime = await createMediaRuntime(mediaConfig(over), log);
+  const engine = new FfmpegMediaEngine(runtime, store, log);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await engine.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  onCleanup(close);
+  return {
+    engine,
+    runtime,
+    addCamera(id, urls, pushType = 2) {
+      const record = cameraRecordSchema.parse({
+        cameraNum: crypto.randomUUID(),
+        department: '广东省高速公路有限公司京珠北分公司',
+        cameraName: `基准测试K${pile}+000`,
+        longAndLati: '113.2644/23.1291',
+        road: 'G4',
+        roadName: '京港澳高速',
+        roadSec: '京珠北段',
+        classify: 0,
+        poiName: '京港澳高速',
+        cameraOrientation: 1,
+        pileNum: `K${pile++}+000`,
+        cameraType: 1,
+        hasControl: 1,
+        areaCode: 440201,
+        pushType,
+      });
+      store.put({ id, record, access: { ip: '127.0.0.1', rtspMain: urls.main, rtspSub: urls.sub }, source: 'cli' });
+      return store.byId(id)!;
+    },
+    close,
+  };
+}
