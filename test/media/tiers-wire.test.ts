@@ -4,8 +4,10 @@ import { VIDEO_TYPES, type VideoType } from '../../src/protocols/province/messag
 import { SUB_CIF_H264, MAIN_720P_H264, type ClipSpec } from '../../src/sim/camera/index.js';
 import { measureStream, type StreamMeasure } from '../../src/sim/rtmp/index.js';
 import type { PushParams } from '../../src/modules/media/engine.js';
-import { startMediaRig, type MediaRig } from '../helpers/media.js';
+import { startMediaRig, until, type MediaRig } from '../helpers/media.js';
 
+/** A small but busy H.264 camera above 4 Mb/s: the 4M tier must bring it down. */
+const MAIN_360P_FAST: ClipSpec = { codec: 'h264', width: 640, height: 360, fps: 25, bitrateKbps: 6000, gopFrames: 50, seconds: 4, pattern: 'mandelbrot' };
 /** A small H.265 camera: re-encoding it must stay cheap on a 2-core CI box. */
 const MAIN_360P_H265: ClipSpec = { codec: 'h265', width: 640, height: 360, fps: 25, bitrateKbps: 800, gopFrames: 50, seconds: 4 };
 
@@ -17,6 +19,7 @@ t.before(async () => {
     cameras: [
       { id: 'dual', main: MAIN_720P_H264, sub: SUB_CIF_H264 },
       { id: 'hevc', main: MAIN_360P_H265 },
+      { id: 'fast', main: MAIN_360P_FAST },
     ],
   });
 });
@@ -76,6 +79,20 @@ t.test('4M: a source below 4 Mb/s is pushed at its own rate (copy)', async (t) =
   t.same([m.width, m.height], [1280, 720]);
   t.equal(m.gopFrames, MAIN_720P_H264.gopFrames);
   t.match(detailOf('dual', VIDEO_TYPES.fourM), /copy/);
+});
+
+t.test('4M from a camera above 4 Mb/s: copied at once, then re-planned to 4 Mb/s once its rate is measured', async (t) => {
+  const num = rig.camera('fast').record.cameraNum;
+  const url = rig.rtmp.url('rtmp', `fast-2-${Date.now()}`);
+  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.fourM, url, params: {} });
+  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.fourM));
+  t.match(detailOf('fast', VIDEO_TYPES.fourM), /copy/, 'the first screen comes from a copy');
+  const row = () => rig.engine.statusRows().find((r) => r.key === `push:${num}:2`)!;
+  await until('re-planned as a transcode', () => /libx264/.test(row().detail) && row().state === 'running', 20_000);
+  const m = await measureStream(url, { seconds: 4, timeoutMs: 20_000 });
+  t.same([m.codec, m.width, m.height], ['h264', 640, 360]);
+  t.equal(m.gopFrames, 25, 're-encoded: our GOP, not the 50 of the camera');
+  t.ok(near(m.videoKbps, 4096, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 4096`);
 });
 
 t.test('4M from an H.265 camera: H.264 at 4 Mb/s, never above the source size', async (t) => {

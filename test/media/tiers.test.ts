@@ -20,7 +20,9 @@ t.test('4M pushes the source rate when the source is below 4 Mb/s', async (t) =>
   t.equal(planOutput(2, {}, { ...h264, kbps: 2500 }, opts).encode, undefined);
   t.equal(planOutput(2, {}, { ...h264, kbps: 4400 }, opts).encode, undefined, 'a nominal 4 Mb/s camera measured a little above is copied too');
   t.ok(planOutput(2, {}, { ...h264, kbps: 5000 }, opts).encode, 'a clearly faster source is brought down to 4 Mb/s');
-  t.ok(planOutput(2, {}, { ...h264, kbps: 0 }, opts).encode, 'unknown rate: transcoded to be safe');
+  const early = planOutput(2, {}, { ...h264, kbps: undefined }, opts);
+  t.equal(early.encode, undefined, 'rate not measured yet: copied at once (first screen)…');
+  t.ok(early.provisional, '…and planned again once a whole GOP is measured');
   t.ok(planOutput(2, {}, { ...h264, codec: 'h265', kbps: 2500 }, opts).encode, 'an H.265 source is never copied by default');
 });
 

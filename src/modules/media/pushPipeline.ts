@@ -13,7 +13,7 @@ import type { PushParams } from './engine.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
 import type { CameraSource } from './source.js';
-import { planOutput, TIER_NAMES, type OutputPlan } from './tiers.js';
+import { planOutput, TIER_NAMES, type OutputPlan, type PlanOptions } from './tiers.js';
 
 /** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
 export type UrlProvider = (o: { afterFailure: boolean }) => Promise<string>;
@@ -31,12 +31,6 @@ export interface PipelineOptions {
 }
 
 /**
- * 4M decides copy vs transcode from the source's bitrate, best measured over a whole GOP; a
- * camera with a long GOP gets this long before the window rate is used instead.
- */
-const GOP_RATE_WAIT_MS = 2500;
-
-/**
  * Events: 'firstFrame' (ms from start), 'idle' (no frame for `give_up_s`: on-demand pushes are
  * then dropped by the engine), 'state'.
  */
@@ -50,6 +44,8 @@ export class PushPipeline extends EventEmitter {
   private lastFrameCount = 0;
   private readonly rate = new RateMeter();
   private firstFrameMs: number | undefined;
+  /** First frame of the current FFmpeg process; undefined while it has not sent one. */
+  private runningSince: number | undefined;
   /** Process restarts plus relaunches after the camera pull came back. */
   private restarts = 0;
   private launches = 0;
@@ -57,8 +53,7 @@ export class PushPipeline extends EventEmitter {
   private lastExitWithoutFrames = false;
   private lastUrl = '';
   private stopped = false;
-  private launchTimer: NodeJS.Timeout | undefined;
-  private launchWait: (() => void) | undefined;
+  private replanWait: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly onReady = () => this.launch();
@@ -113,7 +108,7 @@ export class PushPipeline extends EventEmitter {
 
   status(now = Date.now()): MediaStatusRow {
     const p: ProgressUpdate | undefined = this.sup?.lastProgress;
-    const running = this.sup?.state === 'running' && this.lastFrameAt !== undefined;
+    const running = this.sup?.state === 'running' && this.runningSince !== undefined;
     const plan = this.plan;
     const detail = [
       TIER_NAMES[this.o.videoType],
@@ -134,30 +129,26 @@ export class PushPipeline extends EventEmitter {
       frames: p?.frame ?? null,
       restarts: this.restarts,
       lastError: this.lastError ?? null,
-      since: this.firstFrameMs !== undefined && this.lastFrameAt !== undefined ? this.startedAt + this.firstFrameMs : null,
+      since: running ? this.runningSince! : null,
       updatedAt: now,
     };
   }
 
   private launch(): void {
-    if (this.stopped || this.sup || this.launchTimer) return;
+    if (this.stopped || this.sup) return;
     const src = this.o.source;
     const rt = this.o.runtime;
     const f = src.fanout.stats();
-    const readySince = src.status().since;
-    if (TIER_NAMES[this.o.videoType] === 'fourM' && f.gopKbps === undefined && readySince !== null && Date.now() - readySince < GOP_RATE_WAIT_MS) {
-      this.waitForGop(GOP_RATE_WAIT_MS - (Date.now() - readySince));
-      return;
-    }
     const plan = planOutput(
       this.o.videoType,
       this.o.params(),
-      { codec: f.codec ?? 'h264', kbps: f.gopKbps ?? f.videoKbps, hasSubStream: src.stream === 'sub' },
-      { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv },
+      { codec: f.codec ?? 'h264', kbps: f.gopKbps, hasSubStream: src.stream === 'sub' },
+      this.planOptions(),
     );
     if (plan.deviations.length > 0) this.log.warn({ deviations: plan.deviations }, 'request parameters not used');
     if (this.plan?.why !== plan.why) this.log.info({ plan: plan.why, encode: plan.encode }, 'output planned');
     this.plan = plan;
+    if (plan.provisional) this.replanAfterGop();
     if (plan.encode && !this.lease) this.lease = rt.scheduler.acquire(plan.tier);
     if (!plan.encode && this.lease) {
       this.lease.release();
@@ -180,6 +171,7 @@ export class PushPipeline extends EventEmitter {
     sup.on('spawn', (info: { dataIn?: Writable }) => {
       this.unsubscribe?.();
       this.lastFrameCount = 0;
+      this.runningSince = undefined;
       if (info.dataIn) this.unsubscribe = src.subscribe(info.dataIn);
     });
     sup.on('progress', (p: ProgressUpdate) => {
@@ -191,7 +183,7 @@ export class PushPipeline extends EventEmitter {
     });
     sup.on('firstFrame', () => {
       this.lastExitWithoutFrames = false;
-      this.lastFrameAt = Date.now();
+      this.lastFrameAt = this.runningSince = Date.now();
       if (this.firstFrameMs === undefined) {
         this.firstFrameMs = Date.now() - this.startedAt;
         this.emit('firstFrame', this.firstFrameMs);
@@ -211,23 +203,32 @@ export class PushPipeline extends EventEmitter {
     sup.start();
   }
 
-  /** Launches at the next keyframe (a whole GOP measured) or after `maxMs`, whichever first. */
-  private waitForGop(maxMs: number): void {
+  /** Plans again when the next keyframe completes a measured GOP; relaunches if the plan changed. */
+  private replanAfterGop(): void {
     const fanout = this.o.source.fanout;
-    const go = () => {
-      this.cancelLaunchWait();
-      this.launch();
+    const check = () => {
+      this.replanWait = undefined;
+      const kbps = fanout.stats().gopKbps;
+      if (this.stopped || !this.plan?.provisional) return;
+      // The keyframe that made the source ready may be this one: no whole GOP yet.
+      if (kbps === undefined) return this.replanAfterGop();
+      const f = fanout.stats();
+      const next = planOutput(this.o.videoType, this.o.params(), { codec: f.codec ?? 'h264', kbps, hasSubStream: this.o.source.stream === 'sub' }, this.planOptions());
+      if (Boolean(next.encode) === Boolean(this.plan.encode)) {
+        this.plan = next;
+        this.log.info({ plan: next.why }, 'output plan confirmed');
+        return;
+      }
+      this.log.warn({ plan: next.why }, 'source rate measured: output re-planned and restarted');
+      void this.halt('re-planned').then(() => this.launch());
     };
-    this.launchWait = () => fanout.off('keyframe', go);
-    fanout.once('keyframe', go);
-    this.launchTimer = setTimeout(go, maxMs);
+    fanout.once('keyframe', check);
+    this.replanWait = () => fanout.off('keyframe', check);
   }
 
-  private cancelLaunchWait(): void {
-    if (this.launchTimer) clearTimeout(this.launchTimer);
-    this.launchTimer = undefined;
-    this.launchWait?.();
-    this.launchWait = undefined;
+  private planOptions(): PlanOptions {
+    const rt = this.o.runtime;
+    return { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv };
   }
 
   private encodeOf(plan: OutputPlan): VideoEncode | undefined {
@@ -246,7 +247,8 @@ export class PushPipeline extends EventEmitter {
   }
 
   private async halt(why: string): Promise<void> {
-    this.cancelLaunchWait();
+    this.replanWait?.();
+    this.replanWait = undefined;
     const sup = this.sup;
     this.sup = undefined;
     if (!sup) return;

@@ -20,6 +20,8 @@ export interface OutputPlan {
   deviations: string[];
   /** Why this plan copies or transcodes, for the log and `vcgw status`. */
   why: string;
+  /** Made before the source's rate was known: to be planned again once it is. */
+  provisional?: boolean;
 }
 
 interface Range {
@@ -86,8 +88,8 @@ export const FOUR_M_COPY_MAX_KBPS = Math.round(4096 * 1.2);
 
 export interface SourceFacts {
   codec: SourceCodec;
-  /** Measured bitrate of the stream, kb/s (0 when not yet known). */
-  kbps: number;
+  /** Bitrate of the stream over a whole GOP, kb/s; undefined until one has been measured. */
+  kbps: number | undefined;
   hasSubStream: boolean;
 }
 
@@ -103,13 +105,20 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
   if (videoType === VIDEO_TYPES.source) {
     if (copyable) return { tier, stream: 'main', deviations: [], why: `source is ${src.codec}: copied` };
     // H.264 needs about a third more bits than HEVC for the same picture.
-    const kbps = Math.min(8192, Math.max(1024, Math.round((src.kbps || 3000) * 1.3)));
+    const kbps = Math.min(8192, Math.max(1024, Math.round((src.kbps ?? 3000) * 1.3)));
     const base: TierVideo = { fit: 'within', width: 3840, height: 2160, bitrateKbps: kbps, gopFrames: 25 };
     const { video, deviations } = applyParams(tier, base, { bitRate: params.bitRate, iframe: params.iframe });
     return { tier, stream: 'main', encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
   }
-  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264' && src.kbps > 0 && src.kbps <= FOUR_M_COPY_MAX_KBPS) {
-    return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
+  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264') {
+    // Waiting for a whole GOP to be measured would cost the first screen up to a GOP (CONTRACT §2:
+    // < 4 s), so an unmeasured source starts as a copy and is re-planned once its rate is known.
+    if (src.kbps === undefined) {
+      return { tier, stream: 'main', deviations: [], provisional: true, why: 'source rate not measured yet: copied until a whole GOP is' };
+    }
+    if (src.kbps <= FOUR_M_COPY_MAX_KBPS) {
+      return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
+    }
   }
   const { video, deviations } = applyParams(tier, TIER_DEFAULTS[tier as Exclude<TierName, 'source'>], params);
   const stream = tier === 'low' && src.hasSubStream ? 'sub' : 'main';
