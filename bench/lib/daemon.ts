@@ -11,6 +11,7 @@ import { startProvinceSim, type ProvinceSim } from '../../src/sim/province/index
 import { onCleanup, onLines, Ring, spawnChild, until, type Child } from './children.js';
 import type { FarmCamera } from './cameraFarm.js';
 import { INSPECTOR_URL } from './inspector.js';
+import { sampleCameraEntry } from '../../src/sim/sampleCamera.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEVICE_CODE = 'vg-bench01';
@@ -46,26 +47,7 @@ export interface Daemon extends Child {
 }
 
 function cameraEntry(i: number, cam: FarmCamera): Record<string, unknown> {
-  return {
-    id: `bench-${i}`,
-    department: '广东省高速公路有限公司京珠北分公司',
-    cameraName: `G4京港澳高速K19${10 + i}+100`,
-    longAndLati: '113.5975/24.8103',
-    road: 'G4',
-    roadName: '京港澳高速',
-    roadSec: '京珠北段',
-    classify: 0,
-    poiName: '京港澳高速道路',
-    cameraOrientation: 1,
-    pileNum: `K19${10 + i}+100`,
-    cameraType: 1,
-    hasControl: 1,
-    areaCode: 440232,
-    pushType: 1,
-    ip: '127.0.0.1',
-    rtspMain: cam.main,
-    rtspSub: cam.sub,
-  };
+  return sampleCameraEntry(i, { id: `bench-${i}`, rtspMain: cam.main, rtspSub: cam.sub });
 }
 
 /** Starts `vcgw run` with `cameras` as constant-push cameras; resolves once its API accepts TCP. */

@@ -12,6 +12,7 @@ import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { onCleanup } from './children.js';
+import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 
 export interface EngineRig {
   engine: FfmpegMediaEngine;
@@ -48,23 +49,7 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
     engine,
     runtime,
     addCamera(id, urls, pushType = 2) {
-      const record = cameraRecordSchema.parse({
-        cameraNum: crypto.randomUUID(),
-        department: '广东省高速公路有限公司京珠北分公司',
-        cameraName: `基准测试K${pile}+000`,
-        longAndLati: '113.2644/23.1291',
-        road: 'G4',
-        roadName: '京港澳高速',
-        roadSec: '京珠北段',
-        classify: 0,
-        poiName: '京港澳高速',
-        cameraOrientation: 1,
-        pileNum: `K${pile++}+000`,
-        cameraType: 1,
-        hasControl: 1,
-        areaCode: 440201,
-        pushType,
-      });
+      const record = cameraRecordSchema.parse({ ...sampleCameraRecordFields(pile++, { pushType }), cameraNum: crypto.randomUUID() });
       store.put({ id, record, access: { ip: '127.0.0.1', rtspMain: urls.main, rtspSub: urls.sub }, source: 'cli' });
       return store.byId(id)!;
     },

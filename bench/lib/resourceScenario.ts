@@ -173,8 +173,8 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera): Promise<
       const poll = setInterval(() => frames.observe(key, rig.engine.statusRows().find((r) => r.key === key)?.frames), 100);
       try {
         await rig.engine.start({ cameraNum: num, videoType: k.videoType, url: ctx.rtmp.url('live', `cpu-${out.length}`), params: {} });
-        // The camera stream's rate as the engine measures it (the 4M tier copies below 4096 kb/s):
-        // read when start() returns (near the sample the plan used) and again after the window.
+        // The camera stream's rate as the engine shows it (the 4M tier copies up to 4915 kb/s over a
+        // whole GOP): read when start() returns and again after the window.
         const sourceRate = () =>
           rig.engine
             .statusRows()

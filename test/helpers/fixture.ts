@@ -4,6 +4,7 @@ import path from 'node:path';
 import { stringify } from 'smol-toml';
 import { generateSm2KeyPair, type Sm2KeyPair } from '../../src/protocols/province/sm2.js';
 import { freePort } from '../../src/sim/ports.js';
+import { sampleCameraEntry } from '../../src/sim/sampleCamera.js';
 import { startProvinceSim, type ProvinceSim, type ProvinceSimOptions } from '../../src/sim/province/index.js';
 
 export const DEVICE_CODE = 'vg-test01';
@@ -20,28 +21,8 @@ export async function startSim(keys: Sm2KeyPair, extra: Partial<ProvinceSimOptio
   });
 }
 
-export function cameraEntry(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: `cam-${i}`,
-    department: '广东省高速公路有限公司京珠北分公司',
-    cameraName: `G4京港澳高速K18${40 + i}+100`,
-    longAndLati: '113.5975/24.8103',
-    road: 'G4',
-    roadName: '京港澳高速',
-    roadSec: '京珠北段',
-    classify: 0,
-    poiName: '京港澳高速道路',
-    cameraOrientation: 1,
-    pileNum: `K18${40 + i}+100`,
-    cameraType: 1,
-    hasControl: 1,
-    areaCode: 440232,
-    pushType: 1,
-    ip: '127.0.0.1',
-    rtspMain: 'rtsp://127.0.0.1:9/main',
-    ...extra,
-  };
-}
+/** A valid constant-push camera entry numbered `i` (see src/sim/sampleCamera.ts). */
+export const cameraEntry = sampleCameraEntry;
 
 export interface GatewayFiles {
   dir: string;

@@ -13,7 +13,7 @@ import { startRtspCamera, type ClipSpec, type RtspCamera } from '../../src/sim/c
 import { startRtmpServer, type RtmpServer } from '../../src/sim/rtmp/index.js';
 import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
-import { sampleCamera } from './fixture.js';
+import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 
 /** Short steps so recovery tests finish in seconds; the schema's minimums are for the field. */
 export const FAST_MEDIA: Partial<MediaConfig> = {
@@ -83,10 +83,9 @@ export async function startMediaRig(
   };
   for (const spec of o.cameras) {
     const cam = await startCamera(spec);
-    const { id: _id, ...fields } = sampleCamera({ pileNum: `K${100 + store.count()}+000` });
     store.put({
       id: spec.id,
-      record: cameraRecordSchema.parse({ ...fields, cameraNum: crypto.randomUUID(), pushType: spec.pushType ?? 2 }),
+      record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(store.count(), { pushType: spec.pushType ?? 2 }), cameraNum: crypto.randomUUID() }),
       access: { ip: '127.0.0.1', rtspMain: spec.main ? cam.url('main') : undefined, rtspSub: spec.sub ? cam.url('sub') : undefined },
       source: 'cli',
     });
