@@ -34,7 +34,7 @@ export interface SourceStatus {
 
 /**
  * Events: 'ready' (a keyframe is cached: outputs can start), 'lost' (the pull ended or restarted:
- * its timestamps start over, so outputs must restart too), 'health' (failedStarts changed).
+ * its timestamps start over, so outputs must restart too).
  */
 export class CameraSource extends EventEmitter {
   readonly fanout = new TsFanout();
@@ -58,7 +58,7 @@ export class CameraSource extends EventEmitter {
     this.log = log.child({ cameraNum, stream });
     this.fanout.on('ready', () => {
       this.readySince = Date.now();
-      this.setFailedStarts(0);
+      this.failedStarts = 0;
       this.emit('ready');
     });
   }
@@ -164,20 +164,14 @@ export class CameraSource extends EventEmitter {
   }
 
   private onExit(e: ExitInfo): void {
-    const hadVideo = this.ready || this.readySince !== undefined;
+    const hadVideo = this.readySince !== undefined;
     this.fanout.reset();
     this.readySince = undefined;
     if (e.reason !== 'stopped') {
-      if (!hadVideo) this.setFailedStarts(this.failedStarts + 1);
+      if (!hadVideo) this.failedStarts++;
       this.log.warn({ reason: e.reason, code: e.code, signal: e.signal, stderr: e.stderrTail.slice(-5) }, 'camera pull ended; restarting');
     }
     this.emit('lost', e.reason);
-  }
-
-  private setFailedStarts(n: number): void {
-    if (n === this.failedStarts) return;
-    this.failedStarts = n;
-    this.emit('health', n);
   }
 
   private async stopPull(why: string): Promise<void> {
