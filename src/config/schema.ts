@@ -172,6 +172,15 @@ const media = z
   })
   .describe('Media engine: FFmpeg, limits, tiers, recovery');
 
+const ptz = z
+  .strictObject({
+    hold_s: seconds(5, 3600)
+      .default(60)
+      .describe('After a local PTZ command, province PTZ calls on that camera are refused this long (§6.3 road-section priority)'),
+    keep_log_days: z.number().int().min(365).max(3650).default(400).describe('How long the PTZ log is kept (at least a year, §6.3)'),
+  })
+  .describe('PTZ control');
+
 const health = z
   .strictObject({
     probe_interval_s: z.number().int().min(5).max(3600).default(60).describe('How often each camera is probed for reachability'),
@@ -226,6 +235,7 @@ export const configSchema = z
     api: api.default(() => api.parse({})),
     monitor: monitor.default(() => monitor.parse({})),
     media: media.default(() => media.parse({})),
+    ptz: ptz.default(() => ptz.parse({})),
     health: health.default(() => health.parse({})),
     outbox: outbox.default(() => outbox.parse({})),
     cameras: z.array(cameraConfigSchema).default([]),

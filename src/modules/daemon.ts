@@ -96,7 +96,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     });
     dispatcher.start();
     stoppers.push(() => dispatcher.stop());
-    const pruner = setInterval(() => outbox.pruneDelivered(config.outbox.keep_delivered_days * DAY_MS), DAY_MS / 24);
+    const ptzLog = new PtzLogStore(db);
+    const prune = () => {
+      outbox.pruneDelivered(config.outbox.keep_delivered_days * DAY_MS);
+      ptzLog.prune(config.ptz.keep_log_days * DAY_MS);
+    };
+    const pruner = setInterval(prune, DAY_MS / 24);
     pruner.unref();
     stoppers.push(() => clearInterval(pruner));
 
@@ -121,8 +126,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     reach.start();
     stoppers.push(() => reach.stop());
 
-    const ptzLog = new PtzLogStore(db);
-    const ptz = new PtzService({ cameras: cameraStore, ptzLog, log: log.child({ mod: 'ptz' }) });
+    const ptz = new PtzService({ cameras: cameraStore, ptzLog, holdMs: config.ptz.hold_s * 1000, log: log.child({ mod: 'ptz' }) });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
     stoppers.push(() => media.stop());
     const push = new PushRegistry(media.engine, config.media, log);

@@ -70,6 +70,9 @@ t.test('errors name the key path', async (t) => {
   t.match(problems(write(t, MINIMAL.replace(KEY, 'xyz'))), ['province.sm2_private_key: must be 64 hex digits']);
   t.match(problems(write(t, `${MINIMAL}\n[media]\nmax_outputs = "many"\n`)), [/^media\.max_outputs: /]);
   t.match(problems(write(t, `${MINIMAL}\n[monitor]\nallow = ["not-an-ip"]\n`)), [/^monitor\.allow\.0: /]);
+  t.match(problems(write(t, `${MINIMAL}\n[ptz]\nkeep_log_days = 30\n`)), [/^ptz\.keep_log_days: /], 'the PTZ log is kept at least a year');
+  t.match(problems(write(t, `${MINIMAL}\n[media]\nrtsp_transport = "sctp"\n`)), [/^media\.rtsp_transport: /]);
+  t.match(problems(write(t, `${MINIMAL}\n[media.hw_slots]\nh264_nvenc = -1\n`)), [/^media\.hw_slots\.h264_nvenc: /]);
   t.match(problems(write(t, `${MINIMAL}\n[unknown_section]\n`)), ['unknown_section: unknown key']);
   t.match(problems(write(t, 'this is = = not toml')), [/^line 1, column/]);
   t.match(problems(path.join(t.testdir(), 'absent.toml')), [/^cannot read/]);
