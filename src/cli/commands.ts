@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerOutboxCommand } from './outbox.js';
+import { registerPtzCommand } from './ptz.js';
 import { registerRunCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
 import { registerStatusCommand } from './status.js';
@@ -18,5 +19,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerDoctorCommand,
   registerCamerasCommand,
   registerOutboxCommand,
+  registerPtzCommand,
   registerSimCommand,
 ];

@@ -7,6 +7,7 @@ import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
 import { CameraStore } from '../store/cameras.js';
 import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
+import { PtzHoldStore } from '../store/ptzHolds.js';
 import { PtzLogStore } from '../store/ptzLog.js';
 import { TokenStore } from '../store/tokens.js';
 import { VERSION } from '../version.js';
@@ -126,7 +127,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     reach.start();
     stoppers.push(() => reach.stop());
 
-    const ptz = new PtzService({ cameras: cameraStore, ptzLog, holdMs: config.ptz.hold_s * 1000, log: log.child({ mod: 'ptz' }) });
+    const ptz = new PtzService({ cameras: cameraStore, ptzLog, holds: new PtzHoldStore(db), holdMs: config.ptz.hold_s * 1000, log: log.child({ mod: 'ptz' }) });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
     stoppers.push(() => media.stop());
     const push = new PushRegistry(media.engine, config.media, log);

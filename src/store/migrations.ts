@@ -75,4 +75,12 @@ export const MIGRATIONS: readonly string[] = [
     updated_at  INTEGER NOT NULL
   );
   `,
+  // 3: local PTZ holds, shared by the CLI (which moves the camera) and the daemon (which refuses the province)
+  `
+  CREATE TABLE ptz_holds (
+    camera_num  TEXT PRIMARY KEY,
+    user        TEXT NOT NULL,
+    until       INTEGER NOT NULL
+  );
+  `,
 ];

@@ -14,6 +14,7 @@ import { PtzService, type PtzDriver } from '../../src/modules/ptz/controller.js'
 import { cameraRecordSchema, type CameraRecord, type VideoType } from '../../src/protocols/province/messages.js';
 import { CameraStore, type CameraAccess } from '../../src/store/cameras.js';
 import { openDb, type Db } from '../../src/store/db.js';
+import { PtzHoldStore } from '../../src/store/ptzHolds.js';
 import { PtzLogStore } from '../../src/store/ptzLog.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { sampleCamera } from '../helpers/fixture.js';
@@ -141,6 +142,7 @@ export async function startApi(
   const ptz = new PtzService({
     cameras,
     ptzLog,
+    holds: new PtzHoldStore(db),
     log,
     ...(driver && { driverFor: () => driver }),
     ...(opts.holdMs !== undefined && { holdMs: opts.holdMs }),

@@ -5,6 +5,7 @@ import { PtzService, type PtzDriver } from '../../src/modules/ptz/controller.js'
 import { beijingDateTime as beijingTime } from '../../src/protocols/province/reports.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
+import { PtzHoldStore } from '../../src/store/ptzHolds.js';
 import { PtzLogStore } from '../../src/store/ptzLog.js';
 import { addCamera, tempDir } from './helpers.js';
 
@@ -17,6 +18,7 @@ function setup(t: { teardown(fn: () => unknown): void }, driver: PtzDriver | und
   const ptz = new PtzService({
     cameras,
     ptzLog,
+    holds: new PtzHoldStore(db),
     log: silentLogger(),
     ...(driver && { driverFor: () => driver }),
     holdMs: 60_000,

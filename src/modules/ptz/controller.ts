@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { CODE, PTZ_ACTIONS, type PtzActionCode, type PtzActionName } from '../../protocols/province/messages.js';
 import { beijingDateTime } from '../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
+import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
 
 export interface PtzDriver {
@@ -17,14 +18,10 @@ export interface PtzOutcome {
   msg: string;
 }
 
-export interface PtzHold {
-  user: string;
-  until: number;
-}
-
 export interface PtzServiceOptions {
   cameras: Pick<CameraStore, 'byNum'>;
   ptzLog: PtzLogStore;
+  holds: PtzHoldStore;
   log: Logger;
   /** The driver that moves this camera (ONVIF, GB/T 28181 …), or none yet. */
   driverFor?: (camera: StoredCamera) => PtzDriver | undefined;
@@ -43,7 +40,6 @@ const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' :
 const isActionCode = (n: number): n is PtzActionCode => Object.hasOwn(PTZ_ACTIONS, n);
 
 export class PtzService {
-  private readonly holds = new Map<string, PtzHold>();
   private readonly now: () => number;
   private readonly holdMs: number;
   private readonly driverTimeoutMs: number;
@@ -58,10 +54,7 @@ export class PtzService {
 
   /** The local hold on a camera, if one is active. */
   holdOf(cameraNum: string): PtzHold | undefined {
-    const hold = this.holds.get(cameraNum);
-    if (hold && hold.until > this.now()) return { ...hold };
-    if (hold) this.holds.delete(cameraNum);
-    return undefined;
+    return this.opts.holds.active(cameraNum, this.now());
   }
 
   /** Moves the camera; every attempt, refused or not, lands in the PTZ log. */
@@ -97,7 +90,7 @@ export class PtzService {
         };
       }
     } else {
-      this.holds.set(cameraNum, { user: actor.user, until: this.now() + this.holdMs });
+      this.opts.holds.set(cameraNum, { user: actor.user, until: this.now() + this.holdMs });
     }
     const driver = this.driverFor(camera);
     if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera yet (ONVIF support pending)' };
