@@ -57,6 +57,7 @@ t.test('bad flags are refused with the flag named', async (t) => {
     [['sim', 'camera', 'serve', '--count', 'x'], /--count: expected an integer 1–200/],
     [['sim', 'camera', 'serve', '--main', '4k'], /--main: expected one of 1080p, 720p, 1080p-h265/],
     [['sim', 'camera', 'serve', '--sub', 'qcif'], /--sub: expected one of cif, d1, none/],
+    [['sim', 'camera', 'serve', '--main', '1080p-h265'], /ONVIF Media \(ver10\) cannot describe H\.265; add --no-onvif/],
     [['sim', 'rtmp', 'serve', '--port', '70000'], /--port: expected an integer 0–65535/],
   ] as const) {
     const r = await cli(...argv);
@@ -65,11 +66,15 @@ t.test('bad flags are refused with the flag named', async (t) => {
   }
 });
 
-t.test('sim camera serve: cameras a player can read, stopped by SIGTERM', async (t) => {
+t.test('sim camera serve: ONVIF cameras whose streams a player can read, stopped by SIGTERM', async (t) => {
   const s = serve(['sim', 'camera', 'serve', '--count', '2', '--main', '720p', '--json'], /\]\n/);
   t.teardown(() => s.child.kill('SIGKILL'));
-  const urls = JSON.parse(await s.line) as Array<{ main: string; sub: string }>;
+  const urls = JSON.parse(await s.line) as Array<{ onvif: string; main: string; sub: string }>;
   t.equal(urls.length, 2);
+  const soap = `<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>`;
+  const res = await fetch(urls[0]!.onvif, { method: 'POST', body: soap, headers: { 'content-type': 'application/soap+xml' } });
+  t.equal(res.status, 200, 'the ONVIF device service answers');
+  t.match(await res.text(), /SystemDateAndTime/);
   const { stdout } = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-of', 'json', '-show_streams', urls[1]!.sub], { timeout: 20_000 });
   const stream = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number }> }).streams[0]!;
   t.same([stream.codec_name, stream.width], ['h264', 352], 'the CIF sub-stream of camera 2');
