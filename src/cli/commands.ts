@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCamerasCommand } from './cameras.js';
 import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
+import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
@@ -18,6 +19,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatusCommand,
   registerDoctorCommand,
   registerCamerasCommand,
+  registerDiscoverCommand,
   registerOutboxCommand,
   registerPtzCommand,
   registerSimCommand,
