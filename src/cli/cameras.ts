@@ -7,6 +7,8 @@ import { cameraAccessShape } from '../config/schema.js';
 import { CameraInputError, CameraNotFoundError, SECRET_FIELDS } from '../modules/cameras/input.js';
 import { CameraService } from '../modules/cameras/service.js';
 import { cameraRecordShape } from '../protocols/province/messages.js';
+import { beijingDateTime } from '../protocols/province/reports.js';
+import { CameraClockStore } from '../store/cameraClock.js';
 import type { StoredCamera } from '../store/cameras.js';
 import { openDb } from '../store/db.js';
 import type { RegisterCommand } from './commands.js';
@@ -134,6 +136,28 @@ function masked(cam: StoredCamera): Record<string, unknown> {
   return access;
 }
 
+const driftText = (ms: number): string => `${ms < 0 ? '-' : '+'}${(Math.abs(ms) / 1000).toFixed(1)} s`;
+
+/** The daemon's last ONVIF clock sync of a camera, as text and as --json data. */
+function clockOf(svc: CameraService, cam: StoredCamera): { text: string; json: Record<string, unknown> } {
+  const c = new CameraClockStore(svc.db).get(cam.record.cameraNum);
+  if (!c) {
+    const why = cam.access.onvifUrl ? 'the running daemon syncs it within 30 s' : 'no ONVIF address';
+    return { text: `never synced (${why})`, json: { state: 'never', syncedAt: null, driftMs: null, error: null, attemptedAt: null } };
+  }
+  const synced = c.syncedAt !== null && c.driftMs !== null ? `synced ${beijingDateTime(c.syncedAt)} (Beijing time), drift before ${driftText(c.driftMs)}` : undefined;
+  const json = {
+    state: c.error === null ? 'synced' : 'failed',
+    syncedAt: c.syncedAt === null ? null : new Date(c.syncedAt).toISOString(),
+    driftMs: c.driftMs,
+    error: c.error,
+    attemptedAt: new Date(c.attemptedAt).toISOString(),
+  };
+  if (c.error === null) return { text: synced ?? 'synced', json };
+  const failed = `last attempt ${beijingDateTime(c.attemptedAt)} (Beijing time) failed: ${c.error}`;
+  return { text: synced ? `${failed}; last ${synced}` : failed, json };
+}
+
 function warnConfigSource(ctx: CliContext, cam: StoredCamera, what: string): void {
   if (cam.source !== 'config') return;
   println(ctx.stderr, `note: camera "${cam.id}" comes from the [[cameras]] section of the config; ${what}`);
@@ -190,11 +214,12 @@ export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: C
           createdAt: new Date(c.createdAt).toISOString(),
           updatedAt: new Date(c.updatedAt).toISOString(),
         };
+        const clock = clockOf(svc, c);
         if (opts['json']) {
-          println(ctx.stdout, JSON.stringify({ ...info, record: c.record, access: masked(c) }, null, 2));
+          println(ctx.stdout, JSON.stringify({ ...info, record: c.record, access: masked(c), clock: clock.json }, null, 2));
           return;
         }
-        const lines = Object.entries({ ...info, ...c.record, ...masked(c) })
+        const lines = Object.entries({ ...info, ...c.record, ...masked(c), clock: clock.text })
           .filter(([, v]) => v !== null && v !== undefined && v !== '')
           .map(([k, v]) => `${k.padEnd(18)} ${String(v)}`);
         println(ctx.stdout, lines.join('\n'));

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { ProvinceClient } from '../protocols/province/client.js';
 import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
+import { CameraClockStore } from '../store/cameraClock.js';
 import { CameraStore } from '../store/cameras.js';
 import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -14,6 +15,7 @@ import { VERSION } from '../version.js';
 import { startApiServer, type RunningServer } from './api/server.js';
 import { startMonitorServer } from './api/monitor.js';
 import { ensureServerTls } from './api/tls.js';
+import { ClockSync } from './cameras/clockSync.js';
 import { CameraService } from './cameras/service.js';
 import { CameraStateTracker } from './health/cameraState.js';
 import { CameraHealth } from './health/cameraHealth.js';
@@ -126,6 +128,14 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     });
     reach.start();
     stoppers.push(() => reach.stop());
+    const clockSync = new ClockSync({
+      cameras: cameraStore,
+      clock: new CameraClockStore(db),
+      intervalMs: config.health.clock_sync_interval_s * 1000,
+      log: log.child({ mod: 'clock' }),
+    });
+    clockSync.start();
+    stoppers.push(() => clockSync.stop());
 
     const ptz = new PtzService({ cameras: cameraStore, ptzLog, holds: new PtzHoldStore(db), holdMs: config.ptz.hold_s * 1000, log: log.child({ mod: 'ptz' }) });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });

@@ -83,4 +83,14 @@ export const MIGRATIONS: readonly string[] = [
     until       INTEGER NOT NULL
   );
   `,
+  // 4: last ONVIF clock sync of each camera; a failed attempt keeps the last good sync beside its error
+  `
+  CREATE TABLE camera_clock (
+    camera_num    TEXT PRIMARY KEY,
+    synced_at     INTEGER,
+    drift_ms      INTEGER,
+    error         TEXT,
+    attempted_at  INTEGER NOT NULL
+  );
+  `,
 ];
