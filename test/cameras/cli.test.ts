@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { runCli } from '../../src/cli/main.js';
 import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
+import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 // `rm` asks on a terminal; the tests exercise the non-interactive path.
 Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true });
@@ -29,27 +30,7 @@ function setup(t: Test) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-cli-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const dataDir = path.join(dir, 'data');
-  const config = path.join(dir, 'gateway.toml');
-  fs.writeFileSync(
-    config,
-    [
-      '[gateway]',
-      'device_code = "vg-108121"',
-      `data_dir = "${dataDir}"`,
-      '[province]',
-      'base_url = "https://10.1.1.1:443"',
-      'user = "Jzbgs"',
-      'token = "FhpQWdqdShB1ZJ1u"',
-      `sm2_private_key = "${'1f'.repeat(32)}"`,
-      '',
-    ].join('\n'),
-  );
-  const run = async (...args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const code = await runCli(['-c', config, ...args], stdout, stderr);
-    return { code, out: String(stdout.read() ?? ''), err: String(stderr.read() ?? '') };
-  };
+  const run = cliRunner(writeMinimalConfig(dir));
   const outbox = () => {
     const db = openDb(dataDir);
     try {

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t, { type Test } from 'tap';
-import { runCli } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
 import { ClockSync } from '../../src/modules/cameras/clockSync.js';
 import { CameraService } from '../../src/modules/cameras/service.js';
@@ -12,6 +10,7 @@ import { startOnvifCamera, type OnvifCamera, type OnvifCameraOptions } from '../
 import { freePort } from '../../src/sim/ports.js';
 import { CameraClockStore } from '../../src/store/cameraClock.js';
 import { openDb, type Db } from '../../src/store/db.js';
+import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 const TOLERANCE_MS = 2000;
 
@@ -101,27 +100,11 @@ t.test('syncAll sets every ONVIF clock, records drift and failures, and cameras 
   await clockSync(t, s).syncOne(s.svc.get('cam-1'));
   t.match(s.clock.get(aheadNum), { driftMs: Number, error: /\(unreachable\)$/ });
 
-  const config = path.join(s.dir, 'gateway.toml');
-  fs.writeFileSync(
-    config,
-    [
-      '[gateway]',
-      'device_code = "vg-108121"',
-      `data_dir = "${s.dataDir}"`,
-      '[province]',
-      'base_url = "https://10.1.1.1:443"',
-      'user = "Jzbgs"',
-      'token = "FhpQWdqdShB1ZJ1u"',
-      `sm2_private_key = "${'1f'.repeat(32)}"`,
-      '',
-    ].join('\n'),
-  );
+  const run = cliRunner(writeMinimalConfig(s.dir, [], s.dataDir));
   const show = async (...args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const code = await runCli(['-c', config, 'cameras', 'show', ...args], stdout, stderr);
-    t.equal(code, 0, String(stderr.read() ?? ''));
-    return String(stdout.read() ?? '');
+    const r = await run('cameras', 'show', ...args);
+    t.equal(r.code, 0, r.err);
+    return r.out;
   };
   t.match(await show('cam-2'), /^clock +synced \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\), drift before -(29|30|31)\.\d s$/m);
   t.match(await show('cam-1'), /^clock +last attempt .* failed: .*\(unreachable\); last synced .*, drift before \+(89|90|91)\.\d s$/m);

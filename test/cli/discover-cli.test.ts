@@ -2,27 +2,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { runCli } from '../../src/cli/main.js';
 import { interfaceAddress } from '../../src/cli/discover.js';
 import { startDiscoveryResponder, startOnvifCamera, WS_DISCOVERY_GROUP, type OnvifCamera } from '../../src/sim/onvif/index.js';
 import { sampleCameraEntry } from '../../src/sim/sampleCamera.js';
+import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-discover-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-const config = path.join(dir, 'gateway.toml');
-fs.writeFileSync(
-  config,
-  ['[gateway]', 'device_code = "vg-108121"', `data_dir = "${path.join(dir, 'data')}"`, '[province]', 'base_url = "https://10.1.1.1:443"', 'user = "u"', 'token = "t"', `sm2_private_key = "${'1f'.repeat(32)}"`, ''].join('\n'),
-);
-
-async function run(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const code = await runCli(['-c', config, ...args], stdout, stderr);
-  return { code, out: String(stdout.read() ?? ''), err: String(stderr.read() ?? '') };
-}
+const run = cliRunner(writeMinimalConfig(dir));
 
 t.test('lists every device that answers, with its details, marking the registered one', async (t) => {
   const cams: OnvifCamera[] = [];

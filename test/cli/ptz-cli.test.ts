@@ -2,9 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { runCli } from '../../src/cli/main.js';
 import { parseSince } from '../../src/cli/ptz.js';
 import { silentLogger } from '../../src/log.js';
 import { PtzService } from '../../src/modules/ptz/controller.js';
@@ -13,34 +11,12 @@ import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { PtzHoldStore } from '../../src/store/ptzHolds.js';
 import { PtzLogStore } from '../../src/store/ptzLog.js';
+import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-ptz-cli-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 const dataDir = path.join(dir, 'data');
-const config = path.join(dir, 'gateway.toml');
-fs.writeFileSync(
-  config,
-  [
-    '[gateway]',
-    'device_code = "vg-108121"',
-    `data_dir = "${dataDir}"`,
-    '[province]',
-    'base_url = "https://10.1.1.1:443"',
-    'user = "Jzbgs"',
-    'token = "FhpQWdqdShB1ZJ1u"',
-    `sm2_private_key = "${'1f'.repeat(32)}"`,
-    '[ptz]',
-    'hold_s = 120',
-    '',
-  ].join('\n'),
-);
-
-async function run(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const code = await runCli(['-c', config, ...args], stdout, stderr);
-  return { code, out: String(stdout.read() ?? ''), err: String(stderr.read() ?? '') };
-}
+const run = cliRunner(writeMinimalConfig(dir, ['[ptz]', 'hold_s = 120']));
 
 t.test('a local command holds the camera against the province, in another process too', async (t) => {
   t.equal((await run('cameras', 'add', '--json', JSON.stringify(sampleCameraEntry(1, { pushType: 2 })))).code, 0);

@@ -1,9 +1,10 @@
 // The typed ONVIF layer against the ONVIF camera simulator over loopback.
 import net from 'node:net';
 import t from 'tap';
-import { connectOnvif, OnvifError, type OnvifDevice } from '../../src/protocols/onvif/index.js';
+import { connectOnvif, type OnvifDevice } from '../../src/protocols/onvif/index.js';
 import { startOnvifCamera, type OnvifCamera, type OnvifCameraOptions } from '../../src/sim/onvif/index.js';
 import { freePort } from '../../src/sim/ports.js';
+import { onvifFailure } from '../helpers/onvif.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -17,15 +18,6 @@ async function sim(t: Teardown, opts: OnvifCameraOptions = {}): Promise<OnvifCam
 
 async function connect(cam: OnvifCamera): Promise<OnvifDevice> {
   return connectOnvif({ url: cam.url, user: 'admin', password: 'secret', timeoutMs: 3000 });
-}
-
-async function failure(p: Promise<unknown>): Promise<OnvifError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof OnvifError)) throw new Error(`expected an OnvifError, got ${String(e)}`);
-  return e;
 }
 
 t.test('info, MAC and capabilities of a fixed camera', async (t) => {
@@ -47,7 +39,7 @@ t.test('profiles, stream and snapshot URIs', async (t) => {
   t.equal(await dev.streamUri('Profile_1'), 'rtsp://127.0.0.1:8554/main');
   t.equal(await dev.streamUri('Profile_2'), 'rtsp://127.0.0.1:8554/sub');
   t.match(await dev.snapshotUri('Profile_1'), new RegExp(`^http://127\\.0\\.0\\.1:${cam.port}/`));
-  const e = await failure(dev.streamUri('nope'));
+  const e = await onvifFailure(dev.streamUri('nope'));
   t.equal(e.kind, 'fault');
   t.match(e.message, new RegExp(`127\\.0\\.0\\.1:${cam.port} GetStreamUri: no profile nope`));
 });
@@ -79,7 +71,7 @@ t.test('setEncoder applies settings and surfaces the camera refusal', async (t) 
   await dev.setEncoder('VideoEncoder_2', { width: 704, height: 576, fps: 15, bitrateKbps: 512, gop: 30, encoding: 'H264' });
   t.match(cam.profiles()[1]?.encoder, { width: 704, height: 576, frameRateLimit: 15, bitrateLimit: 512, govLength: 30 });
   t.match((await dev.profiles())[1], { width: 704, height: 576, fps: 15, bitrateKbps: 512, gop: 30 });
-  const e = await failure(dev.setEncoder('VideoEncoder_1', { width: 1920, height: 1080, fps: 60, bitrateKbps: 4096, gop: 50, encoding: 'H264' }));
+  const e = await onvifFailure(dev.setEncoder('VideoEncoder_1', { width: 1920, height: 1080, fps: 60, bitrateKbps: 4096, gop: 50, encoding: 'H264' }));
   t.equal(e.kind, 'fault');
   t.match(e.message, /SetVideoEncoderConfiguration: FrameRateLimit 60 outside 1\.\.25/);
   t.match(e.subcodes, ['env:Sender', 'ter:InvalidArgVal', 'ter:ConfigModify']);
@@ -88,7 +80,7 @@ t.test('setEncoder applies settings and surfaces the camera refusal', async (t) 
 
 t.test('wrong password is kind auth', async (t) => {
   const cam = await sim(t);
-  const e = await failure(connectOnvif({ url: cam.url, user: 'admin', password: 'wrong', timeoutMs: 3000 }));
+  const e = await onvifFailure(connectOnvif({ url: cam.url, user: 'admin', password: 'wrong', timeoutMs: 3000 }));
   t.equal(e.kind, 'auth');
   t.match(e.message, new RegExp(`127\\.0\\.0\\.1:${cam.port}`));
 });
@@ -96,7 +88,7 @@ t.test('wrong password is kind auth', async (t) => {
 t.test('a closed port is kind unreachable, quickly', async (t) => {
   const port = await freePort();
   const t0 = Date.now();
-  const e = await failure(connectOnvif({ hostname: '127.0.0.1', port, user: 'admin', password: 'x', timeoutMs: 5000 }));
+  const e = await onvifFailure(connectOnvif({ hostname: '127.0.0.1', port, user: 'admin', password: 'x', timeoutMs: 5000 }));
   t.equal(e.kind, 'unreachable');
   t.match(e.message, `127.0.0.1:${port}`);
   t.ok(Date.now() - t0 < 1000, `failed in ${Date.now() - t0} ms`);
@@ -115,7 +107,7 @@ t.test('a port that accepts but never answers is kind timeout', async (t) => {
   });
   const port = (srv.address() as net.AddressInfo).port;
   const t0 = Date.now();
-  const e = await failure(connectOnvif({ hostname: '127.0.0.1', port, user: 'admin', password: 'x', timeoutMs: 500 }));
+  const e = await onvifFailure(connectOnvif({ hostname: '127.0.0.1', port, user: 'admin', password: 'x', timeoutMs: 500 }));
   const ms = Date.now() - t0;
   t.equal(e.kind, 'timeout');
   t.match(e.message, `127.0.0.1:${port}`);

@@ -1,6 +1,7 @@
 // PTZ and imaging through the typed ONVIF layer, against the simulator (a dome and a fixed bullet).
 import t from 'tap';
-import { connectOnvif, OnvifError, type OnvifDevice } from '../../src/protocols/onvif/index.js';
+import { connectOnvif, type OnvifDevice } from '../../src/protocols/onvif/index.js';
+import { onvifFailure } from '../helpers/onvif.js';
 import { startOnvifCamera, type OnvifCamera, type OnvifCameraOptions } from '../../src/sim/onvif/index.js';
 
 interface Teardown {
@@ -12,15 +13,6 @@ async function sim(t: Teardown, opts: OnvifCameraOptions = {}): Promise<{ cam: O
   t.teardown(() => cam.close());
   const dev = await connectOnvif({ url: cam.url, user: 'admin', password: 'secret', timeoutMs: 3000 });
   return { cam, dev };
-}
-
-async function failure(p: Promise<unknown>): Promise<OnvifError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof OnvifError)) throw new Error(`expected an OnvifError, got ${String(e)}`);
-  return e;
 }
 
 t.test('a dome: continuous move, stop, relative move and auxiliary commands', async (t) => {
@@ -35,21 +27,21 @@ t.test('a dome: continuous move, stop, relative move and auxiliary commands', as
   await dev.auxiliary('tt:Wiper|On');
   await dev.auxiliary('tt:IRLamp|Off', 'Profile_2');
   t.same(cam.ptz()?.auxCommands, ['tt:Wiper|On', 'tt:IRLamp|Off']);
-  const bad = await failure(dev.auxiliary('tt:Siren|On'));
+  const bad = await onvifFailure(dev.auxiliary('tt:Siren|On'));
   t.equal(bad.kind, 'fault');
   t.match(bad.message, /SendAuxiliaryCommand: .*tt:Siren\|On not supported/);
-  const fast = await failure(dev.continuousMove('Profile_1', { pan: 2, tilt: 0, zoom: 0 }));
+  const fast = await onvifFailure(dev.continuousMove('Profile_1', { pan: 2, tilt: 0, zoom: 0 }));
   t.match(fast, { kind: 'fault', message: /ContinuousMove: Velocity x=2 outside -1\.\.1/ });
 });
 
 t.test('a fixed camera: PTZ calls are kind unsupported without touching the wire', async (t) => {
   const { cam, dev } = await sim(t);
   const before = cam.calls().length;
-  const e = await failure(dev.continuousMove('Profile_1', { pan: 0.1, tilt: 0, zoom: 0 }));
+  const e = await onvifFailure(dev.continuousMove('Profile_1', { pan: 0.1, tilt: 0, zoom: 0 }));
   t.equal(e.kind, 'unsupported');
   t.match(e.message, new RegExp(`127\\.0\\.0\\.1:${cam.port} ContinuousMove: camera has no PTZ service`));
-  t.equal((await failure(dev.auxiliary('tt:Wiper|On'))).kind, 'unsupported');
-  t.equal((await failure(dev.stop('Profile_1'))).kind, 'unsupported');
+  t.equal((await onvifFailure(dev.auxiliary('tt:Wiper|On'))).kind, 'unsupported');
+  t.equal((await onvifFailure(dev.stop('Profile_1'))).kind, 'unsupported');
   t.equal(cam.calls().length, before, 'nothing was sent');
 });
 
@@ -63,6 +55,6 @@ t.test('imaging: focus move/stop and iris, including an iris of 0 the library wo
   t.match(cam.imaging(), { iris: -6, exposureMode: 'MANUAL' });
   await dev.setIris(0);
   t.equal(cam.imaging().iris, 0, 'fully open iris reached the camera');
-  const e = await failure(dev.setIris(5));
+  const e = await onvifFailure(dev.setIris(5));
   t.match(e, { kind: 'fault', message: /SetImagingSettings: Iris 5 outside -22\.\.0/ });
 });

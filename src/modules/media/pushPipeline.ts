@@ -31,8 +31,8 @@ export interface PipelineOptions {
 }
 
 /**
- * Events: 'firstFrame' (ms from start), 'idle' (no frame for `give_up_s`: on-demand pushes are
- * then dropped by the engine), 'state'.
+ * Events: 'firstFrame' (ms from start), 'idle' (an on-demand push with no frame for `give_up_s`:
+ * the engine then drops it).
  */
 export class PushPipeline extends EventEmitter {
   private sup: Supervisor | undefined;
@@ -70,6 +70,8 @@ export class PushPipeline extends EventEmitter {
     s.on('lost', this.onLost);
     s.acquire(this.o.key);
     if (s.ready) this.launch();
+    // Only on-demand pushes are ever given up; a constant push retries for as long as the daemon runs.
+    if (this.o.role !== 'ondemand') return;
     const giveUpMs = this.o.runtime.config.give_up_s * 1000;
     this.idleTimer = setInterval(() => {
       if (Date.now() - (this.lastFrameAt ?? this.startedAt) > giveUpMs) this.emit('idle', this.lastError ?? 'no frame delivered');
