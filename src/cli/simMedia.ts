@@ -1,33 +1,14 @@
 // `vcgw sim camera …` and `vcgw sim rtmp …`: RTSP cameras and an RTMP server on this box, for
 // rehearsals and joint debugging (a technician can point a gateway or a player at them).
 import type { Command } from 'commander';
-import {
-  MAIN_1080P_H264,
-  MAIN_1080P_H265,
-  MAIN_720P_H264,
-  startRtspCamera,
-  SUB_CIF_H264,
-  SUB_D1_H264,
-  type ClipSpec,
-  type RtspCamera,
-} from '../sim/camera/index.js';
-import { defaultProfiles, startDiscoveryResponder, startOnvifCamera, type OnvifCamera, type OnvifProfile } from '../sim/onvif/index.js';
+import { MAIN_1080P_H264, MAIN_1080P_H265, MAIN_720P_H264, SUB_CIF_H264, SUB_D1_H264, type ClipSpec } from '../sim/camera/index.js';
 import { startRtmpServer } from '../sim/rtmp/index.js';
+import { startSimCamera, type SimCamera } from '../sim/simCamera.js';
 import { CliError, println, table, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
 
 const MAIN_CLIPS: Record<string, ClipSpec> = { '1080p': MAIN_1080P_H264, '720p': MAIN_720P_H264, '1080p-h265': MAIN_1080P_H265 };
 const SUB_CLIPS: Record<string, ClipSpec | undefined> = { cif: SUB_CIF_H264, d1: SUB_D1_H264, none: undefined };
-
-/** The ONVIF profiles describe the clips actually served, so what a client reads is true on the wire. */
-function profilesFor(main: ClipSpec, sub: ClipSpec | undefined): OnvifProfile[] {
-  const [mainProfile, subProfile] = defaultProfiles();
-  const describe = (p: OnvifProfile, c: ClipSpec): OnvifProfile => ({
-    ...p,
-    encoder: { ...p.encoder, width: c.width, height: c.height, frameRateLimit: c.fps, bitrateLimit: c.bitrateKbps, govLength: c.gopFrames },
-  });
-  return [describe(mainProfile!, main), ...(sub ? [describe(subProfile!, sub)] : [])];
-}
 
 function intFlag(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -45,72 +26,73 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
     .command('camera')
     .description('simulated ONVIF/RTSP cameras replaying pre-encoded clips (always "live": a client joins at the next keyframe)')
     .command('serve')
-    .description('serve N cameras: ONVIF device/media/PTZ/imaging services, WS-Discovery, and RTSP main (+ sub) streams')
+    .description('serve N cameras: ONVIF device/media/PTZ/imaging services, WS-Discovery, and RTSP main (+ sub, + third) streams')
     .option('--count <n>', 'number of cameras', '1')
     .option('--port <port>', 'port of the first camera (the next ones follow); 0 = any free port', '0')
     .option('--host <ip>', 'address to listen on', '127.0.0.1')
     .option('--main <profile>', `main stream: ${Object.keys(MAIN_CLIPS).join(', ')}`, '1080p')
     .option('--sub <profile>', `sub stream: ${Object.keys(SUB_CLIPS).join(', ')}`, 'cif')
+    .option('--third', 'also a third stream (720p H.264 2 Mb/s; ONVIF Profile_3)')
     .option('--user <user>', 'ONVIF user, and RTSP Digest user with --password', 'admin')
     .option('--password <password>', 'ONVIF password (default admin123); also require RTSP Digest authentication')
     .option('--no-onvif', 'RTSP only: no ONVIF services and no WS-Discovery answers')
     .option('--json', 'print the camera URLs as JSON')
-    .addHelpText('after', '\nExamples:\n  vcgw sim camera serve --count 4 --port 8554\n  vcgw sim camera serve --main 1080p-h265 --sub none --password secret')
-    .action(async (o: { count: string; port: string; host: string; main: string; sub: string; user: string; password?: string; onvif: boolean; json?: boolean }) => {
-      const count = intFlag('--count', o.count, 1, 200);
-      const port = intFlag('--port', o.port, 0, 65535);
-      const main = choice('--main', o.main, MAIN_CLIPS);
-      const sub = choice('--sub', o.sub, SUB_CLIPS);
-      if (o.onvif && main.codec === 'h265') {
-        throw new CliError('--main 1080p-h265: ONVIF Media (ver10) cannot describe H.265; add --no-onvif', 2);
-      }
-      const cams: RtspCamera[] = [];
-      const onvifs: OnvifCamera[] = [];
-      const stoppers: Array<() => Promise<void>> = [];
-      try {
-        for (let i = 0; i < count; i++) {
-          const cam = await startRtspCamera({
-            host: o.host,
-            port: port === 0 ? 0 : port + i,
-            streams: [{ path: 'main', clip: main }, ...(sub ? [{ path: 'sub', clip: sub }] : [])],
-            user: o.password ? o.user : undefined,
-            password: o.password,
-          });
-          cams.push(cam);
-          if (o.onvif) {
-            const onvif = await startOnvifCamera({
-              host: o.host,
-              user: o.user,
-              password: o.password ?? 'admin123',
-              serial: `SIM${String(i + 1).padStart(6, '0')}`,
-              mac: `02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
-              rtsp: { main: cam.url('main'), ...(sub ? { sub: cam.url('sub') } : {}) },
-              profiles: profilesFor(main, sub),
-              ptz: i % 2 === 1,
-            });
-            onvifs.push(onvif);
-            const discovery = await startDiscoveryResponder({ xaddrs: [onvif.url], scopes: { name: `sim-camera-${i + 1}` } });
-            stoppers.push(() => discovery.close());
+    .addHelpText(
+      'after',
+      '\nAn ONVIF SetVideoEncoderConfiguration re-encodes that stream and restarts it, as a real camera does.' +
+        '\n\nExamples:\n  vcgw sim camera serve --count 4 --port 8554\n  vcgw sim camera serve --main 1080p-h265 --sub none --no-onvif --password secret\n  vcgw sim camera serve --third',
+    )
+    .action(
+      async (o: { count: string; port: string; host: string; main: string; sub: string; third?: boolean; user: string; password?: string; onvif: boolean; json?: boolean }) => {
+        const count = intFlag('--count', o.count, 1, 200);
+        const port = intFlag('--port', o.port, 0, 65535);
+        const main = choice('--main', o.main, MAIN_CLIPS);
+        const sub = choice('--sub', o.sub, SUB_CLIPS);
+        if (o.onvif && main.codec === 'h265') {
+          throw new CliError('--main 1080p-h265: ONVIF Media (ver10) cannot describe H.265; add --no-onvif', 2);
+        }
+        const password = o.password ?? 'admin123';
+        const cams: SimCamera[] = [];
+        try {
+          for (let i = 0; i < count; i++) {
+            cams.push(
+              await startSimCamera({
+                host: o.host,
+                rtspPort: port === 0 ? 0 : port + i,
+                main,
+                sub: sub ?? false,
+                third: o.third ?? false,
+                ...(o.password ? { rtspCredentials: { user: o.user, password: o.password } } : {}),
+                onvif: o.onvif && {
+                  user: o.user,
+                  password,
+                  serial: `SIM${String(i + 1).padStart(6, '0')}`,
+                  mac: `02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
+                  ptz: i % 2 === 1,
+                },
+                discovery: o.onvif && { scopes: { name: `sim-camera-${i + 1}` } },
+              }),
+            );
           }
+          const rows = cams.map((c, i) => ({
+            camera: i + 1,
+            onvif: c.onvif?.url ?? '',
+            main: c.url('main', true),
+            sub: c.streams.includes('sub') ? c.url('sub', true) : '',
+            third: c.streams.includes('third') ? c.url('third', true) : '',
+          }));
+          const columns = ['camera', ...(o.onvif ? ['onvif'] : []), 'main', ...(sub ? ['sub'] : []), ...(o.third ? ['third'] : [])];
+          println(ctx.stdout, o.json ? JSON.stringify(rows) : table(rows, columns));
+          if (!o.json) {
+            if (o.onvif) println(ctx.stdout, `ONVIF user ${o.user}, password ${password}; even-numbered cameras are PTZ domes; WS-Discovery on UDP 3702.`);
+            println(ctx.stdout, 'Serving until Ctrl-C.');
+          }
+          await untilSignal();
+        } finally {
+          for (const c of cams) await c.close();
         }
-        const rows = cams.map((c, i) => ({
-          camera: i + 1,
-          onvif: onvifs[i]?.url ?? '',
-          main: c.url('main', true),
-          sub: sub ? c.url('sub', true) : '',
-        }));
-        println(ctx.stdout, o.json ? JSON.stringify(rows) : table(rows, ['camera', ...(o.onvif ? ['onvif'] : []), 'main', 'sub']));
-        if (!o.json) {
-          if (o.onvif) println(ctx.stdout, `ONVIF user ${o.user}, password ${o.password ?? 'admin123'}; even-numbered cameras are PTZ domes; WS-Discovery on UDP 3702.`);
-          println(ctx.stdout, 'Serving until Ctrl-C.');
-        }
-        await untilSignal();
-      } finally {
-        for (const s of stoppers) await s();
-        for (const c of onvifs) await c.close();
-        for (const c of cams) await c.close();
-      }
-    });
+      },
+    );
 
   sim
     .command('rtmp')

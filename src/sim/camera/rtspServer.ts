@@ -53,6 +53,13 @@ export interface RtspCamera {
   stats(): RtspStreamStats[];
   /** Closes every client connection, like a camera reboot, and keeps listening. */
   dropSessions(): void;
+  /**
+   * Re-"encodes" one stream, as a camera does when its encoder is reconfigured: loads `clip`
+   * (encoding it first when not cached), then swaps the replay and ends that path's sessions;
+   * clients reconnect and get the new stream. Other paths are untouched. Rejects (and keeps the
+   * old clip) on an unknown path, an invalid spec or a failed encode.
+   */
+  setClip(path: string, clip: ClipSpec): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +74,8 @@ interface Mount {
   replay: ReplayStream;
   sessions: Set<Session>;
   sessionsTotal: number;
+  /** Bumped by each setClip call, so that of two overlapping calls the later one wins. */
+  clipGeneration: number;
 }
 
 // ---------------------------------------------------------------- sessions and connections
@@ -210,6 +219,14 @@ class CameraServer {
     for (const conn of [...this.connections]) conn.close();
   }
 
+  /** Ends every session of `mount`; a connection left without sessions is closed, so its client sees the stream end. */
+  dropMount(mount: Mount): void {
+    for (const s of [...mount.sessions]) {
+      this.endSession(s);
+      if (s.conn.sessions.size === 0) s.conn.close();
+    }
+  }
+
   handle(conn: Connection, req: RtspRequest): RtspResponse {
     // Any request naming a session keeps it alive: some clients send OPTIONS as their keep-alive.
     const sid = requestSessionId(req);
@@ -237,7 +254,8 @@ class CameraServer {
 
   private endSession(s: Session): void {
     s.dispose();
-    s.mount.replay.stop(s.media);
+    // The replay the session was set up on, which need not be the mount's current one.
+    s.media.stream.stop(s.media);
     s.mount.sessions.delete(s);
     s.conn.sessions.delete(s);
     this.sessions.delete(s.id);
@@ -319,7 +337,7 @@ class CameraServer {
   private play(req: RtspRequest): RtspResponse {
     const s = this.sessionOf(req);
     if (!(s instanceof Session)) return s;
-    s.mount.replay.play(s.media);
+    s.media.stream.play(s.media);
     return {
       status: 200,
       headers: [
@@ -333,7 +351,7 @@ class CameraServer {
   private pause(req: RtspRequest): RtspResponse {
     const s = this.sessionOf(req);
     if (!(s instanceof Session)) return s;
-    s.mount.replay.stop(s.media);
+    s.media.stream.stop(s.media);
     return { status: 200, headers: [this.sessionHeader(s)] };
   }
 
@@ -430,15 +448,14 @@ export async function startRtspCamera(opts: RtspCameraOptions): Promise<RtspCame
   const auth = credentials && new DigestAuth(credentials.user, credentials.password);
   const server = new CameraServer({ host, sessionTimeoutS, auth, log });
 
-  const clips = await Promise.all(
-    opts.streams.map((s) => loadReplayClip(s.clip, { cacheDir: opts.cacheDir, ffmpegPath: opts.ffmpegPath })),
-  );
+  const clipOpts = { cacheDir: opts.cacheDir, ffmpegPath: opts.ffmpegPath };
+  const clips = await Promise.all(opts.streams.map((s) => loadReplayClip(s.clip, clipOpts)));
   const t0 = performance.now();
   const wallT0 = Date.now();
   const replayOpts = { maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, log };
   opts.streams.forEach((s, i) => {
     const path = normalisePath(s.path);
-    server.mounts.set(path, { path, replay: new ReplayStream(clips[i]!, t0, wallT0, replayOpts), sessions: new Set(), sessionsTotal: 0 });
+    server.mounts.set(path, { path, replay: new ReplayStream(clips[i]!, t0, wallT0, replayOpts), sessions: new Set(), sessionsTotal: 0, clipGeneration: 0 });
   });
 
   const tcp = net.createServer((socket) => server.accept(socket));
@@ -471,6 +488,19 @@ export async function startRtspCamera(opts: RtspCameraOptions): Promise<RtspCame
     },
     dropSessions(): void {
       server.dropAll();
+    },
+    async setClip(path: string, clip: ClipSpec): Promise<void> {
+      const mount = server.mounts.get(normalisePath(path));
+      if (!mount) throw new Error(`rtsp camera: no stream path "${path}"`);
+      if (closing) throw new Error('rtsp camera: closed');
+      validateClipSpec(clip);
+      const generation = ++mount.clipGeneration;
+      const loaded = await loadReplayClip(clip, clipOpts);
+      if (closing || generation !== mount.clipGeneration) return;
+      // A fresh origin: the new encoder starts now, its first AU a key frame.
+      mount.replay = new ReplayStream(loaded, performance.now(), Date.now(), replayOpts);
+      server.dropMount(mount);
+      log.info({ path: mount.path, clip }, 'rtsp camera: stream re-encoded, sessions dropped');
     },
     close(): Promise<void> {
       // Dropping every connection ends every session, which stops every replay timer.

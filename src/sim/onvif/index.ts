@@ -1,5 +1,14 @@
 export { startOnvifCamera, DEFAULT_AUX_COMMANDS, type OnvifCall, type OnvifCamera, type OnvifCameraOptions } from './server.js';
-export { defaultProfiles, type EncoderLimits, type H264Profile, type OnvifProfile, type VideoEncoderConfig } from './profiles.js';
+export {
+  defaultProfiles,
+  defaultThirdProfile,
+  type EncoderLimits,
+  type H264Profile,
+  type OnvifProfile,
+  type StreamRole,
+  type VideoEncoderConfig,
+} from './profiles.js';
+export { ENCODER_LOCKED_REASON, producedEncoding, validateDrift } from './encoder.js';
 export { posixTzOffsetMs } from './device.js';
 export {
   startDiscoveryResponder,
@@ -10,4 +19,4 @@ export {
   type DiscoveryResponderOptions,
   type DiscoveryScopes,
 } from './discovery.js';
-export type { ImagingState, PtzState, PtzVector } from './state.js';
+export type { EncoderDrift, ImagingState, ProducedEncoding, PtzState, PtzVector } from './state.js';

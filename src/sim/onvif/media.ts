@@ -1,9 +1,11 @@
 // ONVIF Media service (ver10) actions of the simulator.
-import { applyEncoderUpdate, encoderOptionsXml, encoderXml, profileXml, VIDEO_SOURCE_TOKEN, videoSourceConfigXml, type OnvifProfile } from './profiles.js';
+import { setVideoEncoder } from './encoder.js';
+import { encoderOptionsXml, encoderXml, profileXml, VIDEO_SOURCE_TOKEN, videoSourceConfigXml, type OnvifProfile } from './profiles.js';
+import { osdAction } from './osd.js';
 import { ptzConfigXml } from './ptz.js';
 import { SoapFaultError } from './soap.js';
 import type { CameraState } from './state.js';
-import { child, childText, escapeXml, type XmlElement } from './xml.js';
+import { childText, escapeXml, type XmlElement } from './xml.js';
 
 function noProfile(token: string | undefined): SoapFaultError {
   return new SoapFaultError({ status: 400, code: 'Sender', subcodes: ['ter:InvalidArgVal', 'ter:NoProfile'], reason: `no profile ${String(token)}` });
@@ -36,8 +38,8 @@ function uriXml(tag: string, uri: string): string {
   return `<${tag}><tt:Uri>${escapeXml(uri)}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></${tag}>`;
 }
 
-/** Response body for a media-service action, or undefined if the action is unknown. */
-export function mediaAction(action: string, req: XmlElement, s: CameraState): string | undefined {
+/** Response body for a media-service action (a promise for the ones a camera takes time over), or undefined if the action is unknown. */
+export function mediaAction(action: string, req: XmlElement, s: CameraState): string | Promise<string> | undefined {
   const src = sourceSize(s);
   const ptz = s.ptz ? ptzConfigXml('tt:PTZConfiguration') : '';
   switch (action) {
@@ -54,7 +56,7 @@ export function mediaAction(action: string, req: XmlElement, s: CameraState): st
       return `<trt:GetVideoSourceConfigurationsResponse>${videoSourceConfigXml('trt:Configurations', src.width, src.height)}</trt:GetVideoSourceConfigurationsResponse>`;
     case 'GetStreamUri': {
       const p = byProfile(s, childText(req, 'ProfileToken'));
-      const uri = p.stream === 'sub' ? (s.rtsp.sub ?? s.rtsp.main) : s.rtsp.main;
+      const uri = (p.stream === 'main' ? undefined : s.rtsp[p.stream]) ?? s.rtsp.main;
       return `<trt:GetStreamUriResponse>${uriXml('trt:MediaUri', uri)}</trt:GetStreamUriResponse>`;
     }
     case 'GetSnapshotUri': {
@@ -74,14 +76,9 @@ export function mediaAction(action: string, req: XmlElement, s: CameraState): st
       if (!p) throw noConfig(ct);
       return `<trt:GetVideoEncoderConfigurationOptionsResponse>${encoderOptionsXml(p.limits)}</trt:GetVideoEncoderConfigurationOptionsResponse>`;
     }
-    case 'SetVideoEncoderConfiguration': {
-      const conf = child(req, 'Configuration');
-      if (!conf) throw noConfig(undefined);
-      const p = byEncoder(s, conf.attrs['token']);
-      p.encoder = applyEncoderUpdate(p.encoder, p.limits, conf);
-      return `<trt:SetVideoEncoderConfigurationResponse/>`;
-    }
+    case 'SetVideoEncoderConfiguration':
+      return setVideoEncoder(s, req, (token) => byEncoder(s, token)).then(() => `<trt:SetVideoEncoderConfigurationResponse/>`);
     default:
-      return undefined;
+      return osdAction(action, req, s.osd);
   }
 }

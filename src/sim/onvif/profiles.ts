@@ -5,6 +5,9 @@ import { child, childText, escapeXml, type XmlElement } from './xml.js';
 
 export type H264Profile = 'Baseline' | 'Main' | 'High';
 
+/** The camera's encoder channels: real cameras offer a main, a sub and often a third stream. */
+export type StreamRole = 'main' | 'sub' | 'third';
+
 export interface VideoEncoderConfig {
   token: string;
   name: string;
@@ -33,7 +36,7 @@ export interface OnvifProfile {
   token: string;
   name: string;
   /** Which advertised RTSP URI GetStreamUri returns for this profile. */
-  stream: 'main' | 'sub';
+  stream: StreamRole;
   encoder: VideoEncoderConfig;
   limits: EncoderLimits;
 }
@@ -66,7 +69,44 @@ const SUB_LIMITS: EncoderLimits = {
   h264Profiles: ['Baseline', 'Main', 'High'],
 };
 
-export function defaultProfiles(): OnvifProfile[] {
+const THIRD_LIMITS: EncoderLimits = {
+  resolutions: [
+    { width: 1280, height: 720 },
+    { width: 704, height: 576 },
+    { width: 640, height: 360 },
+  ],
+  frameRate: { min: 1, max: 25 },
+  bitrate: { min: 256, max: 4096 },
+  govLength: { min: 1, max: 400 },
+  encodingInterval: { min: 1, max: 1 },
+  h264Profiles: ['Baseline', 'Main', 'High'],
+};
+
+/** Profile_3 "thirdStream": 1280x720 H264 25 fps 2048k GOP 50. */
+export function defaultThirdProfile(): OnvifProfile {
+  return {
+    token: 'Profile_3',
+    name: 'thirdStream',
+    stream: 'third',
+    encoder: {
+      token: 'VideoEncoder_3',
+      name: 'VideoEncoder_3',
+      encoding: 'H264',
+      width: 1280,
+      height: 720,
+      quality: 4,
+      frameRateLimit: 25,
+      encodingInterval: 1,
+      bitrateLimit: 2048,
+      govLength: 50,
+      h264Profile: 'Main',
+    },
+    limits: THIRD_LIMITS,
+  };
+}
+
+/** Main (Profile_1) and sub (Profile_2); with `thirdStream`, also Profile_3. */
+export function defaultProfiles(opts: { thirdStream?: boolean } = {}): OnvifProfile[] {
   return [
     {
       token: 'Profile_1',
@@ -106,6 +146,7 @@ export function defaultProfiles(): OnvifProfile[] {
       },
       limits: SUB_LIMITS,
     },
+    ...(opts.thirdStream ? [defaultThirdProfile()] : []),
   ];
 }
 

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { deviceAction } from './device.js';
 import { imagingAction } from './imaging.js';
 import { mediaAction } from './media.js';
-import { defaultProfiles, type OnvifProfile } from './profiles.js';
+import { validateDrift } from './encoder.js';
+import { defaultProfiles, defaultThirdProfile, type OnvifProfile } from './profiles.js';
+import { newOsdState, type OsdSimOptions, type SimOsd } from './osd.js';
 import { ptzAction } from './ptz.js';
 import { checkUsernameToken, envelope, fault, NOT_AUTHORIZED, NS, SoapFaultError, type SoapFault } from './soap.js';
-import { SERVICE_PATHS, type CameraState, type ImagingState, type PtzState } from './state.js';
+import { SERVICE_PATHS, type CameraState, type EncoderDrift, type ImagingState, type ProducedEncoding, type PtzState } from './state.js';
 import { child, parseXml, toPlain, type PlainXml, type XmlElement } from './xml.js';
 
 export interface OnvifCameraOptions {
@@ -23,10 +25,22 @@ export interface OnvifCameraOptions {
   hardwareId?: string;
   mac?: string;
   hostname?: string;
-  /** Stream URIs GetStreamUri advertises (main profile → main, sub profile → sub, or main if absent). */
-  rtsp?: { main: string; sub?: string };
+  /** Stream URIs GetStreamUri advertises (each profile → the URI of its stream role, or main if absent). */
+  rtsp?: { main: string; sub?: string; third?: string };
   /** Replaces the default main (1920x1080 H264 25 fps 4096k GOP 50) + sub (352x288 H264 25 fps 256k GOP 50) profiles. */
   profiles?: OnvifProfile[];
+  /** Adds Profile_3 "thirdStream" (1280x720 H264 25 fps 2048k GOP 50, stream role 'third') unless `profiles` has a third stream. */
+  thirdStream?: boolean;
+  /**
+   * Called after a SetVideoEncoderConfiguration that changed a profile's encoder, with the new
+   * profile and what the encoder really produces (`encoderDrift` applied). The SOAP answer waits
+   * for it; a throw restores the old config and answers a fault.
+   */
+  onEncoderChange?: (profile: OnvifProfile, produced: ProducedEncoding) => Promise<void> | void;
+  /** Every SetVideoEncoderConfiguration answers a ter:InvalidArgVal/ter:ConfigModify fault "ConfigModify not permitted". */
+  refuseEncoderChanges?: boolean;
+  /** The camera reports configs faithfully but its encoder produces bitrate × bitrateFactor and GOP × gopFactor (cheap cameras that ignore BitrateLimit). */
+  encoderDrift?: EncoderDrift;
   /** Initial POSIX TZ string, default 'CST-8'. */
   timeZone?: string;
   /** Initial camera clock offset from the host clock. */
@@ -40,6 +54,8 @@ export interface OnvifCameraOptions {
   ptz?: boolean;
   /** Auxiliary commands the PTZ node accepts; default wiper and IR lamp / white light on/off. */
   auxCommands?: string[];
+  /** OSD support and limits (osd.ts); default: supported, 8 OSDs, one clock. */
+  osd?: OsdSimOptions;
 }
 
 export const DEFAULT_AUX_COMMANDS = ['tt:Wiper|On', 'tt:Wiper|Off', 'tt:IRLamp|On', 'tt:IRLamp|Off', 'tt:Light|On', 'tt:Light|Off'];
@@ -72,6 +88,12 @@ export interface OnvifCamera {
   /** PTZ state (position, last velocity, auxiliary commands sent), undefined without `ptz: true`. */
   ptz(): PtzState | undefined;
   imaging(): ImagingState;
+  /** Current OSDs, as CreateOSD/SetOSD/DeleteOSD left them. */
+  osds(): SimOsd[];
+  /** Turns OSD support off (ActionNotSupported) or on, e.g. to test retries. */
+  setOsdSupported(supported: boolean): void;
+  /** Locks (or unlocks) the encoder from the next SetVideoEncoderConfiguration on. */
+  setRefuseEncoderChanges(refuse: boolean): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +120,10 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
   const user = opts.user ?? 'admin';
   const password = opts.password ?? 'admin123';
   const log: OnvifCall[] = [];
+  validateDrift(opts.encoderDrift);
+  // Copies: SetVideoEncoderConfiguration changes them, and the caller's objects must stay as given.
+  const profiles = (opts.profiles ?? defaultProfiles()).map((p) => ({ ...p, encoder: { ...p.encoder } }));
+  if (opts.thirdStream && !profiles.some((p) => p.stream === 'third')) profiles.push(defaultThirdProfile());
   const state: CameraState = {
     identity: {
       manufacturer: opts.manufacturer ?? 'SimCam',
@@ -111,7 +137,7 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
     base: '',
     rtsp: opts.rtsp ?? { main: `rtsp://${host}:554/main`, sub: `rtsp://${host}:554/sub` },
     snapshotBase: '',
-    profiles: opts.profiles ?? defaultProfiles(),
+    profiles,
     clockOffsetMs: opts.clockOffsetMs ?? 0,
     timeZone: opts.timeZone ?? 'CST-8',
     dateTimeType: 'Manual',
@@ -119,6 +145,8 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
       ? { position: { x: 0, y: 0, zoom: 0 }, velocity: { x: 0, y: 0, zoom: 0 }, auxCommands: [], supportedAux: opts.auxCommands ?? DEFAULT_AUX_COMMANDS }
       : undefined,
     imaging: { focusPosition: 0.5, brightness: 50, irCutFilter: 'AUTO', exposureMode: 'AUTO', iris: 0 },
+    encoder: { refuse: opts.refuseEncoderChanges ?? false, drift: { ...opts.encoderDrift }, onChange: opts.onEncoderChange, queue: Promise.resolve() },
+    osd: newOsdState(opts.osd),
   };
 
   const answer = (res: http.ServerResponse, status: number, xml: string): void => {
@@ -126,7 +154,7 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
     res.end(xml);
   };
 
-  const handle = (raw: string, res: http.ServerResponse): void => {
+  const handle = async (raw: string, res: http.ServerResponse): Promise<void> => {
     let env: XmlElement;
     try {
       env = parseXml(raw);
@@ -147,16 +175,15 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
       if (why !== undefined) return fail(NOT_AUTHORIZED);
     }
     try {
-      const out =
-        service === 'device'
-          ? deviceAction(action, actionEl, state, now)
-          : service === 'media'
-            ? mediaAction(action, actionEl, state)
-            : service === 'ptz'
-              ? ptzAction(action, actionEl, state)
-              : service === 'imaging'
-                ? imagingAction(action, actionEl, state)
-                : undefined;
+      const out = await (service === 'device'
+        ? deviceAction(action, actionEl, state, now)
+        : service === 'media'
+          ? mediaAction(action, actionEl, state)
+          : service === 'ptz'
+            ? ptzAction(action, actionEl, state)
+            : service === 'imaging'
+              ? imagingAction(action, actionEl, state)
+              : undefined);
       if (out === undefined) {
         return fail({ status: 500, code: 'Receiver', subcodes: ['ter:ActionNotSupported'], reason: `${action} not supported` });
       }
@@ -173,10 +200,9 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
       res.writeHead(405, { Allow: 'POST' }).end();
       return;
     }
-    readBody(req).then(
-      (raw) => handle(raw, res),
-      () => res.destroy(),
-    );
+    readBody(req)
+      .then((raw) => handle(raw, res))
+      .catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -206,6 +232,13 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
     },
     ptz: () => (state.ptz ? structuredClone(state.ptz) : undefined),
     imaging: () => structuredClone(state.imaging),
+    osds: () => structuredClone(state.osd.osds),
+    setOsdSupported(supported: boolean) {
+      state.osd.supported = supported;
+    },
+    setRefuseEncoderChanges(refuse: boolean) {
+      state.encoder.refuse = refuse;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

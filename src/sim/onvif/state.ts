@@ -1,4 +1,5 @@
-import type { OnvifProfile } from './profiles.js';
+import type { OsdState } from './osd.js';
+import type { OnvifProfile, VideoEncoderConfig } from './profiles.js';
 
 export interface DeviceIdentity {
   manufacturer: string;
@@ -15,7 +16,7 @@ export interface CameraState {
   identity: DeviceIdentity;
   /** http://host:port — service XAddrs hang off it. */
   base: string;
-  rtsp: { main: string; sub?: string };
+  rtsp: { main: string; sub?: string; third?: string };
   snapshotBase: string;
   profiles: OnvifProfile[];
   clockOffsetMs: number;
@@ -24,7 +25,29 @@ export interface CameraState {
   /** undefined: a fixed (bullet) camera without a PTZ service. */
   ptz?: PtzState;
   imaging: ImagingState;
+  encoder: EncoderBehaviour;
+  /** Text OSDs (osd.ts). */
+  osd: OsdState;
 }
+
+/** How the camera's encoder reacts to SetVideoEncoderConfiguration (see encoder.ts). */
+export interface EncoderBehaviour {
+  /** Every change answers a ConfigModify fault, as on cameras whose encoder is locked. */
+  refuse: boolean;
+  drift: EncoderDrift;
+  onChange?: (profile: OnvifProfile, produced: ProducedEncoding) => Promise<void> | void;
+  /** The tail of the change queue: a camera applies one encoder change at a time. */
+  queue: Promise<void>;
+}
+
+/** Factors between what the camera reports and what its encoder really produces (1 = faithful). */
+export interface EncoderDrift {
+  bitrateFactor?: number;
+  gopFactor?: number;
+}
+
+/** What the camera's encoder emits for a configuration, drift applied. */
+export type ProducedEncoding = Pick<VideoEncoderConfig, 'width' | 'height' | 'frameRateLimit' | 'bitrateLimit' | 'govLength'>;
 
 export interface PtzVector {
   x: number;
