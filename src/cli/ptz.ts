@@ -1,9 +1,11 @@
 // `vcgw ptz CAMERA ACTION` (local control, which outranks the province for ptz.hold_s) and
 // `vcgw ptz log` (every PTZ attempt from either side, CONTRACT §4 / seed §6.3).
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { silentLogger } from '../log.js';
 import { PtzService } from '../modules/ptz/controller.js';
+import { OnvifPtzDriver } from '../modules/ptz/onvifDriver.js';
 import { PTZ_ACTIONS } from '../protocols/province/messages.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraStore } from '../store/cameras.js';
@@ -45,7 +47,12 @@ export function registerPtzCommand(program: Command, ctx: CliContext): void {
     .description(`move CAMERA (id or cameraNum); ACTION: ${ACTION_NAMES}`)
     .option('--step <n>', 'speed / amount 1–8', '4')
     .option('--user <name>', 'who is operating (logged, shown to the province while the hold lasts)')
-    .addHelpText('after', '\nExamples:\n  vcgw ptz K1844+158-up left --step 3\n  vcgw ptz K1844+158-up zoom-tele')
+    .addHelpText(
+      'after',
+      '\nONVIF cameras: pan/tilt/zoom/focus move at step/8 of full speed for ptz.pulse_ms, then stop; iris switches\n' +
+        'the camera to manual exposure, step dB at a time; light uses the tt:Light (else tt:IRLamp) auxiliary command.\n' +
+        '\nExamples:\n  vcgw ptz K1844+158-up left --step 3\n  vcgw ptz K1844+158-up zoom-tele',
+    )
     .action(async (camera: string, action: string, opts: { step: string; user?: string }) => {
       const code = parseAction(action);
       const step = intOption('--step', opts.step, 1, 8);
@@ -56,16 +63,22 @@ export function registerPtzCommand(program: Command, ctx: CliContext): void {
         const cameras = new CameraStore(db);
         const cam = cameras.find(camera);
         if (!cam) throw new CliError(`CAMERA: no camera ${camera} (see vcgw cameras list)`, 2);
+        const driver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms });
         const service = new PtzService({
           cameras,
           ptzLog: new PtzLogStore(db),
           holds: new PtzHoldStore(db),
           holdMs: config.ptz.hold_s * 1000,
+          driverFor: driver.driverFor,
           log: silentLogger(),
         });
+        const started = performance.now();
         const outcome = await service.control({ kind: 'local', user }, cam.record.cameraNum, code, step);
+        const ms = Math.round(performance.now() - started);
+        // The process must not exit before the pulse's Stop, or the camera turns until its own timeout.
+        await driver.settled(cam);
         const hold = service.holdOf(cam.record.cameraNum);
-        println(ctx.stdout, `${cam.id} ${PTZ_ACTIONS[code as keyof typeof PTZ_ACTIONS]} step ${step}: ${outcome.code} ${outcome.msg}`);
+        println(ctx.stdout, `${cam.id} ${PTZ_ACTIONS[code as keyof typeof PTZ_ACTIONS]} step ${step}: ${outcome.code} ${outcome.msg} (${ms} ms)`);
         if (hold) println(ctx.stdout, `province PTZ on this camera refused until ${beijingDateTime(hold.until)} (Beijing time)`);
         if (outcome.code !== 200) throw new CliError(outcome.msg);
       } finally {

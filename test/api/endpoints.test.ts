@@ -83,7 +83,7 @@ t.test('PTZControl without a driver is 500 saying so', async (t) => {
   const cam = addCamera(f.cameras);
   t.same((await f.client.post(PTZ, { cameraNum: cam.cameraNum, action: 1, step: 1 })).body, {
     code: 500,
-    msg: 'no PTZ driver for this camera yet (ONVIF support pending)',
+    msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)',
   });
 });
 

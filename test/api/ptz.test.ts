@@ -59,7 +59,7 @@ t.test('errors are outcomes, and every attempt is logged', async (t) => {
 
   const none = setup(t, undefined);
   const c2 = addCamera(none.cameras);
-  t.same(await none.ptz.control({ kind: 'province' }, c2.cameraNum, 1, 1), { code: 500, msg: 'no PTZ driver for this camera yet (ONVIF support pending)' });
+  t.same(await none.ptz.control({ kind: 'province' }, c2.cameraNum, 1, 1), { code: 500, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' });
 
   const rows = s.ptzLog.query();
   t.same(rows.map((r) => r.code), [400, 400, 404, 500]);

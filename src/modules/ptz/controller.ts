@@ -8,7 +8,16 @@ import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
 
 export interface PtzDriver {
+  /** Resolves once the camera accepted the command (a pulse's Stop may still be pending). */
   move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void>;
+}
+
+/**
+ * A driver's answer when the camera lacks what the action needs (no PTZ service, no imaging, no lamp). §5 lists
+ * "PTZ refused" under 403, the same answer as hasControl=0; 400 would blame the request and 500 the gateway.
+ */
+export class PtzUnsupportedError extends Error {
+  override readonly name = 'PtzUnsupportedError';
 }
 
 export type PtzActor = { kind: 'province' } | { kind: 'local'; user: string };
@@ -93,10 +102,11 @@ export class PtzService {
       this.opts.holds.set(cameraNum, { user: actor.user, until: this.now() + this.holdMs });
     }
     const driver = this.driverFor(camera);
-    if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera yet (ONVIF support pending)' };
+    if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' };
     try {
       await this.withTimeout(driver.move(camera, PTZ_ACTIONS[action], step));
     } catch (e) {
+      if (e instanceof PtzUnsupportedError) return { code: CODE.forbidden, msg: `PTZ refused: ${e.message}` };
       return { code: CODE.serverError, msg: `PTZ failed: ${e instanceof Error ? e.message : String(e)}` };
     }
     return { code: CODE.ok, msg: '成功' };
