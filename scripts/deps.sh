@@ -5,6 +5,8 @@
 #   nginx-light       nginx, the test RTMP server's host   } src/sim/rtmp/nginx.ts
 #   libnginx-mod-rtmp its RTMP module                       }
 #   openssl           the second SM2 implementation, test certificates
+#   fonts-noto-cjk    CJK font of the burned-in overlay text ([overlay] font, Appendix B)
+#   fontconfig        fc-match: how FFmpeg's drawtext finds that font by family name
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -19,7 +21,10 @@ have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: check the tools themselves and say what is missing.
   absent=()
-  for tool in ffmpeg ffprobe nginx openssl; do have_cmd "$tool" || absent+=("$tool"); done
+  for tool in ffmpeg ffprobe nginx openssl fc-match; do have_cmd "$tool" || absent+=("$tool"); done
+  font=$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc \
+    /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc 2>/dev/null | head -n 1 || true)
+  [ -n "$font" ] || absent+=("Noto Sans CJK font (NotoSansCJK-Regular.ttc)")
   module=$(ls /usr/lib/nginx/modules/ngx_rtmp_module.so /usr/share/nginx/modules/ngx_rtmp_module.so \
     /usr/lib64/nginx/modules/ngx_rtmp_module.so 2>/dev/null | head -n 1 || true)
   [ -n "$module" ] || absent+=("nginx RTMP module (ngx_rtmp_module.so)")
@@ -37,9 +42,11 @@ have_cmd ffmpeg && have_cmd ffprobe || need ffmpeg
 have_cmd nginx || need nginx-light
 need libnginx-mod-rtmp
 have_cmd openssl || need openssl
+need fonts-noto-cjk
+have_cmd fc-match || need fontconfig
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig)"
   exit 0
 fi
 

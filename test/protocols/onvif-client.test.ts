@@ -2,26 +2,16 @@
 import net from 'node:net';
 import t from 'tap';
 import { connectOnvif, type OnvifDevice } from '../../src/protocols/onvif/index.js';
-import { startOnvifCamera, type OnvifCamera, type OnvifCameraOptions } from '../../src/sim/onvif/index.js';
+import type { OnvifCamera } from '../../src/sim/onvif/index.js';
 import { freePort } from '../../src/sim/ports.js';
-import { onvifFailure } from '../helpers/onvif.js';
-
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
-
-async function sim(t: Teardown, opts: OnvifCameraOptions = {}): Promise<OnvifCamera> {
-  const cam = await startOnvifCamera({ password: 'secret', ...opts });
-  t.teardown(() => cam.close());
-  return cam;
-}
+import { onvifFailure, onvifSim } from '../helpers/onvif.js';
 
 async function connect(cam: OnvifCamera): Promise<OnvifDevice> {
   return connectOnvif({ url: cam.url, user: 'admin', password: 'secret', timeoutMs: 3000 });
 }
 
 t.test('info, MAC and capabilities of a fixed camera', async (t) => {
-  const cam = await sim(t, { manufacturer: 'HIKVISION', model: 'DS-2CD2T47', firmware: 'V5.7.1', serial: 'DS-1234', hardwareId: '88', mac: 'A4:14:37:00:11:22' });
+  const cam = await onvifSim(t, { manufacturer: 'HIKVISION', model: 'DS-2CD2T47', firmware: 'V5.7.1', serial: 'DS-1234', hardwareId: '88', mac: 'A4:14:37:00:11:22' });
   const dev = await connectOnvif({ hostname: cam.host, port: cam.port, user: 'admin', password: 'secret', timeoutMs: 3000 });
   t.same(await dev.info(), { manufacturer: 'HIKVISION', model: 'DS-2CD2T47', firmware: 'V5.7.1', serial: 'DS-1234', hardwareId: '88' });
   t.equal(await dev.networkMac(), 'a4:14:37:00:11:22');
@@ -30,7 +20,7 @@ t.test('info, MAC and capabilities of a fixed camera', async (t) => {
 });
 
 t.test('profiles, stream and snapshot URIs', async (t) => {
-  const cam = await sim(t, { rtsp: { main: 'rtsp://127.0.0.1:8554/main', sub: 'rtsp://127.0.0.1:8554/sub' } });
+  const cam = await onvifSim(t, { rtsp: { main: 'rtsp://127.0.0.1:8554/main', sub: 'rtsp://127.0.0.1:8554/sub' } });
   const dev = await connect(cam);
   t.same(await dev.profiles(), [
     { token: 'Profile_1', name: (await dev.profiles())[0]?.name, encoding: 'H264', width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, gop: 50, encoderToken: 'VideoEncoder_1' },
@@ -45,7 +35,7 @@ t.test('profiles, stream and snapshot URIs', async (t) => {
 });
 
 t.test('clock drift, setClock and re-learning the clock', async (t) => {
-  const cam = await sim(t, { clockOffsetMs: 90_000, timeZone: 'UTC0', maxClockSkewMs: 30_000 });
+  const cam = await onvifSim(t, { clockOffsetMs: 90_000, timeZone: 'UTC0', maxClockSkewMs: 30_000 });
   const dev = await connect(cam);
   const before = await dev.clock();
   t.ok(Math.abs(before.driftMs - 90_000) < 1000, `drift before ${before.driftMs} ms`);
@@ -66,7 +56,7 @@ t.test('clock drift, setClock and re-learning the clock', async (t) => {
 });
 
 t.test('setEncoder applies settings and surfaces the camera refusal', async (t) => {
-  const cam = await sim(t);
+  const cam = await onvifSim(t);
   const dev = await connect(cam);
   await dev.setEncoder('VideoEncoder_2', { width: 704, height: 576, fps: 15, bitrateKbps: 512, gop: 30, encoding: 'H264' });
   t.match(cam.profiles()[1]?.encoder, { width: 704, height: 576, frameRateLimit: 15, bitrateLimit: 512, govLength: 30 });
@@ -79,7 +69,7 @@ t.test('setEncoder applies settings and surfaces the camera refusal', async (t) 
 });
 
 t.test('wrong password is kind auth', async (t) => {
-  const cam = await sim(t);
+  const cam = await onvifSim(t);
   const e = await onvifFailure(connectOnvif({ url: cam.url, user: 'admin', password: 'wrong', timeoutMs: 3000 }));
   t.equal(e.kind, 'auth');
   t.match(e.message, new RegExp(`127\\.0\\.0\\.1:${cam.port}`));

@@ -21,6 +21,33 @@ export interface RawProfile {
   videoEncoderConfiguration?: RawEncoder;
 }
 
+/** One OSD as linerase leaves it: element names with a lower-case first letter, attributes under '$', numbers parsed. */
+export interface RawOsd {
+  $?: { token?: string };
+  videoSourceConfigurationToken?: unknown;
+  type?: unknown;
+  position?: { type?: unknown; pos?: { $?: { x?: unknown; y?: unknown } } };
+  textString?: {
+    type?: unknown;
+    plainText?: unknown;
+    dateFormat?: unknown;
+    timeFormat?: unknown;
+    fontSize?: unknown;
+  };
+}
+
+/** Options of createOSD/setOSD, spelt as the library reads them (two spellings of the source token, see device.ts). */
+export interface RawOsdOptions {
+  OSDToken?: string;
+  videoSourceConfigurationToken?: string;
+  videoSourceConfiguationToken?: string;
+  position?: string | { x: number; y: number };
+  plaintext?: string;
+  dateFormat?: string;
+  timeFormat?: string;
+  fontSize?: number;
+}
+
 export interface RawCam {
   connect(cb: CamCallback<unknown>): void;
   on(event: 'error', fn: (e: unknown) => void): void;
@@ -40,7 +67,12 @@ export interface RawCam {
   setImagingSettings(o: Record<string, unknown>, cb: CamCallback<unknown>): void;
   imagingMove(o: { token?: string; continuous?: { speed: number } }, cb: CamCallback<unknown>): void;
   imagingStop(o: { token?: string }, cb: CamCallback<unknown>): void;
-  activeSource?: { profileToken: string; sourceToken: string };
+  getOSDs(token: string, cb: CamCallback<{ getOSDsResponse?: { OSDs?: RawOsd | RawOsd[] } | string } | null>): void;
+  getOSDOptions(o: { videoSourceConfiguationToken?: string }, cb: CamCallback<{ getOSDOptionsResponse?: unknown } | null>): void;
+  createOSD(o: RawOsdOptions, cb: CamCallback<{ createOSDResponse?: { OSDToken?: unknown } } | null>): void;
+  setOSD(o: RawOsdOptions, cb: CamCallback<unknown>): void;
+  deleteOSD(token: string, cb: CamCallback<unknown>): void;
+  activeSource?: { profileToken: string; sourceToken: string; videoSourceConfigurationToken?: string };
   uri?: Record<string, unknown>;
   media2Support?: boolean;
   timeShift?: number;

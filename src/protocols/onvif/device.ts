@@ -1,5 +1,5 @@
 // Promise-based, typed ONVIF device client over agsh/onvif (the well-kept npm client), smoothing its quirks.
-import { newCam, type CamCallback, type RawCam, type RawEncoder } from './cam.js';
+import { newCam, type CamCallback, type RawCam, type RawEncoder, type RawOsd, type RawOsdOptions } from './cam.js';
 import { classify, OnvifError } from './errors.js';
 
 export interface OnvifConnectOptions {
@@ -60,6 +60,45 @@ export interface PtzVelocity {
   zoom: number;
 }
 
+/** Preset corners, or ONVIF's normalised Custom position: x -1 (left) … 1 (right), y -1 (bottom) … 1 (top). */
+export type OsdPosition = 'UpperLeft' | 'UpperRight' | 'LowerLeft' | 'LowerRight' | { x: number; y: number };
+
+/** What a text OSD shows: fixed text, or the camera's own clock in the given formats. */
+export type OsdText = { plain: string } | { dateFormat: string; timeFormat: string };
+
+export interface OnvifOsd {
+  token: string;
+  videoSourceConfigurationToken: string;
+  /** 'Text' or 'Image' (image OSDs are listed, never written by this layer). */
+  type: string;
+  position: OsdPosition | { preset: string };
+  /** Text OSDs: 'Plain', 'Date', 'Time', 'DateAndTime'. */
+  textType?: string;
+  plainText?: string;
+  dateFormat?: string;
+  timeFormat?: string;
+  fontSize?: number;
+}
+
+export interface TextOsdSettings {
+  position: OsdPosition;
+  text: OsdText;
+  /** Camera-defined unit (most firmware: pixels of the main stream); omitted = camera default. */
+  fontSize?: number;
+  /** Defaults to the video source configuration of the camera's first profile. */
+  videoSourceConfigurationToken?: string;
+}
+
+export interface OnvifOsdOptions {
+  /** Totals the camera allows; undefined where it does not say. */
+  max: { total?: number; plainText?: number; dateAndTime?: number };
+  positions: string[];
+  textTypes: string[];
+  fontSizeRange?: { min: number; max: number };
+  dateFormats: string[];
+  timeFormats: string[];
+}
+
 export interface OnvifDevice {
   /** host:port the device service is on. */
   readonly address: string;
@@ -81,6 +120,14 @@ export interface OnvifDevice {
   focusMove(speed: number): Promise<void>;
   focusStop(): Promise<void>;
   setIris(value: number): Promise<void>;
+  /** Every OSD of the camera's video source configurations (Media GetOSDs). */
+  osds(): Promise<OnvifOsd[]>;
+  osdOptions(): Promise<OnvifOsdOptions>;
+  /** Creates a text OSD; resolves to the token the camera gave it. */
+  createTextOsd(s: TextOsdSettings): Promise<string>;
+  /** Rewrites the text OSD `token` (position, text, size). */
+  setTextOsd(token: string, s: TextOsdSettings): Promise<void>;
+  deleteOsd(token: string): Promise<void>;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -137,6 +184,38 @@ export async function connectOnvif(o: OnvifConnectOptions): Promise<OnvifDevice>
 function num(v: unknown): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
+}
+
+const list = <T>(v: T | T[] | undefined | null | ''): T[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
+
+/** linerase turns "123" into 123, "true" into true and ISO stamps into Dates; OSD text wants the string back. */
+function text(v: unknown): string | undefined {
+  if (v === undefined || v === null || typeof v === 'object' && !(v instanceof Date)) return undefined;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** The library pastes option values into the SOAP body unescaped. */
+const xmlText = (s: string): string => s.replace(/[<>&"']/g, (c) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+
+function osdFromRaw(r: RawOsd): OnvifOsd {
+  const ts = r.textString;
+  const preset = text(r.position?.type) ?? '';
+  const pos = r.position?.pos?.$;
+  const position: OnvifOsd['position'] =
+    preset === 'Custom' && pos ? { x: num(pos.x), y: num(pos.y) } : ['UpperLeft', 'UpperRight', 'LowerLeft', 'LowerRight'].includes(preset) ? (preset as OsdPosition) : { preset };
+  const osd: OnvifOsd = { token: r.$?.token ?? '', videoSourceConfigurationToken: text(r.videoSourceConfigurationToken) ?? '', type: text(r.type) ?? '', position };
+  if (ts) {
+    const t = text(ts.type);
+    if (t !== undefined) osd.textType = t;
+    const plain = text(ts.plainText);
+    if (plain !== undefined) osd.plainText = plain;
+    const df = text(ts.dateFormat);
+    if (df !== undefined) osd.dateFormat = df;
+    const tf = text(ts.timeFormat);
+    if (tf !== undefined) osd.timeFormat = tf;
+    if (ts.fontSize !== undefined) osd.fontSize = num(ts.fontSize);
+  }
+  return osd;
 }
 
 function gopOf(e: RawEncoder): number {
@@ -229,6 +308,72 @@ class Device implements OnvifDevice {
       H264: { govLength: s.gop, profile: cur.H264?.H264Profile },
     };
     await this.invoke('SetVideoEncoderConfiguration', (cb) => this.cam.setVideoEncoderConfiguration(conf, cb));
+  }
+
+  /**
+   * The library's OSD calls (0.8.3) need help: text is not XML-escaped, GetOSDOptions and CreateOSD
+   * read the source token from a misspelt key (videoSourceConfiguationToken) while SetOSD reads the
+   * right one, and a colour with a 0 component is silently dropped (so none is sent: camera default).
+   */
+  private osdOptionsOf(s: TextOsdSettings, token?: string): RawOsdOptions {
+    const source = s.videoSourceConfigurationToken ?? this.cam.activeSource?.videoSourceConfigurationToken;
+    if (!source) throw new OnvifError('unsupported', this.address, token ? 'SetOSD' : 'CreateOSD', 'camera reports no video source configuration');
+    const o: RawOsdOptions = { videoSourceConfigurationToken: source, videoSourceConfiguationToken: source, position: s.position };
+    if (token !== undefined) o.OSDToken = xmlText(token);
+    if ('plain' in s.text) o.plaintext = xmlText(s.text.plain);
+    else {
+      o.dateFormat = xmlText(s.text.dateFormat);
+      o.timeFormat = xmlText(s.text.timeFormat);
+    }
+    if (s.fontSize !== undefined && s.fontSize > 0) o.fontSize = Math.round(s.fontSize);
+    return o;
+  }
+
+  async osds(): Promise<OnvifOsd[]> {
+    const r = await this.invoke<Res<'getOSDs'>>('GetOSDs', (cb) => this.cam.getOSDs('', cb));
+    const resp = r?.getOSDsResponse;
+    // With one OSD linerase drops the array (the library re-wraps it); with none the library wraps `undefined`.
+    const raw = typeof resp === 'object' && resp !== null ? list(resp.OSDs) : [];
+    return raw.filter((o): o is RawOsd => typeof o === 'object' && o !== null).map(osdFromRaw);
+  }
+
+  async osdOptions(): Promise<OnvifOsdOptions> {
+    const source = this.cam.activeSource?.videoSourceConfigurationToken;
+    const r = await this.invoke<Res<'getOSDOptions'>>('GetOSDOptions', (cb) => this.cam.getOSDOptions({ videoSourceConfiguationToken: source }, cb));
+    const o = ((r?.getOSDOptionsResponse as { OSDOptions?: Record<string, unknown> } | undefined)?.OSDOptions ?? {}) as {
+      maximumNumberOfOSDs?: { $?: Record<string, unknown> };
+      positionOption?: unknown;
+      textOption?: { type?: unknown; fontSizeRange?: { min?: unknown; max?: unknown }; dateFormat?: unknown; timeFormat?: unknown };
+    };
+    const max = o.maximumNumberOfOSDs?.$ ?? {};
+    const opt = (k: string): number | undefined => (max[k] === undefined ? undefined : num(max[k]));
+    const strings = (v: unknown): string[] => list(v as unknown[]).map(text).filter((x): x is string => x !== undefined);
+    const range = o.textOption?.fontSizeRange;
+    return {
+      max: { total: opt('Total'), plainText: opt('PlainText'), dateAndTime: opt('DateAndTime') },
+      positions: strings(o.positionOption),
+      textTypes: strings(o.textOption?.type),
+      ...(range && range.min !== undefined && range.max !== undefined ? { fontSizeRange: { min: num(range.min), max: num(range.max) } } : {}),
+      dateFormats: strings(o.textOption?.dateFormat),
+      timeFormats: strings(o.textOption?.timeFormat),
+    };
+  }
+
+  async createTextOsd(s: TextOsdSettings): Promise<string> {
+    const o = this.osdOptionsOf(s);
+    const r = await this.invoke<Res<'createOSD'>>('CreateOSD', (cb) => this.cam.createOSD(o, cb));
+    const token = text(r?.createOSDResponse?.OSDToken);
+    if (!token) throw new OnvifError('fault', this.address, 'CreateOSD', 'the camera answered without an OSDToken');
+    return token;
+  }
+
+  async setTextOsd(token: string, s: TextOsdSettings): Promise<void> {
+    const o = this.osdOptionsOf(s, token);
+    await this.invoke('SetOSD', (cb) => this.cam.setOSD(o, cb));
+  }
+
+  async deleteOsd(token: string): Promise<void> {
+    await this.invoke('DeleteOSD', (cb) => this.cam.deleteOSD(xmlText(token), cb));
   }
 
   private needPtz(call: string): void {

@@ -1,0 +1,62 @@
+// `vcgw run` as in the field writes each ONVIF camera's Appendix B overlay into the camera's OSD,
+// with the overlay facts coming from the [[cameras]] config.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import t from 'tap';
+import { startOnvifCamera } from '../../src/sim/onvif/index.js';
+import { CameraOsdStore } from '../../src/store/cameraOsd.js';
+import { CameraStore } from '../../src/store/cameras.js';
+import { openDb } from '../../src/store/db.js';
+import { cameraEntry, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('the daemon writes the overlay of a configured ONVIF camera at start', async (t) => {
+  const keys = generateSm2KeyPair();
+  const sim = await startSim(keys);
+  t.teardown(() => sim.close());
+  const cam = await startOnvifCamera({ user: 'admin', password: 'secret' });
+  t.teardown(() => cam.close());
+  // pushType 2: no constant push, so no FFmpeg in this test.
+  const entry = cameraEntry(1, {
+    pushType: 2,
+    onvifUrl: cam.url,
+    onvifUser: 'admin',
+    onvifPassword: 'secret',
+    travelDirection: '北行',
+    destination: '湖南省',
+    cameraOrientation: 2,
+    reserved: '韶关管理处',
+  });
+  const files = await writeGatewayConfig(t.testdir(), sim, keys, {}, [entry]);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', files.configFile], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += String(d)));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+
+  await waitFor(() => cam.osds().length === 4, 30_000, `the OSDs on the camera (stderr: ${err})`);
+  t.same(
+    cam.osds().map((o) => o.plainText ?? `${o.dateFormat} ${o.timeFormat}`),
+    ['粤-G4-京珠北-路面', 'K1801+100-下行-北行-往湖南省', 'yyyy-MM-dd HH:mm:ss', '韶关管理处'],
+  );
+  const db = openDb(files.dataDir);
+  t.teardown(() => db.close());
+  const num = new CameraStore(db).byId('cam-1')!.record.cameraNum;
+  await waitFor(() => new CameraOsdStore(db).get(num)?.writtenAt != null, 10_000, 'the result in the database');
+  t.match(new CameraOsdStore(db).get(num), { error: null, text: { lines: ['粤-G4-京珠北-路面', 'K1801+100-下行-北行-往湖南省'] } });
+});
