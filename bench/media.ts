@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRtmpServer, type RtmpServer } from '../src/sim/rtmp/index.js';
 import { startCameraFarm, type CameraFarm } from './lib/cameraFarm.js';
-import { cleanupAll, installSignalHandlers, onCleanup } from './lib/children.js';
+import { installSignalHandlers, onCleanup, runBenchmark } from './lib/children.js';
 import { runNaiveConstant, runOursConstant, type ConstantResult } from './lib/constantScenario.js';
 import { makeClassifier, type BenchContext, type BenchOptions } from './lib/context.js';
 import { runFirstFrame, type FirstFrameResult, type Latencies } from './lib/firstFrameScenario.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   }
   if (parts.has('cpu')) {
     progress('3b. CPU per output, one output alone');
-    results.outputCpu = await runOutputCpu(ctx, cams[2]!);
+    results.outputCpu = await runOutputCpu(ctx, cams[2]!, farm.onvifCamera);
   }
   results.meta['durationS'] = Math.round((Date.now() - started) / 1000);
   results.meta['loadavgAtEnd'] = os.loadavg().map((x) => Number(x.toFixed(2)));
@@ -278,12 +278,4 @@ function report(r: Results): void {
   say(`Run took ${r.meta['durationS']} s; load average at end ${(r.meta['loadavgAtEnd'] as number[]).join(' ')}.`);
 }
 
-try {
-  await main();
-  await cleanupAll();
-  process.exit(0);
-} catch (err) {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  await cleanupAll();
-  process.exit(1);
-}
+await runBenchmark(main);

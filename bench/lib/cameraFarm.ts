@@ -5,12 +5,16 @@ import { onLines, Ring, spawnChild, type Child } from './children.js';
 export interface FarmCamera {
   main: string;
   sub: string;
+  /** ONVIF device service (user admin, password admin123), on the farm's ONVIF camera only. */
+  onvif?: string;
 }
 
 export interface CameraFarm {
   /** The farm's Node process (its CPU is the cameras' CPU). */
   pid: number;
   cameras: FarmCamera[];
+  /** Same streams as the others, plus ONVIF: for camera-side encoding. */
+  onvifCamera: FarmCamera;
   close(): Promise<void>;
 }
 
@@ -23,14 +27,14 @@ export async function startCameraFarm(count: number, timeoutMs = 120_000): Promi
   });
   const ring = new Ring();
   onLines(proc.child.stderr, (l) => ring.push(l));
-  const cameras = await new Promise<FarmCamera[]>((resolve, reject) => {
+  const { cameras, onvifCamera } = await new Promise<{ cameras: FarmCamera[]; onvifCamera: FarmCamera }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`camera farm: no URLs within ${timeoutMs} ms — ${ring.tail()}`)), timeoutMs);
     onLines(proc.child.stdout, (line) => {
       try {
-        const msg = JSON.parse(line) as { cameras?: FarmCamera[] };
-        if (msg.cameras) {
+        const msg = JSON.parse(line) as { cameras?: FarmCamera[]; onvifCamera?: FarmCamera };
+        if (msg.cameras && msg.onvifCamera) {
           clearTimeout(timer);
-          resolve(msg.cameras);
+          resolve({ cameras: msg.cameras, onvifCamera: msg.onvifCamera });
         }
       } catch {
         // not ours
@@ -47,6 +51,7 @@ export async function startCameraFarm(count: number, timeoutMs = 120_000): Promi
   return {
     pid: proc.pid,
     cameras,
+    onvifCamera,
     close: async () => {
       // Closing stdin is the polite stop; the group kill is the bound.
       proc.child.stdin?.end();

@@ -1,9 +1,11 @@
 // Child process of the media benchmark: N simulated RTSP cameras (1080p25 4 Mb/s main + CIF sub),
 // kept out of the gateway's process so their Node CPU is not charged to it.
 // Usage: node --import tsx bench/lib/cameraFarmMain.ts N
-// Prints {"cameras":[{"main":"rtsp://…","sub":"rtsp://…"},…]} on one stdout line, then serves until
+// Plus one ONVIF camera of the same streams whose encoder the gateway may set (camera-side encoding).
+// Prints {"cameras":[{"main":"rtsp://…","sub":"rtsp://…"},…],"onvifCamera":{…,"onvif":"http://…"}} on one stdout line, then serves until
 // stdin closes (the parent is gone) or SIGTERM.
 import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type RtspCamera } from '../../src/sim/camera/index.js';
+import { startSimCamera, type SimCamera } from '../../src/sim/simCamera.js';
 
 const count = Number(process.argv[2]);
 if (!Number.isInteger(count) || count < 1 || count > 64) {
@@ -12,11 +14,12 @@ if (!Number.isInteger(count) || count < 1 || count > 64) {
 }
 
 const cams: RtspCamera[] = [];
+let onvifCam: SimCamera | undefined;
 let closing = false;
 async function shutdown(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  await Promise.allSettled(cams.map((c) => c.close()));
+  await Promise.allSettled([...cams.map((c) => c.close()), onvifCam?.close()]);
   process.exit(code);
 }
 process.on('SIGTERM', () => void shutdown(0));
@@ -36,7 +39,9 @@ try {
       }),
     );
   }
-  process.stdout.write(`${JSON.stringify({ cameras: cams.map((c) => ({ main: c.url('main'), sub: c.url('sub') })) })}\n`);
+  onvifCam = await startSimCamera({ main: MAIN_1080P_H264, sub: SUB_CIF_H264, onvif: true });
+  const onvifCamera = { main: onvifCam.url('main'), sub: onvifCam.url('sub'), onvif: onvifCam.onvif!.url };
+  process.stdout.write(`${JSON.stringify({ cameras: cams.map((c) => ({ main: c.url('main'), sub: c.url('sub') })), onvifCamera })}\n`);
 } catch (err) {
   process.stderr.write(`camera farm: ${(err as Error).message}\n`);
   await shutdown(1);

@@ -131,3 +131,16 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     await sleep(everyMs);
   }
 }
+
+/** Runs a benchmark's main, cleans up its children either way, and exits with its outcome. */
+export async function runBenchmark(main: () => Promise<void>): Promise<never> {
+  try {
+    await main();
+    await cleanupAll();
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
+    await cleanupAll();
+    process.exit(1);
+  }
+}

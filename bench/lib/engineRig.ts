@@ -1,5 +1,6 @@
 // The media engine in the benchmark's own process: a throw-away SQLite camera registry, the real
 // runtime (FFmpeg located and probed) and FfmpegMediaEngine, as the daemon wires them.
+import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,9 @@ import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../s
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
+import { CameraEncodingStore } from '../../src/store/cameraEncoding.js';
+import { CameraOnvifStore } from '../../src/store/cameraOnvif.js';
+import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
 import { onCleanup } from './children.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 
@@ -19,6 +23,8 @@ export interface EngineRig {
   runtime: MediaRuntime;
   /** Registers a camera reading the given RTSP URLs (an absent `sub` makes a main-only camera). */
   addCamera(id: string, urls: { main?: string; sub?: string }, pushType?: 1 | 2): StoredCamera;
+  /** A camera set to encode the 128 kbps output itself over ONVIF (user admin / admin123), configured and verified as the daemon does. */
+  addCameraEncoded(id: string, onvifUrl: string): Promise<{ camera: StoredCamera; detail: string }>;
   close(): Promise<void>;
 }
 
@@ -35,7 +41,18 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
   const store = new CameraStore(db);
   const log = silentLogger();
   const runtime = await createMediaRuntime(mediaConfig(over), log);
-  const engine = new FfmpegMediaEngine(runtime, store, log);
+  const streams = cameraStreamsOf(db, 'gateway');
+  const engine = new FfmpegMediaEngine(runtime, store, log, streams);
+  const keeper = new EncodingKeeper({
+    cameras: store,
+    streams,
+    onvif: new CameraOnvifStore(db),
+    encoding: new CameraEncodingStore(db),
+    intervalMs: 3_600_000,
+    ffprobe: runtime.ffprobe,
+    onChange: (cam) => void engine.replanCamera(cam.record.cameraNum),
+    log,
+  });
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -52,6 +69,13 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
       const record = cameraRecordSchema.parse({ ...sampleCameraRecordFields(pile++, { pushType }), cameraNum: crypto.randomUUID() });
       store.put({ id, record, access: { ip: '127.0.0.1', rtspMain: urls.main, rtspSub: urls.sub }, source: 'cli' });
       return store.byId(id)!;
+    },
+    async addCameraEncoded(id, onvifUrl) {
+      const record = cameraRecordSchema.parse({ ...sampleCameraRecordFields(pile++, { pushType: 2 }), cameraNum: crypto.randomUUID() });
+      store.put({ id, record, access: { ip: '127.0.0.1', onvifUrl, onvifUser: 'admin', onvifPassword: 'admin123', encoder: 'camera' }, source: 'cli' });
+      const r = await keeper.checkOne(store.byId(id)!);
+      if (!r?.ok) throw new Error(`camera-side encoding of ${id} failed: ${r?.detail ?? 'not eligible'}`);
+      return { camera: store.byId(id)!, detail: r.detail };
     },
     close,
   };

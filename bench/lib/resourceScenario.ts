@@ -147,6 +147,8 @@ const mb = (kb: number) => round(kb / 1024, 1);
 interface Kind {
   kind: string;
   sub: boolean;
+  /** The camera's own encoder makes the output (set over ONVIF): a remux. */
+  cameraEncoded?: boolean;
   videoType: VideoType;
   naive?: (rtsp: string, rtmp: string) => string[];
 }
@@ -154,19 +156,23 @@ interface Kind {
 const KINDS: Kind[] = [
   { kind: 'low from main', sub: false, videoType: VIDEO_TYPES.low, naive: naiveLowArgs },
   { kind: 'low from sub', sub: true, videoType: VIDEO_TYPES.low },
+  { kind: 'low camera-encoded', sub: true, cameraEncoded: true, videoType: VIDEO_TYPES.low },
   { kind: 'high 1080p→720p 1 Mb/s', sub: true, videoType: VIDEO_TYPES.high, naive: naiveHighArgs },
   { kind: '4M', sub: true, videoType: VIDEO_TYPES.fourM },
   { kind: 'source copy', sub: true, videoType: VIDEO_TYPES.source, naive: naiveCopyArgs },
 ];
 
-export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera): Promise<OutputCpu[]> {
+export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam: FarmCamera): Promise<OutputCpu[]> {
   const rig = await startEngineRig({ hardware: 'off', source_linger_s: 0 });
   const out: OutputCpu[] = [];
   try {
     const mainOnly = rig.addCamera('cpu-main', { main: cam.main });
     const withSub = rig.addCamera('cpu-sub', cam);
+    // Set over ONVIF and verified by ffprobe as the daemon does, before any window is measured.
+    const encoded = await rig.addCameraEncoded('cpu-enc', onvifCam.onvif!);
+    ctx.progress(`  camera-side encoding: ${encoded.detail}`);
     for (const k of KINDS) {
-      const num = (k.sub ? withSub : mainOnly).record.cameraNum;
+      const num = (k.cameraEncoded ? encoded.camera : k.sub ? withSub : mainOnly).record.cameraNum;
       await until('no engine FFmpeg left from the previous output', () => engineFfmpeg().length === 0, 15_000, 100);
       const frames = new FrameSeries();
       const key = `push:${num}:${k.videoType}`;

@@ -10,7 +10,12 @@ import { cameraRecordShape } from '../protocols/province/messages.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraClockStore } from '../store/cameraClock.js';
 import type { StoredCamera } from '../store/cameras.js';
+import { CameraOnvifStore, type OnvifFacts } from '../store/cameraOnvif.js';
+import { mediaView } from './cameraMedia.js';
+import { overlayView, overlayWarning } from './cameraOverlay.js';
 import { openDb } from '../store/db.js';
+import { onvifErrorText, OnvifUrlError, registerFromOnvif, type OnvifRegistration } from '../modules/cameras/onvifRegistration.js';
+import { OnvifError } from '../protocols/onvif/index.js';
 import type { RegisterCommand } from './commands.js';
 import { CliError, println, table, type CliContext } from './context.js';
 
@@ -48,9 +53,23 @@ const FIELD_FLAGS: ReadonlyArray<readonly [string, string]> = [
   ['--onvif-password <password>', 'onvifPassword'],
   ['--rtsp-main <url>', 'rtspMain'],
   ['--rtsp-sub <url>', 'rtspSub'],
+  ['--rtsp-third <url>', 'rtspThird'],
+  ['--encoder <gateway|camera>', 'encoder'],
+  ['--low-stream <main|sub|third>', 'lowStream'],
+  ['--high-stream <main|sub|third>', 'highStream'],
   ['--gb-device-id <id>', 'gbDeviceId'],
   ['--gb-channel-id <id>', 'gbChannelId'],
   ['--overlay-text <text>', 'overlayText'],
+  ['--travel-direction <东行|西行|南行|北行>', 'travelDirection'],
+  ['--destination <place>', 'destination'],
+  ['--camera-index <n>', 'cameraIndex'],
+  ['--interchange <true|false>', 'interchange'],
+  ['--toll-layout <layout>', 'tollLayout'],
+  ['--plaza-side <内|外>', 'plazaSide'],
+  ['--entry-exit <入口|出口>', 'entryExit'],
+  ['--annex <true|false>', 'annex'],
+  ['--service-object <object>', 'serviceObject'],
+  ['--reserved <text>', 'reserved'],
 ];
 
 const FLAG_HELP: Record<string, string> = {
@@ -165,6 +184,40 @@ function warnConfigSource(ctx: CliContext, cam: StoredCamera, what: string): voi
 
 const example = (lines: string): string => `\nExample:\n${lines}\n`;
 
+/** Cameras are often registered before their overlay facts are known: warn, never refuse. */
+function warnOverlay(ctx: CliContext, cam: StoredCamera, nameOf: (field: string) => string): void {
+  const w = overlayWarning(cam, ctx.loadConfig().overlay, nameOf);
+  if (w) println(ctx.stderr, w);
+}
+
+/** `cameras add --onvif`: reads the device first, so a wrong password or address stores nothing. */
+async function readOnvifForAdd(ctx: CliContext, opts: Opts, input: Record<string, unknown>): Promise<OnvifRegistration | undefined> {
+  const url = opts['onvif'];
+  if (typeof url !== 'string') {
+    if (opts['user'] !== undefined || opts['password'] !== undefined) throw new CliError('--user / --password: only with --onvif (or use --onvif-user / --onvif-password)', 2);
+    return undefined;
+  }
+  if (typeof opts['user'] !== 'string' || typeof opts['password'] !== 'string') throw new CliError('--onvif: give --user and --password too', 2);
+  let reg: OnvifRegistration;
+  try {
+    reg = await registerFromOnvif({ url, user: opts['user'], password: opts['password'] }, input);
+  } catch (err) {
+    if (err instanceof OnvifUrlError) throw new CliError(`--onvif: ${err.message}`, 2);
+    const field = err instanceof OnvifError && err.kind === 'auth' ? '--user / --password' : '--onvif';
+    throw new CliError(`${field}: ${onvifErrorText(err)}`, 1);
+  }
+  for (const [k, v] of Object.entries(reg.defaults)) input[k] ??= v;
+  for (const w of reg.warnings) println(ctx.stderr, `warning: ${w}`);
+  return reg;
+}
+
+function onvifSummary(f: OnvifFacts): string {
+  const streams = f.profiles
+    .filter((p) => p.role)
+    .map((p) => `  ${p.role!.padEnd(5)} ${p.encoding} ${p.width}x${p.height} ${p.fps} fps ${p.bitrateKbps} kb/s GOP ${p.gop}  ${p.streamUri ?? ''}`);
+  return [`ONVIF: ${f.manufacturer} ${f.model} firmware ${f.firmware} serial ${f.serial}${f.mac ? ` MAC ${f.mac}` : ''}; PTZ ${f.ptz ? 'yes' : 'no'}`, ...streams].join('\n');
+}
+
 export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: CliContext) => {
   const cameras = program
     .command('cameras')
@@ -215,11 +268,13 @@ export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: C
           updatedAt: new Date(c.updatedAt).toISOString(),
         };
         const clock = clockOf(svc, c);
+        const media = mediaView(svc.db, c, ctx.loadConfig().media.encoder);
+        const overlay = overlayView(svc.db, c, ctx.loadConfig().overlay);
         if (opts['json']) {
-          println(ctx.stdout, JSON.stringify({ ...info, record: c.record, access: masked(c), clock: clock.json }, null, 2));
+          println(ctx.stdout, JSON.stringify({ ...info, record: c.record, access: masked(c), clock: clock.json, media: media.json, overlay: overlay.json }, null, 2));
           return;
         }
-        const lines = Object.entries({ ...info, ...c.record, ...masked(c), clock: clock.text })
+        const lines = [...Object.entries({ ...info, ...c.record, ...masked(c), clock: clock.text }), ...media.lines, ...overlay.lines]
           .filter(([, v]) => v !== null && v !== undefined && v !== '')
           .map(([k, v]) => `${k.padEnd(18)} ${String(v)}`);
         println(ctx.stdout, lines.join('\n'));
@@ -229,7 +284,10 @@ export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: C
   const add = cameras
     .command('add')
     .description('Register a camera; its cameraNum (UUID) is generated once and never changes')
-    .option('--json <object>', 'camera fields as a JSON object (flags given as well win)');
+    .option('--json <object>', 'camera fields as a JSON object (flags given as well win)')
+    .option('--onvif <url>', 'read the camera over ONVIF (http://HOST[:PORT]): device, profiles, stream URIs, PTZ; fills the access fields')
+    .option('--user <user>', 'ONVIF user, with --onvif')
+    .option('--password <password>', 'ONVIF password, with --onvif');
   const addOptions = fieldOptions();
   addOptions.forEach(({ option }) => add.addOption(option));
   add
@@ -244,11 +302,15 @@ export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: C
     )
     .action(async (opts: Opts) => {
       const { input, nameOf } = readInput(opts, addOptions);
+      const onvif = await readOnvifForAdd(ctx, opts, input);
       await withService(
         ctx,
         (svc) => {
           const cam = svc.add(input, 'cli');
+          if (onvif) new CameraOnvifStore(svc.db).put(cam.record.cameraNum, onvif.facts, Date.now());
           println(ctx.stdout, `added camera ${cam.id} (cameraNum ${cam.record.cameraNum}); ${QUEUED}`);
+          warnOverlay(ctx, cam, nameOf);
+          if (onvif) println(ctx.stdout, onvifSummary(onvif.facts));
         },
         nameOf,
       );
@@ -271,6 +333,7 @@ export const registerCamerasCommand: RegisterCommand = (program: Command, ctx: C
           const { camera, changed } = svc.edit(key, input);
           if (!changed) return println(ctx.stdout, `camera ${camera.id} unchanged`);
           println(ctx.stdout, `updated camera ${camera.id} (cameraNum ${camera.record.cameraNum}); ${QUEUED}`);
+          warnOverlay(ctx, camera, nameOf);
           warnConfigSource(ctx, camera, 'change it there too, or the next daemon start puts the config values back');
         },
         nameOf,

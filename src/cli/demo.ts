@@ -5,10 +5,14 @@ import type { Command } from 'commander';
 import { stringify } from 'smol-toml';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
-import { startDaemon } from '../modules/daemon.js';
+import { startDaemon, type Daemon as RunningDaemon } from '../modules/daemon.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { generateSm2KeyPair } from '../protocols/province/sm2.js';
-import { MAIN_720P_H264, startRtspCamera, SUB_CIF_H264 } from '../sim/camera/index.js';
+import { MAIN_720P_H264, SUB_CIF_H264 } from '../sim/camera/index.js';
+import { startSimCamera, type SimCamera } from '../sim/simCamera.js';
+import { probe } from '../protocols/onvif/index.js';
+import { CameraClockStore } from '../store/cameraClock.js';
+import { CameraEncodingStore } from '../store/cameraEncoding.js';
 import { freePort } from '../sim/ports.js';
 import { PUBLISH_CHECK_PATH, startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
 import { measureStream, startRtmpServer, waitFirstFrame, type RtmpServer } from '../sim/rtmp/index.js';
@@ -36,11 +40,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       try {
         const keys = generateSm2KeyPair();
         const [apiPort, monitorPort] = [await freePort(), await freePort()];
-        // Two simulated cameras (720p main + CIF sub, replaying pre-encoded clips), the third is unplugged.
+        // Two simulated ONVIF cameras (720p main + CIF sub, replaying pre-encoded clips; the second a PTZ
+        // dome whose clock is 95 s fast), the third is unplugged.
         out('▶ preparing simulated cameras (the first run encodes their clips once, ≈ 30 s)…');
         const cams = [
-          await startRtspCamera({ streams: [{ path: 'main', clip: MAIN_720P_H264 }, { path: 'sub', clip: SUB_CIF_H264 }] }),
-          await startRtspCamera({ streams: [{ path: 'main', clip: MAIN_720P_H264 }] }),
+          await startSimCamera({ main: MAIN_720P_H264, sub: SUB_CIF_H264, onvif: { model: 'SIM-B720', serial: 'DEMO0001' }, discovery: true }),
+          await startSimCamera({ main: MAIN_720P_H264, sub: false, onvif: { model: 'SIM-D720', serial: 'DEMO0002', ptz: true, clockOffsetMs: 95_000 }, discovery: true }),
         ];
         cleanups.push(...cams.map((c) => () => c.close()));
         const deadPort = await freePort();
@@ -69,7 +74,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         fs.writeFileSync(path.join(dir, 'province-ca.pem'), sim.certPem);
         out(`▶ simulated province platform at ${sim.url}  (record: ${path.join(dir, 'province-received.jsonl')})`);
 
-        const rtsp = [{ rtspMain: cams[0]!.url('main'), rtspSub: cams[0]!.url('sub') }, { rtspMain: cams[1]!.url('main') }, { rtspMain: `rtsp://127.0.0.1:${deadPort}/main` }];
+        const onvifOf = (c: SimCamera) => ({ onvifUrl: c.onvif!.url, onvifUser: 'admin', onvifPassword: 'admin123' });
+        // The first camera encodes the 128 kbps output itself (camera-side encoding, set over ONVIF).
+        const access = [{ ...onvifOf(cams[0]!), encoder: 'camera' }, onvifOf(cams[1]!), { rtspMain: `rtsp://127.0.0.1:${deadPort}/main` }];
         const config = {
           gateway: { device_code: 'vg-demo01', data_dir: 'data', log_level: 'info' },
           province: {
@@ -95,7 +102,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
             areaCode: 440232,
             ...c,
             ip: '127.0.0.1',
-            ...rtsp[i],
+            travelDirection: '南行',
+            destination: '广州市',
+            ...access[i],
           })),
         };
         const configFile = path.join(dir, 'gateway.toml');
@@ -132,8 +141,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         const tunnel = numOf('K1850+300-tunnel');
         const begin = { cameraNum: tunnel, videoType: 1, serverIp: '127.0.0.1', serverPort: rtmpPort, pubName: `live/${tunnel}`, authInfo: 'session=demo' };
         if (rtmp) {
-          await demoMedia(out, sim, rtmp, numOf('K1844+158-up'), begin);
+          await demoMedia(out, sim, rtmp, daemon, numOf('K1844+158-up'), begin);
         }
+        await demoOnvif(out, daemon, cams, sim, tunnel);
         await show('VideoTransBegin again (same URL)', 'VideoTransBegin', begin);
         await show('VideoTransFinish', 'VideoTransFinish', { cameraNum: begin.cameraNum, videoType: 1 });
         await show('NetworkCheck', 'NetworkCheck', { cameras: [] });
@@ -177,13 +187,24 @@ async function demoMedia(
   out: (s?: string) => void,
   sim: ProvinceSim,
   rtmp: RtmpServer,
+  daemon: RunningDaemon,
   constantNum: string,
   begin: { cameraNum: string; videoType: number; pubName: string },
 ): Promise<void> {
   const accepted = await sim.waitFor((r) => r.path === PUBLISH_CHECK_PATH && r.code === 200 && (r.body as { name?: string }).name === constantNum, 30_000);
   out(`✔ constant push of K1844+158-up: GetPushAddress URL accepted by the RTMP server (${(accepted.body as { name: string }).name})`);
+  const encoding = new CameraEncodingStore(daemon.db);
+  const encoded = await waitUntil(() => encoding.get(constantNum), 60_000);
+  const v = encoded?.streams.low?.measured;
+  out(
+    encoded?.state === 'camera' && v
+      ? `✔ camera-side encoding: K1844+158-up's sub-stream set over ONVIF to H.264 CIF 128 kb/s GOP 25, ffprobe measured ${v.width}x${v.height} ${v.fps} fps GOP ${v.gopFrames} ${v.kbps} kb/s: the constant push is now a remux (no transcoding)`
+      : `✘ camera-side encoding fell back to the gateway: ${encoded?.reason ?? 'no check yet'}`,
+  );
+  // The push moved from a transcode to the remux: measure what runs now.
+  await waitUntil(() => (daemon.media.ffmpeg?.statusRows().some((r) => r.key === `constant:${constantNum}` && r.state === 'running' && /copy/.test(r.detail)) ? true : undefined), 20_000);
   const low = await measureStream(rtmp.url('rtmp', constantNum), { seconds: 4, timeoutMs: 20_000 });
-  out(`    on the wire: ${low.codec} ${low.width}x${low.height} ${low.fps.toFixed(1)} fps, GOP ${low.gopFrames}, ${Math.round(low.videoKbps)} kb/s video, audio ${low.audio?.codec ?? 'none'} (made from the CIF sub-stream)`);
+  out(`    on the wire: ${low.codec} ${low.width}x${low.height} ${low.fps.toFixed(1)} fps, GOP ${low.gopFrames}, ${Math.round(low.videoKbps)} kb/s video, audio ${low.audio?.codec ?? 'none'}`);
   const reader = waitFirstFrame(rtmp.url('live', begin.cameraNum), { timeoutMs: 20_000 });
   try {
     await reader.ready;
@@ -197,6 +218,30 @@ async function demoMedia(
   }
   const high = await measureStream(rtmp.url('live', begin.cameraNum), { seconds: 4, timeoutMs: 20_000 });
   out(`    on the wire: ${high.codec} ${high.width}x${high.height} ${high.fps.toFixed(1)} fps, GOP ${high.gopFrames}, ${Math.round(high.videoKbps)} kb/s video`);
+}
+
+/** Issue 4: discovery, camera-side encoding, clock, overlay and PTZ on the simulated ONVIF cameras. */
+async function demoOnvif(out: (s?: string) => void, daemon: RunningDaemon, cams: SimCamera[], sim: ProvinceSim, domeNum: string): Promise<void> {
+  out();
+  const found = await probe({ interface: '127.0.0.1', timeoutMs: 1500 });
+  out(`✔ WS-Discovery: ${found.length} ONVIF cameras answered (${found.map((f) => f.xaddrs[0]).join(', ')})`);
+  const clocks = new CameraClockStore(daemon.db);
+  const clock = await waitUntil(() => clocks.get(domeNum)?.driftMs ?? undefined, 30_000);
+  if (clock !== undefined) out(`✔ camera clock set over ONVIF (UTC, Beijing time zone): the dome was ${(clock / 1000).toFixed(1)} s fast before`);
+  const osd = await waitUntil(() => (cams[1]!.onvif!.osds().some((o) => o.textType === 'Plain') ? cams[1]!.onvif!.osds() : undefined), 30_000);
+  if (osd) out(`✔ overlay written to the dome's OSD: ${osd.filter((o) => o.textType === 'Plain').map((o) => o.plainText).join(' | ')} + clock top right`);
+  const reply = await sim.callGateway('PTZControl', { cameraNum: domeNum, action: 1, step: 4 });
+  const ptz = cams[1]!.onvif!.calls().filter((c) => c.service === 'ptz' && ['ContinuousMove', 'Stop'].includes(c.action));
+  out(`✔ province → gateway PTZControl left step 4: ${JSON.stringify(reply.body)}; the dome received ${ptz.map((c) => c.action).join(' → ') || 'nothing yet'}`);
+}
+
+async function waitUntil<T>(get: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  for (let v = get(); Date.now() < end; v = get()) {
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return get();
 }
 
 /** The monitor listener uses the gateway's self-signed certificate; the demo trusts it knowingly. */

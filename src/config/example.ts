@@ -119,7 +119,7 @@ export function renderExampleConfig(): string {
       '# config, `vcgw cameras import` CSV headers and the platform form use the same words.',
       '[[cameras]]',
     );
-    out.push(...renderKeys(cameras, 'cameras', (key) => EXAMPLE_CAMERA[key]));
+    out.push(...renderKeys(cameras, 'cameras', (key, k) => EXAMPLE_CAMERA[key] ?? k.example));
   }
   return `${out.join('\n')}\n`;
 }

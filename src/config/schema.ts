@@ -148,6 +148,15 @@ const media = z
       .boolean()
       .default(false)
       .describe('Copy H.265 sources into FLV (enhanced RTMP, FFmpeg ≥ 6) instead of re-encoding to H.264 (CONTRACT §2)'),
+    encoder: z
+      .enum(['gateway', 'camera'])
+      .default('gateway')
+      .describe(
+        "Section default for cameras' `encoder`: camera = configure the camera's sub (and third) stream over ONVIF to the 128 kbps CIF (and 1 Mbps 720p) output and push it by remux, verified by ffprobe, falling back to FFmpeg when refused or off-tier",
+      ),
+    encoding_check_s: seconds(60, 86400)
+      .default(3600)
+      .describe('How often camera-side encoding is read back and verified (and ONVIF profiles re-read); new cameras within 30 s'),
     rtsp_transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP lower transport towards cameras'),
     rtsp_timeout_s: seconds(1, 60).default(5).describe('Socket timeout of a camera pull; a silent camera is reconnected after it'),
     stall_s: seconds(2, 300).default(10).describe('A pipeline whose progress stops this long is restarted'),
@@ -178,6 +187,13 @@ const ptz = z
       .default(60)
       .describe('After a local PTZ command, province PTZ calls on that camera are refused this long (§6.3 road-section priority)'),
     keep_log_days: z.number().int().min(365).max(3650).default(400).describe('How long the PTZ log is kept (at least a year, §6.3)'),
+    pulse_ms: z
+      .number()
+      .int()
+      .min(100)
+      .max(5000)
+      .default(500)
+      .describe('How long one pan/tilt/zoom/focus command moves an ONVIF camera before the gateway sends Stop'),
   })
   .describe('PTZ control');
 
@@ -207,7 +223,99 @@ const outbox = z
   })
   .describe('Durable outbox of reports to the province');
 
+/** Debian's fonts-noto-cjk (scripts/deps.sh); FFmpeg takes face 0 of the collection. */
+/**
+ * A fontconfig family, not the .ttc path: drawtext opens a font file at face 0, which in Debian's
+ * NotoSansCJK-Regular.ttc is the Japanese face (some Chinese characters drawn in Japanese forms).
+ */
+export const DEFAULT_OVERLAY_FONT = 'Noto Sans CJK SC';
+
+const overlay = z
+  .strictObject({
+    province_abbr: z
+      .string()
+      .regex(/^\p{Script=Han}$/u, 'must be one Chinese character, e.g. 粤')
+      .optional()
+      .describe("省份简称 that starts overlay line 1, e.g. 粤 (default: from each camera's areaCode, GB/T 2260)")
+      .meta({ example: '粤' }),
+    road_short_name: z
+      .string()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("高速名称简称 as in the toll system, e.g. 京珠北 (default: each camera's roadSec without a trailing 路段/段)")
+      .meta({ example: '京珠北' }),
+    osd: z.boolean().default(true).describe("Write the overlay into every ONVIF camera's own OSD (at start, registration and record changes)"),
+    burn_in: z.boolean().default(false).describe('Also draw the overlay into transcoded outputs (FFmpeg drawtext; copied streams keep the camera OSD)'),
+    font: file.default(DEFAULT_OVERLAY_FONT).describe('Font of the burned-in text: a fontconfig family (default Noto Sans CJK SC, Debian fonts-noto-cjk) or a font file path starting with /'),
+  })
+  .describe('Overlay text (seed 003 Appendix B): 省份简称-高速编号-高速名称简称-场景 line, position line, time top right');
+
+/** CSV cells and CLI flags are text: "true"/"false" are accepted beside TOML/JSON booleans. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' })
+  .transform((v) => v === true || v === 'true');
+
+/** Appendix B facts the province record lacks (OverlayExtra in modules/overlay/overlay.ts); all optional. */
+const overlayAccessShape = {
+  travelDirection: z
+    .enum(['东行', '西行', '南行', '北行'], { error: 'must be 东行, 西行, 南行 or 北行' })
+    .optional()
+    .describe('Overlay: travel direction of the carriageway the camera is on (公路行车方向); not for median cameras')
+    .meta({ example: '南行' }),
+  destination: z
+    .string()
+    .regex(/^往?.{1,20}(省|市|自治区|特别行政区)$/u, 'must name a province or city, e.g. 广州市 or 湖南省')
+    .optional()
+    .describe('Overlay: 往地名方向, the province or main city that carriageway leads to, e.g. 广州市')
+    .meta({ example: '广州市' }),
+  cameraIndex: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,8}$/, 'must be 1–8 letters or digits')
+    .optional()
+    .describe('Overlay: camera number, only when several cameras share one pile number')
+    .meta({ example: '2' }),
+  interchange: flag
+    .optional()
+    .describe('Overlay, classify 0: true when the camera watches an interchange named by poiName (××互通)')
+    .meta({ example: false }),
+  tollLayout: z
+    .enum(['all-direction', 'mainline', 'one-way-ramp', 'diamond', 'lane'], {
+      error: 'must be all-direction, mainline, one-way-ramp, diamond or lane',
+    })
+    .optional()
+    .describe('Overlay, classify 1: toll-station plaza layout (lane: a lane/booth camera, text left to the toll software)')
+    .meta({ example: 'all-direction' }),
+  plazaSide: z
+    .enum(['内', '外'], { error: 'must be 内 or 外' })
+    .optional()
+    .describe('Overlay, classify 1: 内 plaza nearer this road section, 外 farther')
+    .meta({ example: '内' }),
+  entryExit: z
+    .enum(['入口', '出口'], { error: 'must be 入口 or 出口' })
+    .optional()
+    .describe('Overlay, classify 1 diamond layout: 入口 or 出口 plaza')
+    .meta({ example: '入口' }),
+  annex: flag
+    .optional()
+    .describe('Overlay, classify 1: true for the second plaza of the same direction and function (收费站名附属)')
+    .meta({ example: false }),
+  serviceObject: z
+    .enum(['入口', '出口', '停车场', '加油站', '公共场所'], { error: 'must be 入口, 出口, 停车场, 加油站 or 公共场所' })
+    .optional()
+    .describe('Overlay, classify 2: what the camera watches in the service area')
+    .meta({ example: '停车场' }),
+  reserved: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('Overlay: reserved bottom-left line (预留信息), e.g. the section between two interchanges')
+    .meta({ example: '韶关—乐昌区间' }),
+} as const;
+
 /** Local access fields of a camera (never sent to the province). */
+const streamRole = z.enum(['main', 'sub', 'third']);
+
 export const cameraAccessShape = {
   ip: z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address').optional().describe('Camera IP address'),
   onvifUrl: httpUrl.optional().describe('ONVIF device service, e.g. http://10.0.0.5/onvif/device_service'),
@@ -215,10 +323,21 @@ export const cameraAccessShape = {
   onvifPassword: z.string().optional().describe('ONVIF password'),
   rtspMain: z.string().regex(/^rtsps?:\/\//, 'must be an rtsp:// URL').optional().describe('Main-stream RTSP URL'),
   rtspSub: z.string().regex(/^rtsps?:\/\//, 'must be an rtsp:// URL').optional().describe('Sub-stream RTSP URL'),
+  rtspThird: z.string().regex(/^rtsps?:\/\//, 'must be an rtsp:// URL').optional().describe('Third-stream RTSP URL (cameras with a 720p third stream)'),
+  encoder: z
+    .enum(['gateway', 'camera'])
+    .optional()
+    .describe('Who encodes the 128 kbps / 1 Mbps outputs: gateway (FFmpeg) or camera (its own encoder, set over ONVIF, pushed by remux); default [media] encoder'),
+  lowStream: streamRole.optional().describe('Camera stream the 128 kbps output is made from (default: the smallest stream of at least CIF)'),
+  highStream: streamRole.optional().describe('Camera stream the 1 Mbps output is made from (default: the smallest stream of at least 720p)'),
   gbDeviceId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 device id'),
   gbChannelId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 channel id'),
   overlayText: z.string().max(200).optional().describe('On-screen text (§6.1.2 b)'),
+  ...overlayAccessShape,
 } as const;
+
+/** How the gateway reaches a camera and what it draws on it (the access part of a camera; never sent to the province). */
+export type CameraAccessFields = { -readonly [K in keyof typeof cameraAccessShape]?: Exclude<z.output<(typeof cameraAccessShape)[K]>, undefined> };
 
 export const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
 export const cameraIdSchema = z
@@ -245,6 +364,7 @@ export const configSchema = z
     ptz: ptz.default(() => ptz.parse({})),
     health: health.default(() => health.parse({})),
     outbox: outbox.default(() => outbox.parse({})),
+    overlay: overlay.default(() => overlay.parse({})),
     cameras: z.array(cameraConfigSchema).default([]),
   })
   .superRefine((c, ctx) => {
@@ -259,4 +379,5 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+export type OverlayConfig = z.output<typeof overlay>;
 export type CameraConfig = z.output<typeof cameraConfigSchema>;

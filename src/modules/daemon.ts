@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { ProvinceClient } from '../protocols/province/client.js';
 import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
 import { CameraClockStore } from '../store/cameraClock.js';
+import { CameraOsdStore } from '../store/cameraOsd.js';
 import { CameraStore } from '../store/cameras.js';
 import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -16,6 +17,7 @@ import { startApiServer, type RunningServer } from './api/server.js';
 import { startMonitorServer } from './api/monitor.js';
 import { ensureServerTls } from './api/tls.js';
 import { ClockSync } from './cameras/clockSync.js';
+import { OsdWriter } from './overlay/osdWriter.js';
 import { CameraService } from './cameras/service.js';
 import { CameraStateTracker } from './health/cameraState.js';
 import { CameraHealth } from './health/cameraHealth.js';
@@ -25,6 +27,7 @@ import { PushRegistry } from './media/pushRegistry.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { ProvinceSession } from './province/session.js';
 import { PtzService } from './ptz/controller.js';
+import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -136,8 +139,22 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     });
     clockSync.start();
     stoppers.push(() => clockSync.stop());
+    if (config.overlay.osd) {
+      const osdWriter = new OsdWriter({ cameras: cameraStore, osd: new CameraOsdStore(db), overlay: config.overlay, log: log.child({ mod: 'osd' }) });
+      osdWriter.start();
+      stoppers.push(() => osdWriter.stop());
+    }
 
-    const ptz = new PtzService({ cameras: cameraStore, ptzLog, holds: new PtzHoldStore(db), holdMs: config.ptz.hold_s * 1000, log: log.child({ mod: 'ptz' }) });
+    const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
+    stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
+    const ptz = new PtzService({
+      cameras: cameraStore,
+      ptzLog,
+      holds: new PtzHoldStore(db),
+      holdMs: config.ptz.hold_s * 1000,
+      driverFor: ptzDriver.driverFor,
+      log: log.child({ mod: 'ptz' }),
+    });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
     stoppers.push(() => media.stop());
     const push = new PushRegistry(media.engine, config.media, log);

@@ -1,18 +1,13 @@
+import type { CameraAccessFields } from '../config/schema.js';
 import type { CameraRecord } from '../protocols/province/messages.js';
 import type { Db } from './db.js';
 
+/** A camera's video streams by role; many cameras have a main and a sub-stream, some a third. */
+export type StreamRole = 'main' | 'sub' | 'third';
+export const STREAM_ROLES: readonly StreamRole[] = ['main', 'sub', 'third'];
+
 /** How the gateway reaches a camera; never sent to the province. */
-export interface CameraAccess {
-  ip?: string;
-  onvifUrl?: string;
-  onvifUser?: string;
-  onvifPassword?: string;
-  rtspMain?: string;
-  rtspSub?: string;
-  gbDeviceId?: string;
-  gbChannelId?: string;
-  overlayText?: string;
-}
+export type CameraAccess = CameraAccessFields;
 
 export type CameraSource = 'config' | 'cli' | 'import';
 export type SyncState = 'pending' | 'synced' | 'rejected';
@@ -39,6 +34,9 @@ interface RawCamera {
   created_at: number;
   updated_at: number;
 }
+
+/** Tables keyed by camera_num holding state the daemon derived from the camera; the PTZ log stays (kept a year). */
+const PER_CAMERA_TABLES = ['camera_onvif', 'camera_encoding', 'camera_clock', 'camera_osd', 'ptz_holds', 'camera_state', 'media_status'] as const;
 
 const fromRow = (r: RawCamera): StoredCamera => ({
   id: r.id,
@@ -98,7 +96,11 @@ export class CameraStore {
       });
   }
 
+  /** Also forgets what the daemon learnt about the camera (ONVIF facts, encoding, clock, holds). */
   remove(id: string): boolean {
+    const cam = this.byId(id);
+    if (!cam) return false;
+    for (const table of PER_CAMERA_TABLES) this.db.prepare(`DELETE FROM ${table} WHERE camera_num = ?`).run(cam.record.cameraNum);
     return this.db.prepare('DELETE FROM cameras WHERE id = ?').run(id).changes > 0;
   }
 

@@ -93,4 +93,30 @@ export const MIGRATIONS: readonly string[] = [
     attempted_at  INTEGER NOT NULL
   );
   `,
+  // 5: what each camera told us over ONVIF (device, profiles, URIs), and the state of camera-side encoding
+  `
+  CREATE TABLE camera_onvif (
+    camera_num  TEXT PRIMARY KEY,
+    facts       TEXT NOT NULL,
+    read_at     INTEGER NOT NULL
+  );
+  CREATE TABLE camera_encoding (
+    camera_num  TEXT PRIMARY KEY,
+    state       TEXT NOT NULL CHECK (state IN ('camera', 'fallback')),
+    streams     TEXT NOT NULL,
+    reason      TEXT,
+    checked_at  INTEGER NOT NULL
+  );
+  `,
+  // 6: last overlay (OSD) write of each ONVIF camera: what was written, the camera's OSD tokens, the error of a failed try
+  `
+  CREATE TABLE camera_osd (
+    camera_num    TEXT PRIMARY KEY,
+    written_at    INTEGER,
+    lines         TEXT,
+    tokens        TEXT NOT NULL DEFAULT '{}',
+    error         TEXT,
+    attempted_at  INTEGER NOT NULL
+  );
+  `,
 ];

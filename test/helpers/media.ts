@@ -1,10 +1,11 @@
 // A media test rig: real simulated RTSP cameras, a real RTMP server (nginx-rtmp), a real
 // camera registry in SQLite and the real engine with FFmpeg.
+import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, type OverlayConfig } from '../../src/config/schema.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
@@ -12,7 +13,7 @@ import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { startRtspCamera, type ClipSpec, type RtspCamera } from '../../src/sim/camera/index.js';
 import { startRtmpServer, type RtmpServer } from '../../src/sim/rtmp/index.js';
 import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
-import { openDb } from '../../src/store/db.js';
+import { openDb, type Db } from '../../src/store/db.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 
 /** Short steps so recovery tests finish in seconds; the schema's minimums are for the field. */
@@ -42,6 +43,7 @@ interface Teardown {
 }
 
 export interface MediaRig {
+  db: Db;
   rtmp: RtmpServer;
   cams: Map<string, RtspCamera>;
   store: CameraStore;
@@ -54,7 +56,7 @@ export interface MediaRig {
 
 export async function startMediaRig(
   t: Teardown,
-  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger },
+  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger; overlay?: OverlayConfig },
 ): Promise<MediaRig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-media-'));
   const db = openDb(dir);
@@ -63,7 +65,7 @@ export async function startMediaRig(
   const rtmp = o.rtmp ?? (await startRtmpServer());
   const cams = new Map<string, RtspCamera>();
   const runtime = await createMediaRuntime(mediaConfig(o.media), log);
-  const engine = new FfmpegMediaEngine(runtime, store, log);
+  const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'), o.overlay);
   t.teardown(async () => {
     await engine.close();
     for (const c of cams.values()) await c.close();
@@ -91,6 +93,7 @@ export async function startMediaRig(
     });
   }
   return {
+    db,
     rtmp,
     cams,
     store,

@@ -1,14 +1,14 @@
 import t from 'tap';
-import { applyParams, planOutput, TIER_DEFAULTS } from '../../src/modules/media/tiers.js';
+import { applyParams, offTier, planOutput, TIER_DEFAULTS } from '../../src/modules/media/tiers.js';
 
-const h264 = { codec: 'h264' as const, kbps: 6000, hasSubStream: true };
+const h264 = { codec: 'h264' as const, kbps: 6000, stream: 'main' as const };
 const opts = { hevcPassthrough: false };
 
 t.test('CONTRACT §2 defaults per videoType', async (t) => {
-  const low = planOutput(0, {}, h264, opts);
+  const low = planOutput(0, {}, { ...h264, stream: 'sub' }, opts);
   t.same(low.encode, { fit: 'exact', width: 352, height: 288, fps: 25, bitrateKbps: 128, gopFrames: 25 });
-  t.equal(low.stream, 'sub', 'low from the sub-stream when there is one');
-  t.equal(planOutput(0, {}, { ...h264, hasSubStream: false }, opts).stream, 'main');
+  t.equal(low.stream, 'sub', 'the plan names the stream it was given');
+  t.match(low.why, /from the sub stream/);
   t.same(planOutput(1, {}, h264, opts).encode, { fit: 'within', width: 1280, height: 720, fps: 25, bitrateKbps: 1024, gopFrames: 25 });
   t.same(planOutput(2, {}, h264, opts).encode, TIER_DEFAULTS.fourM, '4M transcoded from a source above 4 Mb/s');
   const source = planOutput(3, {}, h264, opts);
@@ -27,7 +27,7 @@ t.test('4M pushes the source rate when the source is below 4 Mb/s', async (t) =>
 });
 
 t.test('H.265 sources', async (t) => {
-  const hevc = { codec: 'h265' as const, kbps: 2000, hasSubStream: false };
+  const hevc = { codec: 'h265' as const, kbps: 2000, stream: 'main' as const };
   const p = planOutput(3, {}, hevc, opts);
   t.ok(p.encode, 're-encoded to H.264');
   t.equal(p.encode!.bitrateKbps, 2600, 'a third more bits than the HEVC source');
@@ -50,4 +50,26 @@ t.test('request parameters: honoured within the tier bounds, logged otherwise', 
   t.equal(demo.deviations.length, 3);
   t.same(applyParams('low', TIER_DEFAULTS.low, { width: 704, height: 576 }).video.width, 704, 'D1 is a low size');
   t.same(applyParams('low', TIER_DEFAULTS.low, { width: 353 }).deviations.length, 1, 'odd sizes refused');
+});
+
+t.test('camera-side encoding: copied while the request asks for the tier defaults', async (t) => {
+  const sub = { codec: 'h264' as const, kbps: 130, stream: 'sub' as const, cameraEncoded: true };
+  const plan = planOutput(0, {}, sub, opts);
+  t.equal(plan.encode, undefined, 'remuxed');
+  t.ok(plan.cameraEncoded, 'watched for drift');
+  t.match(plan.why, /camera-side encoding/);
+  t.equal(planOutput(0, { bitRate: 128, width: 352, height: 288, frameRate: 25, iframe: 25 }, sub, opts).encode, undefined, 'explicit defaults still copy');
+  const other = planOutput(0, { bitRate: 256 }, sub, opts);
+  t.equal(other.encode?.bitrateKbps, 256, 'another rate is transcoded from the same stream');
+  t.match(other.why, /request asks for other bitrateKbps/);
+  t.ok(planOutput(1, {}, { ...sub, stream: 'third', kbps: 1000 }, opts).cameraEncoded, 'high tier too');
+  t.ok(planOutput(0, {}, { ...sub, cameraEncoded: false }, opts).encode, 'without camera encoding: transcoded');
+});
+
+t.test('offTier: rate and keyframe spacing against the tier ±20 %', async (t) => {
+  const low = TIER_DEFAULTS.low;
+  t.equal(offTier({ gopKbps: 140, keyIntervalMs: 1000 }, low), undefined);
+  t.equal(offTier({}, low), undefined, 'unmeasured is not drift');
+  t.match(offTier({ gopKbps: 256, keyIntervalMs: 1000 }, low), /256 kb\/s, not 128/);
+  t.match(offTier({ gopKbps: 128, keyIntervalMs: 2000 }, low), /keyframes every 2.00 s, not every 1.00 s/);
 });

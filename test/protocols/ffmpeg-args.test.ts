@@ -75,3 +75,17 @@ t.test('hardware encoders', async (t) => {
     t.notOk(a.includes('-x264-params'), `${e} gets no x264 options`);
   }
 });
+
+t.test('an overlay filter is drawn after scaling, before the pixel format and hardware upload', async (t) => {
+  const overlayFilter = "drawtext=text=a:x=1:y=1,drawtext=text=b:x=1:y=20";
+  const vf = (encode: VideoEncode) => {
+    const args = outputArgs({ encode, audio: 'none', url: URL });
+    return args[args.indexOf('-vf') + 1];
+  };
+  t.equal(vf({ ...low, overlayFilter }), `fps=25,scale=352:288:flags=fast_bilinear,setsar=1,${overlayFilter},format=yuv420p`);
+  t.equal(
+    vf({ ...low, encoder: 'h264_vaapi', fastDecode: false, overlayFilter }),
+    `fps=25,scale=352:288:flags=bicubic,setsar=1,${overlayFilter},format=nv12,hwupload`,
+  );
+  t.equal(vf({ ...low, overlayFilter: '' }), 'fps=25,scale=352:288:flags=fast_bilinear,setsar=1,format=yuv420p', 'empty: no filter');
+});

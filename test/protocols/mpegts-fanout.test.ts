@@ -180,3 +180,33 @@ t.test('the bitrate of a whole GOP, for tier decisions', async (t) => {
   f.reset();
   t.equal(f.stats().gopKbps, undefined, 'forgotten on reset');
 });
+
+t.test('the GOP rate counts video payload, not the TS packets that carry it', async (t) => {
+  // A 128 kb/s CIF stream: 4–5 packets a frame, the last mostly stuffing.
+  const file = path.join(dir, 'cif128.ts');
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=352x288:rate=25', '-t', '4',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-bf', '0', '-sc_threshold', '0',
+    '-b:v', '128k', '-maxrate', '128k', '-bufsize', '128k', '-f', 'mpegts', file,
+  ]);
+  const ts = fs.readFileSync(file);
+  const sizes = await probePacketSizes(file);
+  let fed = 0;
+  const f = new TsFanout({ now: () => (fed / ts.length) * 4000 });
+  for (let o = 0; o < ts.length; o += 1316) {
+    const chunk = ts.subarray(o, Math.min(o + 1316, ts.length));
+    fed += chunk.length;
+    f.push(chunk);
+  }
+  // Bytes arrive evenly, so the last whole GOP's share of the file's time is its share of the bytes.
+  const esKbps = (sizes.reduce((a, b) => a + b, 0) * 8) / 4000;
+  const tsKbps = (ts.length * 8) / 4000;
+  t.ok(tsKbps > esKbps * 1.1, `the TS carries ${Math.round(tsKbps)} kb/s for ${Math.round(esKbps)} kb/s of video`);
+  t.ok(Math.abs(f.stats().gopKbps! - esKbps) < esKbps * 0.15, `GOP rate ${f.stats().gopKbps} kb/s ≈ the video's ${Math.round(esKbps)} kb/s`);
+});
+
+/** Sizes of the video packets (access units) ffprobe reads from a file. */
+async function probePacketSizes(file: string): Promise<number[]> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', file]);
+  return stdout.split('\n').filter(Boolean).map((l) => parseInt(l, 10));
+}

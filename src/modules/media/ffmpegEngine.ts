@@ -1,4 +1,6 @@
 // The media engine: camera pulls shared per stream, one supervised FFmpeg per push.
+import type { OverlayConfig } from '../../config/schema.js';
+import { overlayFilterFor } from '../overlay/drawtext.js';
 import type { Logger } from '../../log.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
@@ -7,28 +9,42 @@ import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } 
 import { PushPipeline, type UrlProvider } from './pushPipeline.js';
 import type { MediaRuntime } from './runtime.js';
 import { CameraSource, type SourceStatus, type StreamName } from './source.js';
+import type { CameraStreams } from './cameraStreams.js';
+import type { TierChoice } from './streamSelection.js';
+import { TIER_NAMES } from './tiers.js';
 
 const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
 const constantKey = (cameraNum: string) => `constant:${cameraNum}`;
 
-/** The camera stream an output reads: the low tier prefers the cheap sub-stream (issue 3 item 6). */
-export function streamFor(videoType: VideoType, cam: StoredCamera): { stream: StreamName; url: string } | undefined {
-  const { rtspMain, rtspSub } = cam.access;
-  if (videoType === VIDEO_TYPES.low && rtspSub) return { stream: 'sub', url: rtspSub };
-  if (rtspMain) return { stream: 'main', url: rtspMain };
-  return rtspSub ? { stream: 'sub', url: rtspSub } : undefined;
+/** How a push was asked for: enough to build it again on another stream (camera-side encoding on or off). */
+interface PushOrder {
+  key: string;
+  role: 'constant' | 'ondemand';
+  cameraNum: string;
+  videoType: VideoType;
+  params: () => PushParams;
+  url: UrlProvider;
+  target?: PushTarget;
+  /** The stream choice it was built with. */
+  choice: TierChoice;
 }
 
 export class FfmpegMediaEngine implements MediaEngine {
   onGone?: MediaEngine['onGone'];
   private readonly sources = new Map<string, CameraSource>();
   private readonly pushes = new Map<string, PushPipeline>();
+  private readonly orders = new Map<string, PushOrder>();
+  /** A camera-encoded output drifted from its tier: camera-side encoding of that output is given up. */
+  onEncodingDrift?: (cameraNum: string, tier: 'low' | 'high', reason: string) => void;
   private readonly log: Logger;
 
   constructor(
     private readonly rt: MediaRuntime,
     private readonly cameras: CameraStore,
     log: Logger,
+    private readonly streams: CameraStreams,
+    /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
+    private readonly overlay?: OverlayConfig,
   ) {
     this.log = log.child({ mod: 'media' });
   }
@@ -36,17 +52,14 @@ export class FfmpegMediaEngine implements MediaEngine {
   async start(target: PushTarget): Promise<void> {
     const cam = this.cameras.byNum(target.cameraNum);
     if (!cam) throw new CameraFaultError('camera not registered on this gateway');
-    const pick = streamFor(target.videoType, cam);
-    if (!pick) throw new CameraFaultError('camera has no RTSP URL configured');
+    const choice = this.streams.selection(cam)?.[TIER_NAMES[target.videoType]];
+    if (!choice) throw new CameraFaultError('camera has no RTSP URL configured');
     const key = onDemandKey(target.cameraNum, target.videoType);
     await this.drop(key);
-    const source = this.source(target.cameraNum, pick.stream, pick.url);
     const timeoutMs = this.rt.config.start_timeout_s * 1000;
     const started = Date.now();
-    const pipeline = this.pipeline(key, 'ondemand', target.cameraNum, target.videoType, source, () => target.params, async () => target.url);
-    pipeline.on('idle', (reason: string) => void this.giveUp(key, target, reason));
-    this.pushes.set(key, pipeline);
-    pipeline.start();
+    const pipeline = this.open(cam, { key, role: 'ondemand', cameraNum: target.cameraNum, videoType: target.videoType, params: () => target.params, url: async () => target.url, target, choice });
+    const source = pipeline.source;
     try {
       await source.whenReady(timeoutMs);
     } catch (e) {
@@ -68,13 +81,27 @@ export class FfmpegMediaEngine implements MediaEngine {
   /** The constant 128 kbps push of a pushType=1 camera (CONTRACT §1); runs until stopped. */
   startConstant(cam: StoredCamera, url: UrlProvider, params: () => PushParams): boolean {
     const key = constantKey(cam.record.cameraNum);
-    const pick = streamFor(VIDEO_TYPES.low, cam);
-    if (!pick || this.pushes.has(key)) return false;
-    const source = this.source(cam.record.cameraNum, pick.stream, pick.url);
-    const pipeline = this.pipeline(key, 'constant', cam.record.cameraNum, VIDEO_TYPES.low, source, params, url);
-    this.pushes.set(key, pipeline);
-    pipeline.start();
+    const choice = this.streams.selection(cam)?.low;
+    if (!choice || this.pushes.has(key)) return false;
+    this.open(cam, { key, role: 'constant', cameraNum: cam.record.cameraNum, videoType: VIDEO_TYPES.low, params, url, choice });
     return true;
+  }
+
+  /**
+   * Camera-side encoding or the camera's streams changed: every push of the camera whose stream
+   * choice changed is built again on its new stream (a push whose choice stands is left alone).
+   */
+  async replanCamera(cameraNum: string): Promise<void> {
+    const cam = this.cameras.byNum(cameraNum);
+    if (!cam) return;
+    const selection = this.streams.selection(cam);
+    for (const order of [...this.orders.values()].filter((o) => o.cameraNum === cameraNum)) {
+      const choice = selection?.[TIER_NAMES[order.videoType]];
+      if (!choice || (choice.stream === order.choice.stream && choice.cameraEncoded === order.choice.cameraEncoded)) continue;
+      this.log.info({ cameraNum, videoType: order.videoType, from: order.choice.why, to: choice.why }, 'push moved to another camera stream');
+      await this.drop(order.key);
+      this.open(cam, { ...order, choice });
+    }
   }
 
   async stopConstant(cameraNum: string): Promise<void> {
@@ -87,10 +114,10 @@ export class FfmpegMediaEngine implements MediaEngine {
 
   /** A camera edited to new URLs: its running pulls move to them. */
   updateCamera(cam: StoredCamera): void {
-    for (const stream of ['main', 'sub'] as const) {
-      const url = stream === 'main' ? cam.access.rtspMain : cam.access.rtspSub;
-      const s = this.sources.get(`${cam.record.cameraNum}:${stream}`);
-      if (s && url) s.setUrl(url);
+    for (const s of this.sources.values()) {
+      if (s.cameraNum !== cam.record.cameraNum) continue;
+      const url = this.streams.urlOf(cam, s.stream);
+      if (url) s.setUrl(url);
     }
   }
 
@@ -155,22 +182,52 @@ export class FfmpegMediaEngine implements MediaEngine {
     return s;
   }
 
-  private pipeline(
-    key: string,
-    role: 'constant' | 'ondemand',
-    cameraNum: string,
-    videoType: VideoType,
-    source: CameraSource,
-    params: () => PushParams,
-    url: UrlProvider,
-  ): PushPipeline {
-    return new PushPipeline({ key, cameraNum, role, videoType, source, params, url, runtime: this.rt, log: this.log });
+  private open(cam: StoredCamera, order: PushOrder): PushPipeline {
+    const url = this.streams.urlOf(cam, order.choice.stream);
+    if (!url) throw new CameraFaultError(`camera has no ${order.choice.stream} stream URL`);
+    const source = this.source(order.cameraNum, order.choice.stream, url);
+    const tier = TIER_NAMES[order.videoType];
+    const pipeline = new PushPipeline({
+      key: order.key,
+      cameraNum: order.cameraNum,
+      role: order.role,
+      videoType: order.videoType,
+      source,
+      params: order.params,
+      url: order.url,
+      cameraEncoded: order.choice.cameraEncoded,
+      overlayFilter: this.overlay?.burn_in && tier !== 'source' ? (out) => this.overlayFilter(order.cameraNum, out) : undefined,
+      runtime: this.rt,
+      log: this.log,
+    });
+    const target = order.target;
+    if (target) pipeline.on('idle', (reason: string) => void this.giveUp(order.key, target, reason));
+    if (tier === 'low' || tier === 'high') {
+      pipeline.on('drift', (reason: string) => {
+        // The pipeline already transcodes again; the order must say so, or replanCamera would rebuild it once more.
+        order.choice = { ...order.choice, cameraEncoded: false, why: `camera-encoded output drifted: ${reason}` };
+        this.log.warn({ cameraNum: order.cameraNum, tier, reason }, 'camera-encoded output drifted from its tier: the gateway encodes it');
+        this.onEncodingDrift?.(order.cameraNum, tier, reason);
+        void this.replanCamera(order.cameraNum);
+      });
+    }
+    this.pushes.set(order.key, pipeline);
+    this.orders.set(order.key, order);
+    pipeline.start();
+    return pipeline;
+  }
+
+  /** Read at each launch, so an edited record is drawn from the next restart on. */
+  private overlayFilter(cameraNum: string, out: { width: number; height: number }): string | undefined {
+    const cam = this.cameras.byNum(cameraNum);
+    return cam && this.overlay ? overlayFilterFor(cam, this.overlay, out) : undefined;
   }
 
   private async drop(key: string): Promise<void> {
     const p = this.pushes.get(key);
     if (!p) return;
     this.pushes.delete(key);
+    this.orders.delete(key);
     await p.stop();
   }
 

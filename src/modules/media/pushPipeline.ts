@@ -1,4 +1,5 @@
 // One RTMP push: a supervised FFmpeg fed from a shared camera pull, copy or transcode.
+import { OVERLAY_FFMPEG_ENV } from '../overlay/drawtext.js';
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../log.js';
@@ -13,7 +14,7 @@ import type { PushParams } from './engine.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
 import type { CameraSource } from './source.js';
-import { planOutput, TIER_NAMES, type OutputPlan, type PlanOptions } from './tiers.js';
+import { offTier, planOutput, TIER_DEFAULTS, TIER_NAMES, type OutputPlan, type PlanOptions, type SourceFacts } from './tiers.js';
 
 /** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
 export type UrlProvider = (o: { afterFailure: boolean }) => Promise<string>;
@@ -26,13 +27,20 @@ export interface PipelineOptions {
   source: CameraSource;
   params: () => PushParams;
   url: UrlProvider;
+  /** The stream is this output, made by the camera's own encoder (verified): remuxed while it stays on tier. */
+  cameraEncoded?: boolean;
+  /** The overlay burn-in filter for an output box, when [overlay] burn_in is on. */
+  overlayFilter?: (out: { width: number; height: number }) => string | undefined;
   runtime: MediaRuntime;
   log: Logger;
 }
 
+/** Consecutive off-tier GOPs before a camera-encoded stream counts as drifted (one scene change must not). */
+export const DRIFT_GOPS = 3;
+
 /**
  * Events: 'firstFrame' (ms from start), 'idle' (an on-demand push with no frame for `give_up_s`:
- * the engine then drops it).
+ * the engine then drops it), 'drift' (a camera-encoded stream left its tier: the push now transcodes).
  */
 export class PushPipeline extends EventEmitter {
   private sup: Supervisor | undefined;
@@ -55,6 +63,9 @@ export class PushPipeline extends EventEmitter {
   private stopped = false;
   private replanWait: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private cameraEncoded: boolean;
+  private offTierGops = 0;
+  private driftWatch: (() => void) | undefined;
   private readonly log: Logger;
   private readonly onReady = () => this.launch();
   private readonly onLost = () => void this.halt('camera pull restarted');
@@ -62,6 +73,11 @@ export class PushPipeline extends EventEmitter {
   constructor(private readonly o: PipelineOptions) {
     super();
     this.log = o.log.child({ cameraNum: o.cameraNum, videoType: o.videoType, role: o.role });
+    this.cameraEncoded = o.cameraEncoded ?? false;
+  }
+
+  get source(): CameraSource {
+    return this.o.source;
   }
 
   start(): void {
@@ -86,6 +102,7 @@ export class PushPipeline extends EventEmitter {
     const s = this.o.source;
     s.off('ready', this.onReady);
     s.off('lost', this.onLost);
+    this.driftWatch?.();
     await this.halt('stopped');
     this.lease?.release();
     this.lease = undefined;
@@ -141,16 +158,12 @@ export class PushPipeline extends EventEmitter {
     const src = this.o.source;
     const rt = this.o.runtime;
     const f = src.fanout.stats();
-    const plan = planOutput(
-      this.o.videoType,
-      this.o.params(),
-      { codec: f.codec ?? 'h264', kbps: f.gopKbps, hasSubStream: src.stream === 'sub' },
-      this.planOptions(),
-    );
+    const plan = planOutput(this.o.videoType, this.o.params(), this.facts(f.gopKbps), this.planOptions());
     if (plan.deviations.length > 0) this.log.warn({ deviations: plan.deviations }, 'request parameters not used');
     if (this.plan?.why !== plan.why) this.log.info({ plan: plan.why, encode: plan.encode }, 'output planned');
     this.plan = plan;
     if (plan.provisional) this.replanAfterGop();
+    if (plan.cameraEncoded) this.watchDrift();
     if (plan.encode && !this.lease) this.lease = rt.scheduler.acquire(plan.tier);
     if (!plan.encode && this.lease) {
       this.lease.release();
@@ -164,6 +177,8 @@ export class PushPipeline extends EventEmitter {
         return outputArgs({ encode: this.encodeOf(plan), audio: rt.config.audio, url: this.lastUrl });
       },
       dataIn: true,
+      // drawtext's clock is the child's local time: Beijing time whatever the box's zone (Appendix B).
+      env: { ...process.env, ...OVERLAY_FFMPEG_ENV },
       stallMs: rt.config.stall_s * 1000,
       firstFrameMs: rt.config.first_frame_s * 1000,
       backoffMs: rt.config.backoff_s.map((s) => s * 1000),
@@ -215,7 +230,7 @@ export class PushPipeline extends EventEmitter {
       // The keyframe that made the source ready may be this one: no whole GOP yet.
       if (kbps === undefined) return this.replanAfterGop();
       const f = fanout.stats();
-      const next = planOutput(this.o.videoType, this.o.params(), { codec: f.codec ?? 'h264', kbps, hasSubStream: this.o.source.stream === 'sub' }, this.planOptions());
+      const next = planOutput(this.o.videoType, this.o.params(), this.facts(kbps), this.planOptions());
       if (Boolean(next.encode) === Boolean(this.plan.encode)) {
         this.plan = next;
         this.log.info({ plan: next.why }, 'output plan confirmed');
@@ -228,6 +243,37 @@ export class PushPipeline extends EventEmitter {
     this.replanWait = () => fanout.off('keyframe', check);
   }
 
+  private facts(kbps: number | undefined): SourceFacts {
+    const f = this.o.source.fanout.stats();
+    return { codec: f.codec ?? 'h264', kbps, stream: this.o.source.stream, cameraEncoded: this.cameraEncoded };
+  }
+
+  /**
+   * A remuxed camera encode is only as good as the camera: a rate or GOP that leaves the tier for
+   * DRIFT_GOPS GOPs in a row (a camera ignoring BitrateLimit, someone changing it on the web page)
+   * turns the push into a transcode of the same stream.
+   */
+  private watchDrift(): void {
+    if (this.driftWatch) return;
+    const fanout = this.o.source.fanout;
+    const target = TIER_DEFAULTS[TIER_NAMES[this.o.videoType] as 'low' | 'high'];
+    const check = () => {
+      if (this.stopped || !this.plan?.cameraEncoded) return;
+      const reason = offTier(fanout.stats(), target);
+      this.offTierGops = reason ? this.offTierGops + 1 : 0;
+      if (!reason || this.offTierGops < DRIFT_GOPS) return;
+      this.driftWatch?.();
+      this.driftWatch = undefined;
+      this.cameraEncoded = false;
+      const why = `${reason} for ${DRIFT_GOPS} GOPs`;
+      this.log.warn({ reason: why }, 'camera-encoded stream left its tier: transcoding it');
+      this.emit('drift', why);
+      void this.halt('camera encoding drifted').then(() => this.launch());
+    };
+    fanout.on('keyframe', check);
+    this.driftWatch = () => fanout.off('keyframe', check);
+  }
+
   private planOptions(): PlanOptions {
     const rt = this.o.runtime;
     return { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv };
@@ -237,8 +283,10 @@ export class PushPipeline extends EventEmitter {
     if (!plan.encode) return undefined;
     const c = this.o.runtime.config;
     const low = plan.tier === 'low';
+    const overlayFilter = this.o.overlayFilter?.({ width: plan.encode.width, height: plan.encode.height });
     return {
       ...plan.encode,
+      ...(overlayFilter ? { overlayFilter } : {}),
       encoder: (this.lease?.encoder ?? 'libx264') as VideoEncode['encoder'],
       preset: c.x264_preset,
       // One thread keeps CIF encodes cheap and predictable; bigger tiers need more.

@@ -8,11 +8,12 @@ import { sourceArgs } from '../../protocols/ffmpeg/args.js';
 import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
 import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
 import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
+import type { StreamRole } from '../../store/cameras.js';
 import type { SourceCodec } from './tiers.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
 
-export type StreamName = 'main' | 'sub';
+export type StreamName = StreamRole;
 
 export interface SourceStatus {
   cameraNum: string;

@@ -1,4 +1,8 @@
 // Wiring of the media engine for the daemon: runtime → engine → constant pushes → status.
+import { CameraEncodingStore } from '../../store/cameraEncoding.js';
+import { CameraOnvifStore } from '../../store/cameraOnvif.js';
+import { EncodingKeeper } from './encodingKeeper.js';
+import { cameraStreamsOf } from './cameraStreams.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { ProvinceCall } from '../../protocols/province/reports.js';
@@ -52,17 +56,34 @@ export async function startMedia(o: {
     log.error({ err: reason }, 'media engine could not start: no video will be pushed');
     return { engine: unavailableEngine(reason), stop: async () => {} };
   }
-  const engine = new FfmpegMediaEngine(runtime, o.cameras, log);
+  const streams = cameraStreamsOf(o.db, o.config.media.encoder);
+  const engine = new FfmpegMediaEngine(runtime, o.cameras, log, streams, o.config.overlay);
   const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
   const constant = new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log });
   const status = new MediaStatusWriter({ engine, cameras: o.cameras, store, health: o.health, intervalMs: STATUS_MS, log });
+  const keeper = new EncodingKeeper({
+    cameras: o.cameras,
+    streams,
+    onvif: new CameraOnvifStore(o.db),
+    encoding: new CameraEncodingStore(o.db),
+    intervalMs: o.config.media.encoding_check_s * 1000,
+    ffprobe: runtime.ffprobe,
+    onChange: (cam) => {
+      engine.updateCamera(cam);
+      void engine.replanCamera(cam.record.cameraNum);
+    },
+    log,
+  });
+  engine.onEncodingDrift = (cameraNum, tier, reason) => keeper.recordDrift(cameraNum, tier, reason);
   constant.start();
   status.start();
+  keeper.start();
   return {
     engine,
     ffmpeg: engine,
     runtime,
     async stop() {
+      await keeper.stop();
       await constant.stop();
       await engine.close();
       status.stop();

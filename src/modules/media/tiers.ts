@@ -1,6 +1,7 @@
 // The four output profiles of CONTRACT §2 and how a request's parameters bend them.
 import type { VideoTarget } from '../../protocols/ffmpeg/args.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
+import type { StreamRole } from '../../store/cameras.js';
 import type { PushParams } from './engine.js';
 
 export type TierName = 'low' | 'high' | 'fourM' | 'source';
@@ -13,8 +14,8 @@ export type TierVideo = VideoTarget;
 
 export interface OutputPlan {
   tier: TierName;
-  /** Which camera stream feeds it: the sub-stream is far cheaper to decode for the low tier. */
-  stream: 'main' | 'sub';
+  /** Which camera stream feeds it (chosen by streamSelection). */
+  stream: StreamRole;
   encode?: TierVideo;
   /** Why a request value was not used, for the log. */
   deviations: string[];
@@ -22,6 +23,8 @@ export interface OutputPlan {
   why: string;
   /** Made before the source's rate was known: to be planned again once it is. */
   provisional?: boolean;
+  /** A copy of the camera's own encode of this tier: watched for drift. */
+  cameraEncoded?: boolean;
 }
 
 interface Range {
@@ -90,7 +93,10 @@ export interface SourceFacts {
   codec: SourceCodec;
   /** Bitrate of the stream over a whole GOP, kb/s; undefined until one has been measured. */
   kbps: number | undefined;
-  hasSubStream: boolean;
+  /** The camera stream feeding the output. */
+  stream: StreamRole;
+  /** The camera's own encoder makes this output (verified): copied when the request asks for the tier's defaults. */
+  cameraEncoded?: boolean;
 }
 
 export interface PlanOptions {
@@ -103,24 +109,47 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
   const tier = TIER_NAMES[videoType];
   const copyable = src.codec === 'h264' || (src.codec === 'h265' && o.hevcPassthrough);
   if (videoType === VIDEO_TYPES.source) {
-    if (copyable) return { tier, stream: 'main', deviations: [], why: `source is ${src.codec}: copied` };
+    if (copyable) return { tier, stream: src.stream, deviations: [], why: `source is ${src.codec}: copied` };
     // H.264 needs about a third more bits than HEVC for the same picture.
     const kbps = Math.min(8192, Math.max(1024, Math.round((src.kbps ?? 3000) * 1.3)));
     const base: TierVideo = { fit: 'within', width: 3840, height: 2160, bitrateKbps: kbps, gopFrames: 25 };
     const { video, deviations } = applyParams(tier, base, { bitRate: params.bitRate, iframe: params.iframe });
-    return { tier, stream: 'main', encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
+    return { tier, stream: src.stream, encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
   }
   if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264') {
     // Waiting for a whole GOP to be measured would cost the first screen up to a GOP (CONTRACT §2:
     // < 4 s), so an unmeasured source starts as a copy and is re-planned once its rate is known.
     if (src.kbps === undefined) {
-      return { tier, stream: 'main', deviations: [], provisional: true, why: 'source rate not measured yet: copied until a whole GOP is' };
+      return { tier, stream: src.stream, deviations: [], provisional: true, why: 'source rate not measured yet: copied until a whole GOP is' };
     }
     if (src.kbps <= FOUR_M_COPY_MAX_KBPS) {
-      return { tier, stream: 'main', deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
+      return { tier, stream: src.stream, deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
     }
   }
-  const { video, deviations } = applyParams(tier, TIER_DEFAULTS[tier as Exclude<TierName, 'source'>], params);
-  const stream = tier === 'low' && src.hasSubStream ? 'sub' : 'main';
+  const defaults = TIER_DEFAULTS[tier as Exclude<TierName, 'source'>];
+  const { video, deviations } = applyParams(tier, defaults, params);
+  const stream = src.stream;
+  if (src.cameraEncoded && src.codec === 'h264') {
+    const differs = (['width', 'height', 'fps', 'bitrateKbps', 'gopFrames'] as const).filter((k) => video[k] !== defaults[k]);
+    if (differs.length === 0) return { tier, stream, deviations, cameraEncoded: true, why: `camera-side encoding: the ${stream} stream is this output, pushed by remux` };
+    return { tier, stream, encode: video, deviations, why: `transcoded from the camera-encoded ${stream} stream: the request asks for other ${differs.join(', ')}` };
+  }
   return { tier, stream, encode: video, deviations, why: `transcoded from the ${stream} stream` };
+}
+
+/** The ±20 % the tiers are held to on the wire (CONTRACT §2). */
+export const TIER_TOLERANCE = 0.2;
+
+/** Why a stream's measured GOP rate or keyframe spacing is off the tier; undefined while on it (or unmeasured). */
+export function offTier(stats: { gopKbps?: number; keyIntervalMs?: number }, target: TierVideo): string | undefined {
+  const { gopKbps, keyIntervalMs } = stats;
+  const fps = target.fps ?? 25;
+  if (gopKbps !== undefined && Math.abs(gopKbps - target.bitrateKbps) > target.bitrateKbps * TIER_TOLERANCE) {
+    return `runs at ${Math.round(gopKbps)} kb/s, not ${target.bitrateKbps} kb/s ±${TIER_TOLERANCE * 100} %`;
+  }
+  const wantMs = (target.gopFrames / fps) * 1000;
+  if (keyIntervalMs !== undefined && Math.abs(keyIntervalMs - wantMs) > wantMs * TIER_TOLERANCE) {
+    return `keyframes every ${(keyIntervalMs / 1000).toFixed(2)} s, not every ${(wantMs / 1000).toFixed(2)} s`;
+  }
+  return undefined;
 }

@@ -87,6 +87,11 @@ export interface VideoTarget {
   fps?: number;
   bitrateKbps: number;
   gopFrames: number;
+  /**
+   * Filter chain drawn on the scaled picture before encoding, e.g. the burned-in overlay text
+   * (modules/overlay/drawtext.ts); already escaped for a filtergraph.
+   */
+  overlayFilter?: string;
 }
 
 export interface VideoEncode extends VideoTarget {
@@ -124,6 +129,8 @@ function scaleFilter(v: VideoEncode): string {
 
 function videoFilter(v: VideoEncode): string {
   const chain = [...(v.fps !== undefined ? [`fps=${v.fps}`] : []), scaleFilter(v)];
+  // After scaling: drawtext sizes its glyphs for the output frame, not the camera's.
+  if (v.overlayFilter) chain.push(v.overlayFilter);
   switch (v.encoder) {
     case 'h264_vaapi':
       chain.push('format=nv12', 'hwupload');

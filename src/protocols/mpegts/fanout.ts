@@ -10,6 +10,7 @@ import {
   SYNC_BYTE,
   TS_PACKET,
   type PmtVideo,
+  type TsHeader,
 } from './packets.js';
 
 /** A writable end such as a child process's stdin or fd. */
@@ -124,8 +125,9 @@ export class TsFanout extends EventEmitter {
           segStart = o;
           this.keyStart();
         }
-        videoBytes += TS_PACKET;
-        this.gopVideoBytes += TS_PACKET;
+        const es = esBytes(data, o, h);
+        videoBytes += es;
+        this.gopVideoBytes += es;
       }
       o += TS_PACKET;
     }
@@ -248,4 +250,17 @@ export class TsFanout extends EventEmitter {
     if (bytes > 0) this.rate.push({ at: now, bytes });
     while (this.rate.length > 0 && now - this.rate[0]!.at > RATE_WINDOW_MS) this.rate.shift();
   }
+}
+
+/**
+ * Video elementary-stream bytes of one packet: without the TS header, the adaptation field's
+ * stuffing and the PES header. A CIF stream at 128 kb/s has 4–5 packets per frame, the last one
+ * mostly stuffing: counting whole packets overstates its rate by about a fifth.
+ */
+function esBytes(data: Buffer, at: number, h: TsHeader): number {
+  if (h.payloadOffset < 0) return 0;
+  let bytes = TS_PACKET - h.payloadOffset;
+  const p = at + h.payloadOffset;
+  if (h.unitStart && bytes >= 9 && data[p] === 0 && data[p + 1] === 0 && data[p + 2] === 1) bytes -= Math.min(bytes, 9 + data[p + 8]!);
+  return bytes;
 }

@@ -1,0 +1,140 @@
+// Keeps each camera's ONVIF facts fresh and its camera-side encoding configured and verified: at
+// registration (within the reconcile period) and every `media.encoding_check_s`. A push whose
+// stream choice changes as a result is moved by the engine (replanCamera).
+import type { Logger } from '../../log.js';
+import { measureStream } from '../../protocols/ffmpeg/measure.js';
+import { connectOnvif, type OnvifConnectOptions, type OnvifDevice } from '../../protocols/onvif/index.js';
+import type { CameraEncodedTier, CameraEncodingStore } from '../../store/cameraEncoding.js';
+import type { CameraOnvifStore, OnvifFacts } from '../../store/cameraOnvif.js';
+import type { CameraStore, StoredCamera, StreamRole } from '../../store/cameras.js';
+import { CameraRounds } from '../cameras/cameraRounds.js';
+import { readOnvifFacts } from '../cameras/onvifFacts.js';
+import { onvifErrorText } from '../cameras/onvifRegistration.js';
+import { checkCameraEncoding } from './cameraEncoding.js';
+import { withCredentials, type CameraStreams } from './cameraStreams.js';
+
+export interface EncodingKeeperOptions {
+  cameras: CameraStore;
+  streams: CameraStreams;
+  onvif: CameraOnvifStore;
+  encoding: CameraEncodingStore;
+  intervalMs: number;
+  reconcileMs?: number;
+  ffprobe?: string;
+  /** Called after every check: the engine moves pushes whose stream choice changed. */
+  onChange: (cam: StoredCamera) => void;
+  connect?: (o: OnvifConnectOptions) => Promise<OnvifDevice>;
+  timeoutMs?: number;
+  log: Logger;
+  now?: () => number;
+}
+
+export type KeeperResult = { cameraNum: string; encoder: 'gateway' | 'camera'; ok: boolean; detail: string };
+
+export class EncodingKeeper {
+  private readonly rounds: CameraRounds<KeeperResult>;
+  private readonly attempted = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly o: EncodingKeeperOptions) {
+    this.now = o.now ?? Date.now;
+    this.log = o.log.child({ mod: 'camera-encoding' });
+    this.rounds = new CameraRounds({
+      cameras: o.cameras,
+      intervalMs: o.intervalMs,
+      reconcileMs: o.reconcileMs,
+      // ffprobe reads are a few seconds each; four at once keep an hourly round of 200 cameras short and cheap.
+      concurrency: 4,
+      eligible: (c) => Boolean(c.access.onvifUrl) || o.streams.encoderOf(c) === 'camera' || o.encoding.get(c.record.cameraNum) !== undefined,
+      lastAttempt: (c) => this.attempted.get(c.record.cameraNum),
+      run: (c) => this.keep(c),
+    });
+  }
+
+  start(): void {
+    this.rounds.start();
+  }
+
+  stop(): Promise<void> {
+    return this.rounds.stop();
+  }
+
+  checkAll(): Promise<KeeperResult[]> {
+    return this.rounds.runAll();
+  }
+
+  checkOne(cam: StoredCamera): Promise<KeeperResult> | undefined {
+    return this.rounds.runOne(cam);
+  }
+
+  /** The engine saw a camera-encoded output leave its tier: that output is the gateway's again until the next check. */
+  recordDrift(cameraNum: string, tier: CameraEncodedTier, reason: string): void {
+    const cur = this.o.encoding.get(cameraNum);
+    if (!cur?.streams[tier]) return;
+    const streams = { ...cur.streams };
+    delete streams[tier];
+    const note = `${tier === 'low' ? '128 kbps' : '1 Mbps'} output drifted while pushed: ${reason}`;
+    this.o.encoding.put(cameraNum, { state: streams.low ? 'camera' : 'fallback', streams, reason: cur.reason ? `${note}; ${cur.reason}` : note, checkedAt: this.now() });
+  }
+
+  private async keep(cam: StoredCamera): Promise<KeeperResult> {
+    const cameraNum = cam.record.cameraNum;
+    this.attempted.set(cameraNum, this.now());
+    const log = this.log.child({ camera: cam.id });
+    const encoder = this.o.streams.encoderOf(cam);
+    let result: KeeperResult;
+    try {
+      if (encoder === 'camera') {
+        const check = await checkCameraEncoding(cam, {
+          measure: (url, seconds) => measureStream(url, { seconds, ffprobePath: this.o.ffprobe }),
+          urlOf: (c, role, facts) => this.urlWith(c, role, facts),
+          connect: this.o.connect,
+          timeoutMs: this.o.timeoutMs,
+          now: this.now,
+          log,
+        });
+        if (this.rounds.isStopped) return { cameraNum, encoder, ok: false, detail: 'stopped' };
+        if (check.facts) this.o.onvif.put(cameraNum, check.facts, this.now());
+        this.o.encoding.put(cameraNum, check.state);
+        const s = check.state;
+        const detail = s.state === 'camera' ? `camera encodes ${Object.keys(s.streams).join(' and ')}${s.reason ? `; ${s.reason}` : ''}` : `gateway encodes: ${s.reason ?? ''}`;
+        log[s.state === 'camera' && !s.reason ? 'info' : 'warn']({ state: s.state, streams: s.streams }, detail);
+        result = { cameraNum, encoder, ok: s.state === 'camera', detail };
+      } else {
+        this.o.encoding.remove(cameraNum);
+        result = await this.refreshFacts(cam);
+      }
+    } catch (err) {
+      result = { cameraNum, encoder, ok: false, detail: err instanceof Error ? err.message : String(err) };
+      log.error({ err: result.detail }, 'camera upkeep failed');
+    }
+    if (!this.rounds.isStopped) this.o.onChange(this.o.cameras.byNum(cameraNum) ?? cam);
+    return result;
+  }
+
+  private async refreshFacts(cam: StoredCamera): Promise<KeeperResult> {
+    const cameraNum = cam.record.cameraNum;
+    const url = cam.access.onvifUrl;
+    if (!url) return { cameraNum, encoder: 'gateway', ok: true, detail: 'no ONVIF address' };
+    try {
+      const dev = await (this.o.connect ?? connectOnvif)({ url, user: cam.access.onvifUser ?? '', password: cam.access.onvifPassword ?? '', timeoutMs: this.o.timeoutMs ?? 5000 });
+      const facts = await readOnvifFacts(dev);
+      if (!this.rounds.isStopped) this.o.onvif.put(cameraNum, facts, this.now());
+      return { cameraNum, encoder: 'gateway', ok: true, detail: `${facts.profiles.filter((p) => p.role).length} stream(s) read over ONVIF` };
+    } catch (err) {
+      const detail = onvifErrorText(err);
+      this.log.warn({ camera: cam.id, err: detail }, 'reading the camera over ONVIF failed');
+      return { cameraNum, encoder: 'gateway', ok: false, detail };
+    }
+  }
+
+  /** A stream URL from facts read just now, before they are stored. */
+  private urlWith(cam: StoredCamera, role: StreamRole, facts: OnvifFacts | undefined): string | undefined {
+    const typed = this.o.streams.urlOf(cam, role);
+    const fresh = facts?.profiles.find((p) => p.role === role)?.streamUri;
+    const explicit = { main: cam.access.rtspMain, sub: cam.access.rtspSub, third: cam.access.rtspThird }[role];
+    if (explicit) return explicit;
+    return fresh ? withCredentials(fresh, cam.access.onvifUser, cam.access.onvifPassword) : typed;
+  }
+}
