@@ -163,7 +163,9 @@ async function main(): Promise<void> {
   report(results);
   const dir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `media-${new Date().toISOString().slice(0, 10)}.json`);
+  // A partial run (--only) must not overwrite the figures of a full one.
+  const partial = parts.size < PARTS.length ? `-${[...parts].join('+')}` : '';
+  const file = path.join(dir, `media-${new Date().toISOString().slice(0, 10)}${partial}.json`);
   const json = JSON.stringify(results, null, 2);
   fs.writeFileSync(file, `${json}\n`);
   say('');

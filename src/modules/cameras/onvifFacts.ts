@@ -52,8 +52,3 @@ export async function readOnvifFacts(dev: OnvifDevice): Promise<OnvifFacts> {
   }
   return { ...info, mac, ptz: caps.ptz, imaging: caps.imaging, profiles: streams };
 }
-
-/** The profile that plays a role, if the camera has one. */
-export function profileOf(facts: OnvifFacts | undefined, role: StreamRole): OnvifStreamFacts | undefined {
-  return facts?.profiles.find((p) => p.role === role);
-}

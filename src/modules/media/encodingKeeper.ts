@@ -60,10 +60,6 @@ export class EncodingKeeper {
     return this.rounds.stop();
   }
 
-  checkAll(): Promise<KeeperResult[]> {
-    return this.rounds.runAll();
-  }
-
   checkOne(cam: StoredCamera): Promise<KeeperResult> | undefined {
     return this.rounds.runOne(cam);
   }

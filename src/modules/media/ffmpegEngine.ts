@@ -99,7 +99,13 @@ export class FfmpegMediaEngine implements MediaEngine {
       const choice = selection?.[TIER_NAMES[order.videoType]];
       if (!choice || (choice.stream === order.choice.stream && choice.cameraEncoded === order.choice.cameraEncoded)) continue;
       this.log.info({ cameraNum, videoType: order.videoType, from: order.choice.why, to: choice.why }, 'push moved to another camera stream');
-      await this.drop(order.key);
+      // The old pipeline keeps its key while it stops, so the constant-push reconcile cannot start
+      // a second one meanwhile; a stop asked for during the wait removes the key and wins.
+      const old = this.pushes.get(order.key);
+      await old?.stop();
+      if (this.pushes.get(order.key) !== old) continue;
+      this.pushes.delete(order.key);
+      this.orders.delete(order.key);
       this.open(cam, { ...order, choice });
     }
   }
