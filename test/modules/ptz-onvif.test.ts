@@ -76,6 +76,7 @@ t.test('pan, tilt and zoom: velocity scales with step, Stop follows after the pu
     t.same(cam.ptz()?.velocity, { x: 0, y: 0, zoom: 0 }, 'stopped after the pulse');
     const calls = cam.calls().slice(before).filter((c) => c.service === 'ptz');
     t.same(calls.map((c) => `${c.action} ${c.ok}`), ['ContinuousMove true', 'Stop true']);
+    t.match(calls[0]!.body, { Timeout: 'PT1.12S' }, 'the camera would stop by itself a second after the pulse');
     const gap = calls[1]!.at - calls[0]!.at;
     t.ok(gap >= 118, `Stop came ${gap} ms after the move (pulse 120 ms)`);
   }
@@ -109,6 +110,12 @@ t.test('focus through imaging Move/Stop, iris in dB steps in manual exposure', a
   t.equal(cam.imaging().iris, -14);
   const last = cam.calls().filter((c) => c.action === 'SetImagingSettings').at(-1)!;
   t.match(last.body, { ImagingSettings: { Exposure: { Mode: 'MANUAL', Iris: '-14' } } });
+
+  // Another client (the camera's web page, a keyboard) moves the iris: the next step starts from there.
+  const other = await connectOnvif({ url: cam.url, user: 'admin', password: 'secret', timeoutMs: 3000 });
+  await other.setIris(-6);
+  t.equal((await r.ptz.control(PROVINCE, num, 10, 2)).code, 200);
+  t.equal(cam.imaging().iris, -4, 'iris read back from the camera before the step');
 });
 
 t.test('light: tt:Light first, tt:IRLamp where that is all the camera has, 403 when it has neither', async (t) => {

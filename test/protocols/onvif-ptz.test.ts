@@ -15,6 +15,19 @@ async function sim(t: Teardown, opts: OnvifCameraOptions = {}): Promise<{ cam: O
   return { cam, dev };
 }
 
+t.test('a continuous move with a Timeout ends by itself, as a camera does when a Stop is lost', async (t) => {
+  const { cam, dev } = await sim(t, { ptz: true });
+  await dev.continuousMove('Profile_1', { pan: -0.5, tilt: 0, zoom: 0 }, 300);
+  const sent = cam.calls().filter((c) => c.action === 'ContinuousMove').at(-1)!;
+  t.match(sent.body, { Timeout: 'PT0.3S' });
+  t.same(cam.ptz()?.velocity, { x: -0.5, y: 0, zoom: 0 }, 'moving');
+  const started = Date.now();
+  while (cam.ptz()?.velocity.x !== 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+  t.same(cam.ptz()?.velocity, { x: 0, y: 0, zoom: 0 }, 'stopped with no Stop sent');
+  t.ok(Date.now() - started >= 250, 'not before its Timeout');
+  t.equal(cam.calls().filter((c) => c.action === 'Stop').length, 0);
+});
+
 t.test('a dome: continuous move, stop, relative move and auxiliary commands', async (t) => {
   const { cam, dev } = await sim(t, { ptz: true });
   t.same(dev.capabilities(), { ptz: true, imaging: true, media2: false });

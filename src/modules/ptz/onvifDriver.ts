@@ -21,6 +21,8 @@ const DEFAULT_CALL_TIMEOUT_MS = 2_000;
 const IRIS_DB_PER_STEP = 1;
 /** The smallest MinIris seen on domes (and the simulator's); cameras with less travel refuse the value with a fault. */
 const IRIS_MIN_DB = -22;
+/** The camera's own end of a continuous move (ONVIF Timeout) this long after our Stop is due: a lost Stop cannot leave it turning. */
+const MOVE_TIMEOUT_MARGIN_MS = 1000;
 /** Visible light first (补光灯 on road cameras), then the infrared lamp; agsh/onvif reads the node's list but our typed layer does not expose it. */
 const LIGHTS = ['tt:Light', 'tt:IRLamp'] as const;
 
@@ -45,7 +47,7 @@ interface Session {
   gen: Record<Axis, number>;
   pulses: Partial<Record<Axis, Pulse>>;
   light?: (typeof LIGHTS)[number];
-  /** Last iris the driver set; the typed ONVIF layer has no GetImagingSettings to read the camera's. */
+  /** Last iris the driver set, for cameras that do not report theirs. */
   iris?: number;
 }
 
@@ -106,15 +108,20 @@ export class OnvifPtzDriver implements PtzDriver {
       if (axis === 'ptz') {
         const profile = await this.ptzProfile(camera, s, dev);
         // A new ContinuousMove replaces the previous velocity, so no Stop is needed in between.
-        await this.pulse(camera, s, 'ptz', () => dev.continuousMove(profile, velocityOf(action, step)));
+        await this.pulse(camera, s, 'ptz', () => dev.continuousMove(profile, velocityOf(action, step), this.pulseMs + MOVE_TIMEOUT_MARGIN_MS));
       } else if (axis === 'focus') {
         this.needImaging(camera, dev);
         // ONVIF focus speed is positive towards infinity (far).
         await this.pulse(camera, s, 'focus', () => dev.focusMove(action === 'focus-far' ? step / 8 : -step / 8));
       } else if (action === 'iris-open' || action === 'iris-close') {
         this.needImaging(camera, dev);
-        const from = s.iris ?? 0;
-        const to = Math.max(IRIS_MIN_DB, Math.min(0, from + (action === 'iris-open' ? 1 : -1) * step * IRIS_DB_PER_STEP));
+        // Start from the camera's own iris and range (another client or the auto exposure moved it);
+        // a camera that does not report them goes on from the last value this driver set.
+        const now = await dev.exposure().catch(() => undefined);
+        const from = now?.iris ?? s.iris ?? 0;
+        const min = now?.minIris ?? IRIS_MIN_DB;
+        const max = now?.maxIris ?? 0;
+        const to = Math.max(min, Math.min(max, from + (action === 'iris-open' ? 1 : -1) * step * IRIS_DB_PER_STEP));
         await dev.setIris(to);
         s.iris = to;
       } else {

@@ -60,11 +60,12 @@ export interface RawCam {
   getSnapshotUri(o: { profileToken?: string }, cb: CamCallback<{ uri: string }>): void;
   getVideoEncoderConfiguration(token: string, cb: CamCallback<RawEncoder>): void;
   setVideoEncoderConfiguration(o: Record<string, unknown>, cb: CamCallback<unknown>): void;
-  continuousMove(o: { profileToken?: string; x?: number; y?: number; zoom?: number }, cb: CamCallback<unknown>): void;
+  continuousMove(o: { profileToken?: string; x?: number; y?: number; zoom?: number; timeout?: number }, cb: CamCallback<unknown>): void;
   stop(o: { profileToken?: string; panTilt?: boolean; zoom?: boolean }, cb: CamCallback<unknown>): void;
   relativeMove(o: { profileToken?: string; x?: number; y?: number; zoom?: number }, cb: CamCallback<unknown>): void;
   ptzSendAuxiliaryCommand(o: { profileToken?: string; data: string }, cb: CamCallback<unknown>): void;
   setImagingSettings(o: Record<string, unknown>, cb: CamCallback<unknown>): void;
+  getImagingSettings(o: { token?: string }, cb: CamCallback<{ exposure?: { mode?: string; iris?: unknown; minIris?: unknown; maxIris?: unknown } }>): void;
   imagingMove(o: { token?: string; continuous?: { speed: number } }, cb: CamCallback<unknown>): void;
   imagingStop(o: { token?: string }, cb: CamCallback<unknown>): void;
   getOSDs(token: string, cb: CamCallback<{ getOSDsResponse?: { OSDs?: RawOsd | RawOsd[] } | string } | null>): void;

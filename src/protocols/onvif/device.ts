@@ -99,6 +99,13 @@ export interface OnvifOsdOptions {
   timeFormats: string[];
 }
 
+export interface OnvifExposure {
+  mode: string | undefined;
+  iris: number | undefined;
+  minIris: number | undefined;
+  maxIris: number | undefined;
+}
+
 export interface OnvifDevice {
   /** host:port the device service is on. */
   readonly address: string;
@@ -112,7 +119,8 @@ export interface OnvifDevice {
   clock(): Promise<OnvifClock>;
   setClock(now?: number, tz?: string): Promise<{ driftBeforeMs: number }>;
   setEncoder(encoderToken: string, s: OnvifEncoderSettings): Promise<void>;
-  continuousMove(profileToken: string, v: PtzVelocity): Promise<void>;
+  /** `timeoutMs`: the camera ends the move by itself after this (ONVIF Timeout), should our Stop be lost. */
+  continuousMove(profileToken: string, v: PtzVelocity, timeoutMs?: number): Promise<void>;
   stop(profileToken: string): Promise<void>;
   relativeMove(profileToken: string, v: PtzVelocity): Promise<void>;
   /** e.g. 'tt:Wiper|On'; profileToken defaults to the camera's first profile. */
@@ -120,6 +128,8 @@ export interface OnvifDevice {
   focusMove(speed: number): Promise<void>;
   focusStop(): Promise<void>;
   setIris(value: number): Promise<void>;
+  /** Exposure mode and iris (dB, 0 = open) with its range, as the camera reports them; fields it omits are undefined. */
+  exposure(): Promise<OnvifExposure>;
   /** Every OSD of the camera's video source configurations (Media GetOSDs). */
   osds(): Promise<OnvifOsd[]>;
   osdOptions(): Promise<OnvifOsdOptions>;
@@ -387,9 +397,9 @@ class Device implements OnvifDevice {
     return { token };
   }
 
-  async continuousMove(profileToken: string, v: PtzVelocity): Promise<void> {
+  async continuousMove(profileToken: string, v: PtzVelocity, timeoutMs?: number): Promise<void> {
     this.needPtz('ContinuousMove');
-    await this.invoke('ContinuousMove', (cb) => this.cam.continuousMove({ profileToken, x: v.pan, y: v.tilt, zoom: v.zoom }, cb));
+    await this.invoke('ContinuousMove', (cb) => this.cam.continuousMove({ profileToken, x: v.pan, y: v.tilt, zoom: v.zoom, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, cb));
   }
 
   async stop(profileToken: string): Promise<void> {
@@ -415,6 +425,14 @@ class Device implements OnvifDevice {
   async focusStop(): Promise<void> {
     const { token } = this.needImaging('Stop');
     await this.invoke('Stop', (cb) => this.cam.imagingStop({ token }, cb));
+  }
+
+  async exposure(): Promise<OnvifExposure> {
+    const { token } = this.needImaging('GetImagingSettings');
+    const st = await this.invoke<Res<'getImagingSettings'>>('GetImagingSettings', (cb) => this.cam.getImagingSettings({ token }, cb));
+    const e = st?.exposure;
+    const opt = (v: unknown): number | undefined => (v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+    return { mode: e?.mode === undefined ? undefined : String(e.mode), iris: opt(e?.iris), minIris: opt(e?.minIris), maxIris: opt(e?.maxIris) };
   }
 
   async setIris(value: number): Promise<void> {

@@ -53,6 +53,16 @@ function checkRange(v: PtzVector, zoomMin: number, what: string, inner: string):
 const clamp = (v: number, min: number, max: number): number => Math.min(max, Math.max(min, v));
 const ZERO: PtzVector = { x: 0, y: 0, zoom: 0 };
 
+/** Pending ends of timed continuous moves; outside PtzState, which is cloned for callers. */
+const moveTimers = new WeakMap<PtzState, NodeJS.Timeout>();
+
+/** xs:duration of a PTZ Timeout, e.g. PT1.5S or PT1M; minutes and seconds are all cameras take. */
+function durationMs(s: string): number {
+  const m = /^PT(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(s.trim());
+  if (!m || (m[1] === undefined && m[2] === undefined)) throw invalidArg(`Timeout ${s} is not a duration such as PT1.5S`);
+  return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
+}
+
 /** Response body for a PTZ action, or undefined if unknown (or the camera has no PTZ). */
 export function ptzAction(action: string, req: XmlElement, s: CameraState): string | undefined {
   const p = s.ptz;
@@ -72,11 +82,21 @@ export function ptzAction(action: string, req: XmlElement, s: CameraState): stri
       needProfile();
       const v = vector(child(req, 'Velocity'), ZERO);
       checkRange(v, -1, 'Velocity', 'ter:InvalidVelocity');
+      const timeout = childText(req, 'Timeout');
+      const timeoutMs = timeout === undefined || timeout === '' ? undefined : durationMs(timeout);
       p.velocity = v;
+      // A camera ends a continuous move by itself after Timeout, so a lost Stop cannot leave it turning.
+      clearTimeout(moveTimers.get(p));
+      if (timeoutMs !== undefined) {
+        const timer = setTimeout(() => (p.velocity = { ...ZERO }), timeoutMs);
+        timer.unref();
+        moveTimers.set(p, timer);
+      }
       return `<tptz:ContinuousMoveResponse/>`;
     }
     case 'Stop': {
       needProfile();
+      clearTimeout(moveTimers.get(p));
       const panTilt = childText(req, 'PanTilt') !== 'false';
       const zoom = childText(req, 'Zoom') !== 'false';
       p.velocity = { x: panTilt ? 0 : p.velocity.x, y: panTilt ? 0 : p.velocity.y, zoom: zoom ? 0 : p.velocity.zoom };
