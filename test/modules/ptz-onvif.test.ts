@@ -134,16 +134,22 @@ t.test('light: tt:Light first, tt:IRLamp where that is all the camera has, 403 w
   t.same(irOnly.ptz()?.auxCommands, ['tt:IRLamp|On', 'tt:IRLamp|Off']);
   t.same(
     irOnly.calls().filter((c) => c.action === 'SendAuxiliaryCommand').map((c) => `${String((c.body as { AuxiliaryData: string }).AuxiliaryData)} ${c.ok}`),
-    ['tt:Light|On false', 'tt:IRLamp|On true', 'tt:IRLamp|Off true'],
-    'the lamp that answered is remembered',
+    ['tt:IRLamp|On true', 'tt:IRLamp|Off true'],
+    'the lamp the node advertises, without trying tt:Light first',
   );
 
   const c = r.addSim(wiperOnly, 'secret', { cameraName: 'K1900 dome' });
   t.same(await r.ptz.control(PROVINCE, c.num, 12, 1), {
     code: 403,
-    msg: 'PTZ refused: K1900 dome has no light: it accepts none of tt:Light|On, tt:IRLamp|On',
+    msg: 'PTZ refused: K1900 dome has no light: it advertises tt:Wiper|On, tt:Wiper|Off',
   });
-  t.same(wiperOnly.ptz()?.auxCommands, []);
+  t.same(wiperOnly.ptz()?.auxCommands, [], 'nothing sent');
+
+  // A node that lists no auxiliary commands at all: each lamp is tried.
+  const silent = await sim(t, { ptz: true, auxCommands: [] });
+  const d = r.addSim(silent, 'secret', { cameraName: 'K1901 dome' });
+  t.same(await r.ptz.control(PROVINCE, d.num, 12, 1), { code: 403, msg: 'PTZ refused: K1901 dome has no light: it accepts none of tt:Light|On, tt:IRLamp|On' });
+  t.same(silent.calls().filter((c) => c.action === 'SendAuxiliaryCommand').map((c) => c.ok), [false, false], 'both lamps tried');
 });
 
 t.test('a fixed camera: pan/tilt/zoom and light refused with 403 naming what it lacks; focus and iris work', async (t) => {

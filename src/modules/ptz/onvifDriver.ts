@@ -23,7 +23,7 @@ const IRIS_DB_PER_STEP = 1;
 const IRIS_MIN_DB = -22;
 /** The camera's own end of a continuous move (ONVIF Timeout) this long after our Stop is due: a lost Stop cannot leave it turning. */
 const MOVE_TIMEOUT_MARGIN_MS = 1000;
-/** Visible light first (补光灯 on road cameras), then the infrared lamp; agsh/onvif reads the node's list but our typed layer does not expose it. */
+/** Visible light first (补光灯 on road cameras), then the infrared lamp. */
 const LIGHTS = ['tt:Light', 'tt:IRLamp'] as const;
 
 type Axis = 'ptz' | 'focus';
@@ -47,6 +47,8 @@ interface Session {
   gen: Record<Axis, number>;
   pulses: Partial<Record<Axis, Pulse>>;
   light?: (typeof LIGHTS)[number];
+  /** Auxiliary commands the camera's PTZ node advertises, read at the first light command. */
+  advertised?: string[];
   /** Last iris the driver set, for cameras that do not report theirs. */
   iris?: number;
 }
@@ -219,7 +221,13 @@ export class OnvifPtzDriver implements PtzDriver {
       throw new PtzUnsupportedError(`${camera.record.cameraName} offers no ONVIF PTZ service, which carries the light (auxiliary) commands`);
     }
     const profile = await this.ptzProfile(camera, s, dev);
-    const order = s.light ? [s.light] : LIGHTS;
+    // Lamps the node advertises come first; a camera that lists none is tried lamp by lamp.
+    s.advertised ??= await dev.auxiliaryCommands().catch(() => []);
+    const listed = LIGHTS.filter((l) => s.advertised!.includes(`${l}|${state}`));
+    if (s.advertised.length > 0 && listed.length === 0) {
+      throw new PtzUnsupportedError(`${camera.record.cameraName} has no light: it advertises ${s.advertised.join(', ')}`);
+    }
+    const order = s.light ? [s.light] : listed.length > 0 ? listed : LIGHTS;
     for (const lamp of order) {
       try {
         await dev.auxiliary(`${lamp}|${state}`, profile);

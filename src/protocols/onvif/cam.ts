@@ -63,6 +63,7 @@ export interface RawCam {
   continuousMove(o: { profileToken?: string; x?: number; y?: number; zoom?: number; timeout?: number }, cb: CamCallback<unknown>): void;
   stop(o: { profileToken?: string; panTilt?: boolean; zoom?: boolean }, cb: CamCallback<unknown>): void;
   relativeMove(o: { profileToken?: string; x?: number; y?: number; zoom?: number }, cb: CamCallback<unknown>): void;
+  getNodes(cb: CamCallback<Record<string, { auxiliaryCommands?: unknown } | undefined>>): void;
   ptzSendAuxiliaryCommand(o: { profileToken?: string; data: string }, cb: CamCallback<unknown>): void;
   setImagingSettings(o: Record<string, unknown>, cb: CamCallback<unknown>): void;
   getImagingSettings(o: { token?: string }, cb: CamCallback<{ exposure?: { mode?: string; iris?: unknown; minIris?: unknown; maxIris?: unknown } }>): void;

@@ -123,6 +123,8 @@ export interface OnvifDevice {
   continuousMove(profileToken: string, v: PtzVelocity, timeoutMs?: number): Promise<void>;
   stop(profileToken: string): Promise<void>;
   relativeMove(profileToken: string, v: PtzVelocity): Promise<void>;
+  /** Auxiliary commands the PTZ nodes advertise (GetNodes), e.g. ['tt:Wiper|On', 'tt:IRLamp|On']; [] when none are listed. */
+  auxiliaryCommands(): Promise<string[]>;
   /** e.g. 'tt:Wiper|On'; profileToken defaults to the camera's first profile. */
   auxiliary(command: string, profileToken?: string): Promise<void>;
   focusMove(speed: number): Promise<void>;
@@ -410,6 +412,16 @@ class Device implements OnvifDevice {
   async relativeMove(profileToken: string, v: PtzVelocity): Promise<void> {
     this.needPtz('RelativeMove');
     await this.invoke('RelativeMove', (cb) => this.cam.relativeMove({ profileToken, x: v.pan, y: v.tilt, zoom: v.zoom }, cb));
+  }
+
+  async auxiliaryCommands(): Promise<string[]> {
+    this.needPtz('GetNodes');
+    const nodes = await this.invoke<Res<'getNodes'>>('GetNodes', (cb) => this.cam.getNodes(cb));
+    // The library flattens a one-element list to its element.
+    return Object.values(nodes ?? {}).flatMap((n) => {
+      const a = n?.auxiliaryCommands;
+      return (Array.isArray(a) ? a : a === undefined || a === null ? [] : [a]).map(String);
+    });
   }
 
   async auxiliary(command: string, profileToken = this.cam.activeSource?.profileToken): Promise<void> {
