@@ -1,5 +1,6 @@
 // A valid camera entry numbered `i` (record fields and local access), for simulations, tests and
 // benchmarks: one definition, so a rule change in the record schema is fixed in one place.
+import { cameraAccessShape } from '../config/schema.js';
 
 /** Record + access fields as a `[[cameras]]` entry or `vcgw cameras add --json` takes them. */
 export function sampleCameraEntry(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -25,7 +26,7 @@ export function sampleCameraEntry(i: number, extra: Record<string, unknown> = {}
   };
 }
 
-const ACCESS_KEYS = new Set(['id', 'ip', 'onvifUrl', 'onvifUser', 'onvifPassword', 'rtspMain', 'rtspSub', 'gbDeviceId', 'gbChannelId', 'overlayText']);
+const ACCESS_KEYS: ReadonlySet<string> = new Set(['id', ...Object.keys(cameraAccessShape)]);
 
 /** Only the fields sent to the province (cameraNum not included). */
 export function sampleCameraRecordFields(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
