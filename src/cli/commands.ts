@@ -8,6 +8,7 @@ import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerRunCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
+import { registerSnapshotCommands } from './snapshots.js';
 import { registerStatusCommand } from './status.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -22,5 +23,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerDiscoverCommand,
   registerOutboxCommand,
   registerPtzCommand,
+  registerSnapshotCommands,
   registerSimCommand,
 ];

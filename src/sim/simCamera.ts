@@ -1,7 +1,8 @@
 // One complete simulated camera: RTSP streams, optionally the ONVIF services and a WS-Discovery
 // responder, wired so that an ONVIF encoder change really changes the stream on the wire.
 import type { Logger } from 'pino';
-import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type ClipSpec, type RtspCamera } from './camera/index.js';
+import { ensureClip, MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type ClipSpec, type RtspCamera } from './camera/index.js';
+import { spawnInOwnGroup } from '../protocols/ffmpeg/childGroup.js';
 import {
   defaultProfiles,
   producedEncoding,
@@ -108,6 +109,18 @@ function nominalClips(opts: SimCameraOptions, given: OnvifProfile[] | undefined)
   return out;
 }
 
+/** The first frame of `clip` as a JPEG (what the camera's snapshot URI serves), at the clip's size. */
+export async function renderClipJpeg(clip: ClipSpec, opts: { cacheDir?: string; ffmpegPath?: string } = {}): Promise<Buffer> {
+  const file = await ensureClip(clip, opts);
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-q:v', '3', '-c:v', 'mjpeg', '-f', 'image2pipe', 'pipe:1'];
+  const { child, exited } = spawnInOwnGroup(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const out: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  await exited;
+  if (child.exitCode !== 0 || out.length === 0) throw new Error(`sim camera: could not render a JPEG of ${file}`);
+  return Buffer.concat(out);
+}
+
 export async function startSimCamera(opts: SimCameraOptions = {}): Promise<SimCamera> {
   const host = opts.host ?? '127.0.0.1';
   const onvifOpts: SimOnvifOptions | undefined = opts.onvif === true ? {} : opts.onvif || undefined;
@@ -156,7 +169,21 @@ export async function startSimCamera(opts: SimCameraOptions = {}): Promise<SimCa
       for (const role of streams) {
         if (!profiles.some((p) => p.stream === role)) throw new Error(`sim camera: no ONVIF profile describes the ${role} stream`);
       }
+      // The snapshot URI shows the main stream's current picture, rendered once per clip.
+      const jpegs = new Map<string, Promise<Buffer>>();
+      const mainJpeg = (): Promise<Buffer> => {
+        const clip = served.get('main')!;
+        const key = JSON.stringify(clip);
+        let p = jpegs.get(key);
+        if (!p) {
+          p = renderClipJpeg(clip, { cacheDir: opts.cacheDir, ffmpegPath: opts.ffmpegPath });
+          p.catch(() => jpegs.delete(key));
+          jpegs.set(key, p);
+        }
+        return p;
+      };
       onvif = await startOnvifCamera({
+        snapshotJpeg: mainJpeg,
         ...onvifOpts,
         host,
         profiles,

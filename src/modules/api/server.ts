@@ -9,12 +9,17 @@ import { fail } from './reply.js';
 import { checkGatewayRoute } from './routes/checkGateway.js';
 import { networkCheckRoute } from './routes/networkCheck.js';
 import { ptzControlRoute } from './routes/ptzControl.js';
+import { registerSnapshotRoutes, type SnapshotServing } from './routes/snapshots.js';
 import type { ApiDeps, ApiRoute } from './routes/route.js';
 import { videoTransBeginRoute } from './routes/videoTransBegin.js';
 import { videoTransFinishRoute } from './routes/videoTransFinish.js';
 import { ensureServerTls, type ServerTls } from './tls.js';
 
 export type { ApiDeps } from './routes/route.js';
+export type { SnapshotServing } from './routes/snapshots.js';
+
+/** With `snapshots`, GET /snapshots/… serves the JPEGs (TAuth or a signed URL). */
+export type ApiServerDeps = ApiDeps & { snapshots?: SnapshotServing };
 
 export interface RunningServer extends Listening {
   app: App;
@@ -49,7 +54,7 @@ export function apiTlsOptions(tls: ServerTls, clientCaFile: string | undefined):
   return { ...base, ca, requestCert: true, rejectUnauthorized: true };
 }
 
-export async function buildApiServer(deps: ApiDeps): Promise<App> {
+export async function buildApiServer(deps: ApiServerDeps): Promise<App> {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const tls = deps.tls ?? (await ensureServerTls(config.api, config.gateway.data_dir, deps.log));
@@ -88,11 +93,12 @@ export async function buildApiServer(deps: ApiDeps): Promise<App> {
       },
     });
   }
+  if (deps.snapshots) registerSnapshotRoutes(app, { ...deps.snapshots, auth: policy });
   return app;
 }
 
 /** Builds and listens on `api.listen` (port 0 picks a free one; the result says which). */
-export async function startApiServer(deps: ApiDeps): Promise<RunningServer> {
+export async function startApiServer(deps: ApiServerDeps): Promise<RunningServer> {
   const app = await buildApiServer(deps);
   try {
     const where = await listenOn(app, deps.config.api.listen, 'https');

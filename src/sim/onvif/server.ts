@@ -8,6 +8,7 @@ import { validateDrift } from './encoder.js';
 import { defaultProfiles, defaultThirdProfile, type OnvifProfile } from './profiles.js';
 import { newOsdState, type OsdSimOptions, type SimOsd } from './osd.js';
 import { ptzAction } from './ptz.js';
+import { DigestAuth } from '../camera/digest.js';
 import { checkUsernameToken, envelope, fault, NOT_AUTHORIZED, NS, SoapFaultError, type SoapFault } from './soap.js';
 import { SERVICE_PATHS, type CameraState, type EncoderDrift, type ImagingState, type ProducedEncoding, type PtzState } from './state.js';
 import { child, parseXml, toPlain, type PlainXml, type XmlElement } from './xml.js';
@@ -56,6 +57,11 @@ export interface OnvifCameraOptions {
   auxCommands?: string[];
   /** OSD support and limits (osd.ts); default: supported, 8 OSDs, one clock. */
   osd?: OsdSimOptions;
+  /**
+   * The JPEG served at the URI GetSnapshotUri advertises (HTTP GET with Digest auth, as real
+   * cameras do); without it that URI answers 404.
+   */
+  snapshotJpeg?: () => Buffer | Promise<Buffer>;
 }
 
 export const DEFAULT_AUX_COMMANDS = ['tt:Wiper|On', 'tt:Wiper|Off', 'tt:IRLamp|On', 'tt:IRLamp|Off', 'tt:Light|On', 'tt:Light|Off'];
@@ -195,7 +201,27 @@ export async function startOnvifCamera(opts: OnvifCameraOptions = {}): Promise<O
     }
   };
 
+  const digest = new DigestAuth(user, password);
+  const snapshot = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (!digest.verify('GET', req.headers.authorization ?? '')) {
+      res.writeHead(401, { 'WWW-Authenticate': digest.challenge() }).end();
+      return;
+    }
+    if (!opts.snapshotJpeg) {
+      res.writeHead(404).end();
+      return;
+    }
+    Promise.resolve()
+      .then(() => opts.snapshotJpeg!())
+      .then((jpeg) => res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length }).end(jpeg))
+      .catch((e: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(e)));
+  };
+
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && new URL(req.url ?? '/', 'http://x').pathname === '/onvif/snapshot') {
+      snapshot(req, res);
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { Allow: 'POST' }).end();
       return;
