@@ -1,10 +1,8 @@
 // Pre-encoded clips for the simulated cameras: a live 1080p x264 encode costs more than a core on
 // the 2-core targets, so each clip is encoded once with FFmpeg, cached on disk and replayed.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { cachedFfmpegOutput } from '../../protocols/ffmpeg/cachedOutput.js';
 import { parseClip, type VideoCodec } from './annexb.js';
 
 export interface ClipSpec {
@@ -16,7 +14,8 @@ export interface ClipSpec {
   /** Distance between IDR pictures; fixed (scene-cut detection off), like a camera's "I-frame interval". */
   gopFrames: number;
   seconds: number;
-  pattern?: 'testsrc2' | 'smptebars' | 'mandelbrot';
+  /** black and frozen stand for broken cameras (a lost signal, a picture stuck on one frame), for the image-quality diagnosis. */
+  pattern?: 'testsrc2' | 'smptebars' | 'mandelbrot' | 'black' | 'frozen';
 }
 
 export interface ClipOptions {
@@ -32,8 +31,6 @@ export const MAIN_720P_H264: Readonly<ClipSpec> = Object.freeze({ codec: 'h264',
 
 /** Bump when the encoder arguments change, so cached clips made with the old ones are not reused. */
 const CLIP_FORMAT_VERSION = 1;
-/** A tmp file older than this was left by a process that died while writing it. */
-const STALE_TMP_MS = 60 * 60 * 1000;
 
 export function defaultClipCacheDir(): string {
   return process.env['VCGW_CLIP_CACHE'] ?? path.join(os.homedir(), '.cache', 'vcgw', 'clips');
@@ -80,10 +77,14 @@ export function clipEncodeArgs(spec: ClipSpec): string[] {
   const kbps = `${spec.bitrateKbps}k`;
   const gop = String(spec.gopFrames);
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  args.push('-f', 'lavfi', '-i', `${pattern}=size=${spec.width}x${spec.height}:rate=${spec.fps}`);
+  const size = `size=${spec.width}x${spec.height}:rate=${spec.fps}`;
+  const source = pattern === 'black' ? `color=c=black:${size}` : `${pattern === 'frozen' ? 'testsrc2' : pattern}=${size}`;
+  args.push('-f', 'lavfi', '-i', source);
   // Colour bars alone compress to almost nothing; temporal noise stands in for sensor noise so the
   // encoder spends its bitrate like a camera does.
   if (pattern === 'smptebars') args.push('-vf', 'noise=alls=10:allf=t');
+  // A frozen camera keeps sending its last picture: the first frame, repeated.
+  if (pattern === 'frozen') args.push('-vf', 'loop=loop=-1:size=1:start=0');
   args.push('-frames:v', String(frames), '-an', '-pix_fmt', 'yuv420p');
   if (spec.codec === 'h264') {
     args.push('-c:v', 'libx264', '-preset', encoderPreset(spec));
@@ -112,79 +113,14 @@ export function clipEncodeArgs(spec: ClipSpec): string[] {
   return args;
 }
 
-const inFlight = new Map<string, Promise<string>>();
-
-/**
- * The path of the clip for `spec`, encoding it first when it is not cached. Encodes into a unique
- * tmp name and renames, so two processes that race on the same clip both end with a whole file.
- */
+/** The path of the clip for `spec`, encoded first when it is not cached. */
 export function ensureClip(spec: ClipSpec, opts: ClipOptions = {}): Promise<string> {
   try {
     validateClipSpec(spec);
   } catch (err) {
     return Promise.reject(err as Error);
   }
-  const dir = opts.cacheDir ?? defaultClipCacheDir();
-  const file = path.join(dir, clipFileName(spec));
-  let pending = inFlight.get(file);
-  if (!pending) {
-    pending = ensureClipFile(spec, file, opts.ffmpegPath ?? 'ffmpeg').finally(() => inFlight.delete(file));
-    inFlight.set(file, pending);
-  }
-  return pending;
-}
-
-async function ensureClipFile(spec: ClipSpec, file: string, ffmpegPath: string): Promise<string> {
-  if (await isFile(file)) return file;
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
-  await removeStaleTmpFiles(dir);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const data = await runFfmpeg(ffmpegPath, clipEncodeArgs(spec));
+  const file = path.join(opts.cacheDir ?? defaultClipCacheDir(), clipFileName(spec));
   // A clip that cannot be replayed must not enter the cache.
-  parseClip(spec.codec, data);
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  return file;
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function removeStaleTmpFiles(dir: string): Promise<void> {
-  const now = Date.now();
-  for (const name of await fs.readdir(dir)) {
-    if (!name.endsWith('.tmp')) continue;
-    const p = path.join(dir, name);
-    const st = await fs.stat(p).catch(() => undefined);
-    if (st && now - st.mtimeMs > STALE_TMP_MS) await fs.rm(p, { force: true });
-  }
-}
-
-function runFfmpeg(ffmpegPath: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-4000);
-    });
-    child.on('error', (err) => reject(new Error(`cannot run ${ffmpegPath}: ${err.message}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`${ffmpegPath} failed encoding a clip (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
-    });
-  });
+  return cachedFfmpegOutput(file, opts.ffmpegPath ?? 'ffmpeg', clipEncodeArgs(spec), (data) => void parseClip(spec.codec, data));
 }
