@@ -2,7 +2,9 @@
 // why, and the state of camera-side encoding — what a technician checks before blaming the cloud.
 import { redactUrl } from '../log.js';
 import { cameraStreamsOf, type EncoderMode } from '../modules/media/cameraStreams.js';
+import { CONDITIONS } from '../modules/quality/types.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
+import { CameraQualityStore, type CameraQualityRow } from '../store/cameraQuality.js';
 import type { StoredCamera } from '../store/cameras.js';
 import type { Db } from '../store/db.js';
 
@@ -50,6 +52,8 @@ export function mediaView(db: Db, cam: StoredCamera, defaultEncoder: EncoderMode
     }
   }
   lines.push(['encoder', encText]);
+  const q = new CameraQualityStore(db).get(cam.record.cameraNum);
+  lines.push(['quality', q ? qualityText(q) : 'not diagnosed yet (the running daemon does it within 30 s, then every quality.interval_s)']);
   return {
     lines,
     json: {
@@ -58,6 +62,16 @@ export function mediaView(db: Db, cam: StoredCamera, defaultEncoder: EncoderMode
       outputs: selection ?? null,
       encoder,
       encoding: enc ?? null,
+      quality: q ?? null,
     },
   };
+}
+
+/** The last diagnosis: its flags named with their confidences, or "normal". */
+function qualityText(q: CameraQualityRow): string {
+  const when = `checked ${beijingDateTime(q.checkedAt)} (Beijing time)`;
+  if (q.bits[0] === '1') return `${q.bits} offline; ${when}`;
+  const conf = q.confidences.split('|');
+  const flagged = CONDITIONS.flatMap((c, i) => (q.bits[i + 1] === '1' ? [`${c} ${conf[i] ?? '?'} (${q.details[c] ?? ''})`] : []));
+  return `${q.bits} ${flagged.length ? flagged.join(', ') : 'normal'}; ${when}${q.imageUrl ? `; image ${redactUrl(q.imageUrl)}` : ''}`;
 }

@@ -92,6 +92,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           monitor: { listen: `127.0.0.1:${monitorPort}`, allow: ['127.0.0.1/32'] },
           health: { probe_interval_s: 5, probe_timeout_ms: 500 },
           media: { x264_preset: 'veryfast', backoff_s: [1, 2, 5] },
+          // A snapshot round every 20 s instead of 5 min, so the demo shows one.
+          snapshots: { interval_s: 20 },
           cameras: DEMO_CAMERAS.map((c, i) => ({
             department: '广东省高速公路有限公司京珠北分公司',
             longAndLati: `113.59${i}/24.81${i}`,
@@ -144,6 +146,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           await demoMedia(out, sim, rtmp, daemon, numOf('K1844+158-up'), begin);
         }
         await demoOnvif(out, daemon, cams, sim, tunnel);
+        await demoPicture(out, sim, idOf);
         await show('VideoTransBegin again (same URL)', 'VideoTransBegin', begin);
         await show('VideoTransFinish', 'VideoTransFinish', { cameraNum: begin.cameraNum, videoType: 1 });
         await show('NetworkCheck', 'NetworkCheck', { cameras: [] });
@@ -233,6 +236,33 @@ async function demoOnvif(out: (s?: string) => void, daemon: RunningDaemon, cams:
   const reply = await sim.callGateway('PTZControl', { cameraNum: domeNum, action: 1, step: 4 });
   const ptz = cams[1]!.onvif!.calls().filter((c) => c.service === 'ptz' && ['ContinuousMove', 'Stop'].includes(c.action));
   out(`✔ province → gateway PTZControl left step 4: ${JSON.stringify(reply.body)}; the dome received ${ptz.map((c) => c.action).join(' → ') || 'nothing yet'}`);
+}
+
+/** Issue 5: the diagnosis report and a snapshot round, with one snapshot fetched as the province would. */
+async function demoPicture(out: (s?: string) => void, sim: ProvinceSim, idOf: (cameraNum: string) => string): Promise<void> {
+  // A new anomaly is reported at once, the rest at the end of the round: wait until every camera was.
+  type Item = { cameraNum: string; cameraStatus: string };
+  const latest = new Map<string, string>();
+  const reported = () => {
+    for (const r of sim.received()) {
+      if (r.path === '/service/video.ReportCameraQuality' && r.code === 200) for (const i of r.body as Item[]) latest.set(i.cameraNum, i.cameraStatus);
+    }
+    return latest.size >= sim.cameras().size ? true : undefined;
+  };
+  await waitUntil(reported, 90_000);
+  out(`✔ ReportCameraQuality (flags: offline, signal lost, occluded, blurred, brightness, frozen, noise, flicker, stripes): ${[...latest].map(([n, bits]) => `${idOf(n)}=${bits}`).join(', ')}`);
+  const snaps = await sim.waitFor((r) => r.path === '/service/video.ReportSnapshot' && r.code === 200, 60_000);
+  const first = (snaps.body as Array<{ cameraNum: string; snapshotUrl: string }>)[0];
+  if (!first) return;
+  const { Agent, request } = await import('undici');
+  const agent = new Agent({ connect: { rejectUnauthorized: false } });
+  try {
+    const res = await request(first.snapshotUrl, { dispatcher: agent });
+    const bytes = (await res.body.arrayBuffer()).byteLength;
+    out(`✔ ReportSnapshot: ${(snaps.body as unknown[]).length} snapshot(s); the province fetches ${idOf(first.cameraNum)}'s signed URL without headers: ${res.statusCode} ${String(res.headers['content-type'])}, ${bytes} bytes`);
+  } finally {
+    await agent.close();
+  }
 }
 
 async function waitUntil<T>(get: () => T | undefined, timeoutMs: number): Promise<T | undefined> {

@@ -21,6 +21,8 @@ function choice<T>(flag: string, value: string, options: Record<string, T>): T {
   return options[value] as T;
 }
 
+const PICTURES = ['normal', 'black', 'frozen'] as const;
+
 export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
   sim
     .command('camera')
@@ -33,6 +35,7 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
     .option('--main <profile>', `main stream: ${Object.keys(MAIN_CLIPS).join(', ')}`, '1080p')
     .option('--sub <profile>', `sub stream: ${Object.keys(SUB_CLIPS).join(', ')}`, 'cif')
     .option('--third', 'also a third stream (720p H.264 2 Mb/s; ONVIF Profile_3)')
+    .option('--picture <kind>', `what the cameras show: ${PICTURES.join(', ')} (black and frozen stand for broken cameras, for the image-quality diagnosis)`, 'normal')
     .option('--user <user>', 'ONVIF user, and RTSP Digest user with --password', 'admin')
     .option('--password <password>', 'ONVIF password (default admin123); also require RTSP Digest authentication')
     .option('--no-onvif', 'RTSP only: no ONVIF services and no WS-Discovery answers')
@@ -43,8 +46,10 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
         '\n\nExamples:\n  vcgw sim camera serve --count 4 --port 8554\n  vcgw sim camera serve --main 1080p-h265 --sub none --no-onvif --password secret\n  vcgw sim camera serve --third',
     )
     .action(
-      async (o: { count: string; port: string; host: string; main: string; sub: string; third?: boolean; user: string; password?: string; onvif: boolean; json?: boolean }) => {
+      async (o: { count: string; port: string; host: string; main: string; sub: string; third?: boolean; picture: string; user: string; password?: string; onvif: boolean; json?: boolean }) => {
         const count = intFlag('--count', o.count, 1, 200);
+        if (!(PICTURES as readonly string[]).includes(o.picture)) throw new CliError(`--picture: expected one of ${PICTURES.join(', ')}, got ${o.picture}`, 2);
+        const pictured = (c: ClipSpec | undefined): ClipSpec | undefined => (c && o.picture !== 'normal' ? { ...c, pattern: o.picture as 'black' | 'frozen' } : c);
         const port = intFlag('--port', o.port, 0, 65535);
         const main = choice('--main', o.main, MAIN_CLIPS);
         const sub = choice('--sub', o.sub, SUB_CLIPS);
@@ -59,8 +64,8 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
               await startSimCamera({
                 host: o.host,
                 rtspPort: port === 0 ? 0 : port + i,
-                main,
-                sub: sub ?? false,
+                main: pictured(main),
+                sub: pictured(sub) ?? false,
                 third: o.third ?? false,
                 ...(o.password ? { rtspCredentials: { user: o.user, password: o.password } } : {}),
                 onvif: o.onvif && {

@@ -27,6 +27,12 @@ import { PushRegistry } from './media/pushRegistry.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { ProvinceSession } from './province/session.js';
 import { PtzService } from './ptz/controller.js';
+import type { SnapshotService } from './snapshots/service.js';
+import type { QualityService } from './quality/service.js';
+import { qualityService } from './quality/start.js';
+import { cameraStreamsOf } from './media/cameraStreams.js';
+import { snapshotParts, snapshotService } from './snapshots/start.js';
+import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 
 export interface Daemon {
@@ -38,6 +44,10 @@ export interface Daemon {
   readonly dispatcher: OutboxDispatcher;
   readonly cameras: CameraService;
   readonly media: RunningMedia;
+  /** undefined when [snapshots] enabled = false. */
+  readonly snapshots: SnapshotService | undefined;
+  /** undefined when [quality] enabled = false. */
+  readonly quality: QualityService | undefined;
   stop(): Promise<void>;
 }
 
@@ -162,8 +172,53 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     stoppers.push(() => push.stopAll());
 
     const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
-    const api: RunningServer = await startApiServer({ config, cameras: cameraStore, tokens, push, ptz, tls, log: log.child({ mod: 'api' }) });
+    const snapLog = log.child({ mod: 'snapshots' });
+    const ffmpegEngine = media.ffmpeg;
+    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, frameSource: ffmpegEngine && ((n) => ffmpegEngine.frameSource(n)) });
+    const api: RunningServer = await startApiServer({
+      config,
+      cameras: cameraStore,
+      tokens,
+      push,
+      ptz,
+      tls,
+      log: log.child({ mod: 'api' }),
+      snapshots: { files: snapParts.files, urls: snapParts.urls },
+    });
     stoppers.push(() => api.close());
+    snapParts.urls.setBaseUrl(publicBaseUrl(config.snapshots.public_base_url, api));
+    let snapshots: SnapshotService | undefined;
+    let quality: QualityService | undefined;
+    if (config.snapshots.enabled) {
+      const service = snapshotService(snapParts, {
+        config,
+        cameras: cameraStore,
+        outbox,
+        log: snapLog,
+        onQueued: () => dispatcher.kick(),
+        onSnapshot: (cam, snap) => void quality?.onSnapshot(cam, snap),
+      });
+      service.start();
+      stoppers.push(() => service.stop());
+      snapshots = service;
+    }
+    if (config.quality.enabled) {
+      quality = qualityService({
+        config: config.quality,
+        snapshotIntervalMs: config.snapshots.interval_s * 1000,
+        db,
+        cameras: cameraStore,
+        health,
+        outbox,
+        burst: { engine: ffmpegEngine, streams: cameraStreamsOf(db, config.media.encoder), seconds: config.quality.burst_s, ffmpeg: media.runtime?.ffmpeg },
+        snapshots,
+        log,
+        onQueued: () => dispatcher.kick(),
+      });
+      quality.start();
+      const q = quality;
+      stoppers.push(() => q.stop());
+    }
     const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: log.child({ mod: 'monitor' }), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
     log.info({ api: api.url, monitor: monitor.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count() }, 'gateway started');
@@ -177,6 +232,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       dispatcher,
       cameras,
       media,
+      snapshots,
+      quality,
       stop,
     };
   } catch (err) {

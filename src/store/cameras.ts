@@ -36,7 +36,7 @@ interface RawCamera {
 }
 
 /** Tables keyed by camera_num holding state the daemon derived from the camera; the PTZ log stays (kept a year). */
-const PER_CAMERA_TABLES = ['camera_onvif', 'camera_encoding', 'camera_clock', 'camera_osd', 'ptz_holds', 'camera_state', 'media_status'] as const;
+const PER_CAMERA_TABLES = ['camera_onvif', 'camera_encoding', 'camera_clock', 'camera_osd', 'camera_quality', 'ptz_holds', 'camera_state', 'media_status'] as const;
 
 const fromRow = (r: RawCamera): StoredCamera => ({
   id: r.id,

@@ -119,4 +119,31 @@ export const MIGRATIONS: readonly string[] = [
     attempted_at  INTEGER NOT NULL
   );
   `,
+  // 7: snapshots (seed 003 §6.4): one row per JPEG kept under [snapshots] dir; path is relative to it
+  `
+  CREATE TABLE snapshots (
+    id          INTEGER PRIMARY KEY,
+    camera_num  TEXT NOT NULL,
+    taken_at    INTEGER NOT NULL,
+    path        TEXT NOT NULL UNIQUE,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    bytes       INTEGER NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('stream', 'onvif', 'pull'))
+  );
+  CREATE INDEX snapshots_camera_taken ON snapshots (camera_num, taken_at);
+  CREATE INDEX snapshots_taken ON snapshots (taken_at);
+  `,
+  // 8: the last image-quality diagnosis of each camera (what was reported, and the measures behind it)
+  `
+  CREATE TABLE camera_quality (
+    camera_num   TEXT PRIMARY KEY,
+    checked_at   INTEGER NOT NULL,
+    bits         TEXT NOT NULL,
+    confidences  TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    image_url    TEXT,
+    kind         TEXT NOT NULL CHECK (kind IN ('burst', 'snapshot'))
+  );
+  `,
 ];

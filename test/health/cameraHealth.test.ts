@@ -21,3 +21,18 @@ t.test('offline, online and fault from reachability and the media engine (CONTRA
   h.setMediaFault('a', 'connection refused');
   t.same(states.get('a'), { online: 0, reason: 'no TCP answer' }, 'unreachable wins over a media fault');
 });
+
+t.test('the diagnosis is a third witness: reachable but no usable picture = fault', async (t) => {
+  const { state, states } = tracker();
+  const h = new CameraHealth(state);
+  h.setReachable('a', true, 'reachable');
+  h.setPictureFault('a', 'signal lost (black screen) 0.97');
+  t.same(states.get('a'), { online: 2, reason: 'reachable but no usable picture: signal lost (black screen) 0.97' });
+  t.equal(h.isReachable('a'), true);
+  h.setPictureFault('a', undefined);
+  t.equal(states.get('a')!.online, 1, 'picture back = online');
+  h.setPictureFault('a', 'frozen');
+  h.setReachable('a', false, 'no TCP answer');
+  t.equal(states.get('a')!.online, 0, 'offline wins');
+  t.equal(h.isReachable('b'), undefined, 'not probed yet');
+});

@@ -58,6 +58,8 @@ export async function writeGatewayConfig(
     outbox: { backoff_s: [0.2, 0.5], ...overrides['outbox'] },
     // Tests do not need hardware trials at every start.
     media: { hardware: 'off', ...overrides['media'] },
+    ...(overrides['snapshots'] ? { snapshots: overrides['snapshots'] } : {}),
+    ...(overrides['quality'] ? { quality: overrides['quality'] } : {}),
     cameras,
   };
   const configFile = path.join(dir, 'gateway.toml');

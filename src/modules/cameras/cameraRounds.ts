@@ -20,6 +20,8 @@ export interface CameraRoundsOptions<R> {
   dueAgain?: (cam: StoredCamera) => boolean;
   /** The job; must not throw (a failure is a result). */
   run: (cam: StoredCamera) => Promise<R>;
+  /** After each round over every camera (at start and every intervalMs), with its results. */
+  onRound?: (results: R[]) => void;
 }
 
 /** Grace given to in-flight jobs at stop. */
@@ -67,9 +69,14 @@ export class CameraRounds<R> {
 
   /** Every eligible camera; overlapping rounds are joined, not queued. */
   runAll(): Promise<R[]> {
-    this.round ??= this.runMany(this.o.cameras.all()).finally(() => {
-      this.round = undefined;
-    });
+    this.round ??= this.runMany(this.o.cameras.all())
+      .then((results) => {
+        if (!this.stopped) this.o.onRound?.(results);
+        return results;
+      })
+      .finally(() => {
+        this.round = undefined;
+      });
     return this.round;
   }
 

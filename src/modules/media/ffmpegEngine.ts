@@ -11,6 +11,7 @@ import type { MediaRuntime } from './runtime.js';
 import { CameraSource, type SourceStatus, type StreamName } from './source.js';
 import type { CameraStreams } from './cameraStreams.js';
 import type { TierChoice } from './streamSelection.js';
+import type { TsFanout } from '../../protocols/mpegts/fanout.js';
 import { TIER_NAMES } from './tiers.js';
 
 const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
@@ -140,6 +141,19 @@ export class FfmpegMediaEngine implements MediaEngine {
       }
     }
     return { failures, error };
+  }
+
+  /**
+   * The GOP cache of a running pull of the camera, for a snapshot without a camera connection of
+   * its own (issue 5): main first (source resolution), then third, then sub; undefined when none is delivering.
+   */
+  frameSource(cameraNum: string, prefer: 'largest' | 'smallest' = 'largest'): { stream: StreamName; fanout: TsFanout } | undefined {
+    const order = ['main', 'third', 'sub'] as const;
+    for (const stream of prefer === 'largest' ? order : [...order].reverse()) {
+      const s = this.sources.get(`${cameraNum}:${stream}`);
+      if (s?.ready) return { stream, fanout: s.fanout };
+    }
+    return undefined;
   }
 
   sourceStatus(cameraNum: string, stream: StreamName): SourceStatus | undefined {

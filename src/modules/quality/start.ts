@@ -1,0 +1,88 @@
+// Wiring of the image-quality diagnosis for the daemon: where its frames come from (a running pull
+// of the camera's cheapest stream, else a short pull of it) and its snapshots.
+import type { QualityConfig } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import type { CameraStore, StoredCamera } from '../../store/cameras.js';
+import { CameraQualityStore } from '../../store/cameraQuality.js';
+import type { Db } from '../../store/db.js';
+import type { OutboxStore } from '../../store/outbox.js';
+import type { Snapshot } from '../../store/snapshots.js';
+import type { CameraHealth } from '../health/cameraHealth.js';
+import type { CameraStreams } from '../media/cameraStreams.js';
+import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
+import { framesFromStream, jpegToFrame, readFrames, type FrameBurst } from './frames.js';
+import { NotJudgedError, QualityService } from './service.js';
+
+/** Frames a second at which bursts are read: a camera's own rate, so flicker is seen as it is. */
+const BURST_FPS = 25;
+
+export interface BurstDeps {
+  engine?: Pick<FfmpegMediaEngine, 'frameSource'>;
+  streams: Pick<CameraStreams, 'selection' | 'urlOf'>;
+  seconds: number;
+  ffmpeg?: string;
+}
+
+/**
+ * A burst from the pull already running (its GOP cache starts it on a keyframe: no camera
+ * connection), preferring the smallest stream; otherwise a short pull of the stream the 128 kbps
+ * output uses (the cheapest to decode).
+ */
+export async function readBurst(cam: StoredCamera, d: BurstDeps): Promise<FrameBurst> {
+  const opts = { maxFrames: Math.round(d.seconds * BURST_FPS), seconds: d.seconds, timeoutMs: d.seconds * 1000 + 10_000, ffmpegPath: d.ffmpeg };
+  const running = d.engine?.frameSource(cam.record.cameraNum, 'smallest');
+  if (running) {
+    const reader = framesFromStream(opts);
+    const unsubscribe = running.fanout.subscribe(reader.sink);
+    try {
+      return await reader.burst;
+    } finally {
+      unsubscribe();
+    }
+  }
+  const stream = d.streams.selection(cam)?.low.stream;
+  const url = stream && d.streams.urlOf(cam, stream);
+  if (!url) throw new NotJudgedError('no stream known yet (no RTSP URL, ONVIF stream URIs not read yet)');
+  return readFrames(url, opts);
+}
+
+export interface SnapshotsForQuality {
+  latest(cameraNum: string): Snapshot | undefined;
+  takeNow(cameraNum: string): Promise<Snapshot>;
+  urlFor(s: Pick<Snapshot, 'path'>): string;
+  fileOf(s: Pick<Snapshot, 'path'>): string;
+}
+
+export function qualityService(o: {
+  config: QualityConfig;
+  snapshotIntervalMs: number;
+  db: Db;
+  cameras: CameraStore;
+  health: CameraHealth;
+  outbox: OutboxStore;
+  burst: BurstDeps;
+  /** undefined when snapshots are off: anomalies are then reported without an image. */
+  snapshots: SnapshotsForQuality | undefined;
+  log: Logger;
+  onQueued?: () => void;
+}): QualityService {
+  const snaps = o.snapshots;
+  return new QualityService({
+    cameras: o.cameras,
+    health: o.health,
+    store: new CameraQualityStore(o.db),
+    outbox: o.outbox,
+    burst: (cam) => readBurst(cam, o.burst),
+    snapshots: {
+      latest: (n) => snaps?.latest(n),
+      takeNow: (n) => (snaps ? snaps.takeNow(n) : Promise.reject(new Error('snapshots are off'))),
+      urlFor: (s) => snaps!.urlFor(s),
+      frameOf: (s) => jpegToFrame(snaps!.fileOf(s), { ffmpegPath: o.burst.ffmpeg }),
+    },
+    intervalMs: o.config.interval_s * 1000,
+    statusWidth: o.config.status_width,
+    snapshotMaxAgeMs: o.snapshotIntervalMs,
+    log: o.log,
+    onQueued: o.onQueued,
+  });
+}
