@@ -1,26 +1,12 @@
 // The gateway as it runs in the field: `vcgw run` as a child process against the province sim.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import t from 'tap';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { cameraEntry, generateSm2KeyPair, startSim, writeGatewayConfig, OFFLINE_TOKEN } from '../helpers/fixture.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
+import { runGateway } from '../helpers/gateway.js';
 const keys = generateSm2KeyPair();
-
-function runGateway(configFile: string): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', configFile], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => err };
-}
 
 async function kill9(gw: ReturnType<typeof runGateway>): Promise<void> {
   gw.child.kill('SIGKILL');

@@ -1,15 +1,12 @@
 // `vcgw run` as in the field writes each ONVIF camera's Appendix B overlay into the camera's OSD,
 // with the overlay facts coming from the [[cameras]] config.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import t from 'tap';
 import { startOnvifCamera } from '../../src/sim/onvif/index.js';
 import { CameraOsdStore } from '../../src/store/cameraOsd.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
+import { gatewayFor } from '../helpers/gateway.js';
 import { cameraEntry, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
 
 async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -37,19 +34,9 @@ t.test('the daemon writes the overlay of a configured ONVIF camera at start', as
     reserved: '韶关管理处',
   });
   const files = await writeGatewayConfig(t.testdir(), sim, keys, {}, [entry]);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', files.configFile], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += String(d)));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  t.teardown(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
+  const gw = gatewayFor(t, files.configFile);
 
-  await waitFor(() => cam.osds().length === 4, 30_000, `the OSDs on the camera (stderr: ${err})`);
+  await waitFor(() => cam.osds().length === 4, 30_000, `the OSDs on the camera (stderr: ${gw.stderr()})`);
   t.same(
     cam.osds().map((o) => o.plainText ?? `${o.dateFormat} ${o.timeFormat}`),
     ['粤-G4-京珠北-路面', 'K1801+100-下行-北行-往湖南省', 'yyyy-MM-dd HH:mm:ss', '韶关管理处'],

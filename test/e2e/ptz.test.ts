@@ -1,15 +1,13 @@
 // The province's PTZControl through `vcgw run` (a child process) to ONVIF simulators: the move reaches the
 // camera, hasControl=0 and a local operator's hold are refused with 403, and everything is in `vcgw ptz log`.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { runCli } from '../../src/cli/main.js';
 import { startOnvifCamera } from '../../src/sim/onvif/index.js';
 import { cameraEntry, freePort, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
 import { until } from '../helpers/media.js';
+import { gatewayFor } from '../helpers/gateway.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const keys = generateSm2KeyPair();
 
 t.test('province PTZControl moves an ONVIF dome through the daemon', async (t) => {
@@ -25,11 +23,7 @@ t.test('province PTZControl moves an ONVIF dome through the daemon', async (t) =
     cameraEntry(1, onvif(dome.url)),
     cameraEntry(2, { ...onvif(locked.url), hasControl: 0 }),
   ]);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', files.configFile], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  t.teardown(() => child.kill('SIGKILL'));
+  gatewayFor(t, files.configFile);
 
   const nums = () => [...sim.cameras().values()];
   await until('the cameras registered', () => nums().length === 2, 30_000);

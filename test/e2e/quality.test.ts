@@ -1,15 +1,12 @@
 // `vcgw run` as in the field: a camera that answers but shows a black screen is diagnosed at start,
 // reported to the province with ReportCameraQuality (flags, confidences, a fetchable image) and
 // reported as a fault (online = 2) with ReportCameraStatus.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { SUB_CIF_H264 } from '../../src/sim/camera/index.js';
 import { startSimCamera } from '../../src/sim/simCamera.js';
+import { gatewayFor } from '../helpers/gateway.js';
 import { cameraEntry, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
 
 t.test('a black camera is reported with its flags, its snapshot and as a fault', async (t) => {
   const keys = generateSm2KeyPair();
@@ -20,20 +17,10 @@ t.test('a black camera is reported with its flags, its snapshot and as a fault',
   // pushType 2: no constant push; the diagnosis pulls the camera briefly itself.
   const entry = cameraEntry(1, { pushType: 2, rtspMain: cam.url('main') });
   const files = await writeGatewayConfig(t.testdir(), sim, keys, { health: { probe_interval_s: 5 } }, [entry]);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', files.configFile], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += String(d)));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  t.teardown(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
+  const gw = gatewayFor(t, files.configFile);
 
   const report = await sim.waitFor((r) => r.path === '/service/video.ReportCameraQuality' && r.code === 200, 60_000).catch((e: unknown) => {
-    throw new Error(`${String(e)}; daemon stderr: ${err}`);
+    throw new Error(`${String(e)}; daemon stderr: ${gw.stderr()}`);
   });
   const [item] = report.body as Array<{ cameraNum: string; cameraStatus: string; cameraConfidence: string; imageUrl: string | null }>;
   t.equal(item!.cameraStatus, '010000000', 'signal lost');
