@@ -12,7 +12,7 @@ import { installSignalHandlers, onCleanup, runBenchmark } from './lib/children.j
 import { runNaiveConstant, runOursConstant, type ConstantResult } from './lib/constantScenario.js';
 import { makeClassifier, type BenchContext, type BenchOptions } from './lib/context.js';
 import { runFirstFrame, type FirstFrameResult, type Latencies } from './lib/firstFrameScenario.js';
-import { cpuModel } from './lib/proc.js';
+import { machineLine, machineMeta } from './lib/proc.js';
 import { runMemory, runOutputCpu, type MemoryResult, type OutputCpu } from './lib/resourceScenario.js';
 import { fmt, table } from './lib/stats.js';
 
@@ -91,18 +91,15 @@ interface Results {
 async function main(): Promise<void> {
   installSignalHandlers();
   const { opts, parts } = parseArgs(process.argv.slice(2));
+  const machine = machineMeta();
   const meta = {
-    date: new Date().toISOString(),
+    ...machine,
     ffmpeg: ffmpegVersion(),
-    cpu: cpuModel(),
-    cores: os.availableParallelism(),
-    node: process.version,
-    loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
     options: opts,
   };
   say('vcgw media benchmark (issue 3)');
   say(`  ${meta.ffmpeg}`);
-  say(`  CPU: ${meta.cpu}, ${meta.cores} cores; Node ${meta.node}; load average at start ${meta.loadavgAtStart.join(' ')}`);
+  say(machineLine(machine));
   say(`  windows: ${opts.warmupS} s warm-up + ${opts.windowS} s measured; first frame: ${opts.runs} runs (ours), ${opts.baselineRuns} (naive)`);
   say('');
 

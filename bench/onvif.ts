@@ -20,7 +20,7 @@ import { PtzHoldStore } from '../src/store/ptzHolds.js';
 import { PtzLogStore } from '../src/store/ptzLog.js';
 import type { CameraRecord } from '../src/protocols/province/messages.js';
 import { installSignalHandlers, onCleanup, runBenchmark } from './lib/children.js';
-import { cpuModel } from './lib/proc.js';
+import { machineLine, machineMeta } from './lib/proc.js';
 import { fmt, max, median, table } from './lib/stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -119,16 +119,13 @@ async function main(): Promise<void> {
   installSignalHandlers();
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  const machine = machineMeta();
   const meta: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    cpu: cpuModel(),
-    cores: os.availableParallelism(),
-    node: process.version,
-    loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+    ...machine,
     options: o,
   };
   say('vcgw ONVIF benchmark (issue 4)');
-  say(`  CPU: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; Node ${process.version}; load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}`);
+  say(machineLine(machine));
   say(`  ${o.cameras} simulated PTZ cameras (ONVIF over HTTP + WS-Discovery responders, no RTSP) in this process, on loopback`);
   say('');
 

@@ -22,7 +22,7 @@ import { FLAG_AT, RAMPS } from '../src/modules/quality/thresholds.js';
 import { CONDITIONS, type Condition, type Diagnosis, type Frame } from '../src/modules/quality/types.js';
 import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type ClipSpec } from '../src/sim/camera/index.js';
 import { installSignalHandlers, onCleanup, runBenchmark } from './lib/children.js';
-import { CLK_TCK, cpuModel, readProc } from './lib/proc.js';
+import { CLK_TCK, machineLine, machineMeta, readProc } from './lib/proc.js';
 import { fmt, mean, table } from './lib/stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -186,18 +186,15 @@ async function main(): Promise<void> {
   installSignalHandlers();
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  const machine = machineMeta();
   const meta: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    cpu: cpuModel(),
-    cores: os.availableParallelism(),
-    node: process.version,
-    loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+    ...machine,
     analysisSize: `${ANALYSIS_WIDTH}x${ANALYSIS_HEIGHT}`,
     burstFrames: DEFAULT_MAX_FRAMES,
     datasetSource: DATASET_SOURCE,
   };
   say('vcgw image-quality benchmark (issue 5)');
-  say(`  CPU: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; Node ${process.version}; load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}`);
+  say(machineLine(machine));
   say('');
 
   const items = datasetItems();

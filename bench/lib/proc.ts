@@ -146,3 +146,27 @@ export function alive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Where and when a benchmark ran, as every results file starts. */
+export interface MachineMeta {
+  date: string;
+  cpu: string;
+  cores: number;
+  node: string;
+  loadavgAtStart: number[];
+}
+
+export function machineMeta(): MachineMeta {
+  return {
+    date: new Date().toISOString(),
+    cpu: cpuModel(),
+    cores: os.availableParallelism(),
+    node: process.version,
+    loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+/** The line under a benchmark's title. */
+export function machineLine(m: MachineMeta): string {
+  return `  CPU: ${m.cpu}, ${m.cores} cores; Node ${m.node}; load average at start ${m.loadavgAtStart.join(' ')}`;
+}
