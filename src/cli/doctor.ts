@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { configSchema, type Config } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import { createMediaRuntime } from '../modules/media/runtime.js';
+import { snapshotDirOf } from '../modules/snapshots/files.js';
 import { CliError, println, table, type CliContext } from './context.js';
 
 type Check = {
@@ -12,14 +14,46 @@ type Check = {
 };
 
 /** The config if there is one; the defaults otherwise, so doctor also helps before setup. */
-function configOrDefaults(ctx: CliContext): { config: Config['media']; dataDir?: string; note: string } {
+function configOrDefaults(ctx: CliContext): { config: Config['media']; full?: Config; dataDir?: string; note: string } {
   const file = ctx.configPath();
   if (!fs.existsSync(file)) {
     const defaults = configSchema.shape.media.parse(undefined);
     return { config: defaults, note: `${file} not found: media defaults used` };
   }
   const config = ctx.loadConfig();
-  return { config: config.media, dataDir: config.gateway.data_dir, note: `${file} loads` };
+  return { config: config.media, full: config, dataDir: config.gateway.data_dir, note: `${file} loads` };
+}
+
+/** The burned-in overlay's font as fontconfig resolves it: a missing family silently becomes another font. */
+function fontCheck(font: string): Check {
+  if (font.startsWith('/')) return { check: 'overlay font', result: fs.existsSync(font) ? 'ok' : 'FAIL', detail: font };
+  try {
+    const family = execFileSync('fc-match', ['--format=%{family}', font], { encoding: 'utf8' });
+    const ok = family.split(',').some((f) => f.trim() === font);
+    return { check: 'overlay font', result: ok ? 'ok' : 'FAIL', detail: ok ? font : `${font} not installed (fontconfig gives ${family}): apt-get install fonts-noto-cjk` };
+  } catch (err) {
+    return { check: 'overlay font', result: 'FAIL', detail: `fc-match: ${err instanceof Error ? err.message : String(err)} (apt-get install fontconfig)` };
+  }
+}
+
+/** Room for snapshots below the guard's limits (the guard deletes the oldest before it would pass them). */
+function snapshotCheck(config: Config): Check {
+  const dir = snapshotDirOf(config);
+  const { max_disk_percent: maxPercent, min_free_mb: minFreeMb } = config.snapshots;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const st = fs.statfsSync(dir);
+    const usedPercent = st.blocks > 0 ? (100 * (st.blocks - st.bfree)) / st.blocks : 0;
+    const freeMb = (st.bavail * st.bsize) / 2 ** 20;
+    const tight = usedPercent >= maxPercent || freeMb <= minFreeMb;
+    return {
+      check: 'snapshots',
+      result: tight ? 'warn' : 'ok',
+      detail: `${dir}: disk ${usedPercent.toFixed(0)} % used, ${freeMb.toFixed(0)} MB free (limits ${maxPercent} %, ${minFreeMb} MB)${tight ? ': the oldest snapshots are being deleted' : ''}`,
+    };
+  } catch (err) {
+    return { check: 'snapshots', result: 'FAIL', detail: `${dir}: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
@@ -30,7 +64,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  vcgw doctor\n  vcgw doctor --json | jq .ffmpeg.encoders')
     .action(async (opts: { json?: boolean }) => {
       const checks: Check[] = [];
-      const { config, dataDir, note } = configOrDefaults(ctx);
+      const { config, full, dataDir, note } = configOrDefaults(ctx);
       checks.push({ check: 'config', result: note.includes('not found') ? 'warn' : 'ok', detail: note });
       let ffmpeg: Record<string, unknown> | undefined;
       try {
@@ -83,6 +117,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
           checks.push({ check: 'data_dir', result: 'FAIL', detail: `${dataDir}: ${err instanceof Error ? err.message : String(err)}` });
         }
       }
+      if (full?.overlay.burn_in) checks.push(fontCheck(full.overlay.font));
+      if (full?.snapshots.enabled) checks.push(snapshotCheck(full));
       if (opts.json) println(ctx.stdout, JSON.stringify({ checks, ffmpeg: ffmpeg ?? null }, null, 2));
       else println(ctx.stdout, table(checks, ['check', 'result', 'detail']));
       const failed = checks.filter((c) => c.result === 'FAIL');
