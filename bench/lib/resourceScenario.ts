@@ -162,6 +162,17 @@ const KINDS: Kind[] = [
   { kind: 'source copy', sub: true, videoType: VIDEO_TYPES.source, naive: naiveCopyArgs },
 ];
 
+/** CPU and frame rate of one output over `outputWindowS`, after 3 s to settle. */
+async function measuredWindow(ctx: BenchContext, frames: FrameSeries, key: string): Promise<{ cpu: ReturnType<CpuMeter['stop']>; fps: number }> {
+  await sleep(3000);
+  const meter = new CpuMeter(ctx.classify);
+  const t0 = performance.now();
+  meter.start();
+  await sleep(ctx.opts.outputWindowS * 1000);
+  const cpu = meter.stop();
+  return { cpu, fps: round(frames.fps(key, t0, performance.now()), 1) };
+}
+
 export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam: FarmCamera): Promise<OutputCpu[]> {
   const rig = await startEngineRig({ hardware: 'off', source_linger_s: 0 });
   const out: OutputCpu[] = [];
@@ -188,12 +199,7 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam:
             .map((r) => `${r.key.split(':')[2]} ${r.kbps ?? '?'}`)
             .join(', ');
         const rateAtStart = sourceRate();
-        await sleep(3000);
-        const meter = new CpuMeter(ctx.classify);
-        const t0 = performance.now();
-        meter.start();
-        await sleep(ctx.opts.outputWindowS * 1000);
-        const cpu = meter.stop();
+        const { cpu, fps } = await measuredWindow(ctx, frames, key);
         const plan = rig.engine.statusRows().find((r) => r.key === key)?.detail.replace(/ rtmp:\S+/, '') ?? '';
         const row: OutputCpu = {
           kind: k.kind,
@@ -201,7 +207,7 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam:
           sourceKbps: `${rateAtStart} → ${sourceRate()}`,
           pushCores: round(cpu.cores['ffmpeg push'] ?? 0, 3),
           pullCores: round(cpu.cores['ffmpeg pull'] ?? 0, 3),
-          fps: round(frames.fps(key, t0, performance.now()), 1),
+          fps,
         };
         out.push(row);
         ctx.progress(`  ${k.kind} [${plan}; source kb/s ${row.sourceKbps}]: push ${row.pushCores} cores, pull ${row.pullCores} cores, ${row.fps} fps`);
@@ -222,13 +228,8 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam:
     const proc = startNaive(k.naive(cam.main, ctx.rtmp.url('live', `cpu-naive-${k.videoType}`)), { key: 'n', frames });
     try {
       await until('the naive push producing frames', () => frames.keys().length > 0, 30_000);
-      await sleep(3000);
-      const meter = new CpuMeter(ctx.classify);
-      const t0 = performance.now();
-      meter.start();
-      await sleep(ctx.opts.outputWindowS * 1000);
-      const cpu = meter.stop();
-      row.naive = { cores: round(cpu.cores['ffmpeg naive'] ?? 0, 3), fps: round(frames.fps('n', t0, performance.now()), 1) };
+      const { cpu, fps } = await measuredWindow(ctx, frames, 'n');
+      row.naive = { cores: round(cpu.cores['ffmpeg naive'] ?? 0, 3), fps };
       ctx.progress(`  naive ${k.kind}: ${row.naive.cores} cores, ${row.naive.fps} fps`);
     } finally {
       await proc.kill(1000);

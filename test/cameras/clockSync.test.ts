@@ -11,6 +11,7 @@ import { freePort } from '../../src/sim/ports.js';
 import { CameraClockStore } from '../../src/store/cameraClock.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
+import { until } from '../helpers/media.js';
 
 const TOLERANCE_MS = 2000;
 
@@ -50,15 +51,6 @@ function clockSync(t: Test, s: ReturnType<typeof setup>, o: { intervalMs?: numbe
 }
 
 const near = (actual: number | null | undefined, expected: number): boolean => actual != null && Math.abs(actual - expected) <= TOLERANCE_MS;
-
-/** Polls the store (the daemon's only output) until `ok`, failing after `ms`. */
-async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 t.test('syncAll sets every ONVIF clock, records drift and failures, and cameras show reports them', async (t) => {
   const s = setup(t);
@@ -121,11 +113,11 @@ t.test('a camera registered after start is synced by the reconcile', async (t) =
   const firstNum = addCamera(s.svc, 1, { url: first.url });
   const sync = clockSync(t, s, { reconcileMs: 100 });
   sync.start();
-  await waitFor(() => s.clock.get(firstNum) !== undefined, 10_000, 'the start-up sync');
+  await until('the start-up sync', () => s.clock.get(firstNum) !== undefined, 10_000);
 
   const late = await sim(t, { clockOffsetMs: -120_000 });
   const lateNum = addCamera(s.svc, 2, { url: late.url });
-  await waitFor(() => s.clock.get(lateNum) !== undefined, 10_000, 'the new camera to be synced');
+  await until('the new camera to be synced', () => s.clock.get(lateNum) !== undefined, 10_000);
   t.ok(near(s.clock.get(lateNum)?.driftMs, -120_000), `drift ${s.clock.get(lateNum)?.driftMs}`);
   t.ok(near(late.clockOffsetMs, 0));
   const setCalls = () => first.calls().filter((c) => c.action === 'SetSystemDateAndTime').length;
@@ -134,8 +126,8 @@ t.test('a camera registered after start is synced by the reconcile', async (t) =
   // A changed ONVIF address counts as a new registration.
   const moved = await sim(t, { clockOffsetMs: 5_000 });
   s.svc.edit('cam-1', { onvifUrl: moved.url });
-  await waitFor(() => moved.calls().some((c) => c.action === 'SetSystemDateAndTime' && c.ok), 10_000, 'the re-addressed camera to be synced');
-  await waitFor(() => near(s.clock.get(firstNum)?.driftMs, 5_000), 5000, 'its drift to be stored');
+  await until('the re-addressed camera to be synced', () => moved.calls().some((c) => c.action === 'SetSystemDateAndTime' && c.ok), 10_000);
+  await until('its drift to be stored', () => near(s.clock.get(firstNum)?.driftMs, 5_000), 5000);
   t.ok(near(moved.clockOffsetMs, 0), `re-addressed camera off by ${moved.clockOffsetMs} ms`);
   await sync.stop();
   const calls = moved.calls().length;

@@ -7,14 +7,7 @@ import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { gatewayFor } from '../helpers/gateway.js';
 import { cameraEntry, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
-
-async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../helpers/media.js';
 
 t.test('the daemon writes the overlay of a configured ONVIF camera at start', async (t) => {
   const keys = generateSm2KeyPair();
@@ -36,7 +29,7 @@ t.test('the daemon writes the overlay of a configured ONVIF camera at start', as
   const files = await writeGatewayConfig(t.testdir(), sim, keys, {}, [entry]);
   const gw = gatewayFor(t, files.configFile);
 
-  await waitFor(() => cam.osds().length === 4, 30_000, `the OSDs on the camera (stderr: ${gw.stderr()})`);
+  await until(`the OSDs on the camera (stderr: ${gw.stderr()})`, () => cam.osds().length === 4, 30_000);
   t.same(
     cam.osds().map((o) => o.plainText ?? `${o.dateFormat} ${o.timeFormat}`),
     ['粤-G4-京珠北-路面', 'K1801+100-下行-北行-往湖南省', 'yyyy-MM-dd HH:mm:ss', '韶关管理处'],
@@ -44,6 +37,6 @@ t.test('the daemon writes the overlay of a configured ONVIF camera at start', as
   const db = openDb(files.dataDir);
   t.teardown(() => db.close());
   const num = new CameraStore(db).byId('cam-1')!.record.cameraNum;
-  await waitFor(() => new CameraOsdStore(db).get(num)?.writtenAt != null, 10_000, 'the result in the database');
+  await until('the result in the database', () => new CameraOsdStore(db).get(num)?.writtenAt != null, 10_000);
   t.match(new CameraOsdStore(db).get(num), { error: null, text: { lines: ['粤-G4-京珠北-路面', 'K1801+100-下行-北行-往湖南省'] } });
 });

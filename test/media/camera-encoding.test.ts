@@ -53,6 +53,15 @@ function keeperOf(rig: MediaRig): EncodingKeeper {
   return keeper;
 }
 
+/** What checkCameraEncoding needs, as the daemon gives it: ffprobe and the camera's stored streams. */
+function checkDeps(rig: MediaRig) {
+  return {
+    measure: (url: string, seconds: number) => measureStream(url, { seconds }),
+    urlOf: (c: StoredCamera, role: 'main' | 'sub' | 'third') => cameraStreamsOf(rig.db, 'gateway').urlOf(c, role),
+    log,
+  };
+}
+
 const onvifAccess = (cam: SimCamera): CameraAccess => ({ onvifUrl: cam.onvif!.url, onvifUser: 'admin', onvifPassword: 'admin123', encoder: 'camera' });
 
 t.test('configured over ONVIF, verified by ffprobe, pushed by remux; a drift on the wire turns it back into a transcode', async (t) => {
@@ -116,11 +125,7 @@ t.test('a camera with a third stream encodes the 1 Mbps 720p output too', async 
 
 t.test('refusals and drift at configuration fall back to the gateway with the reason', async (t) => {
   const rig = await startMediaRig(t, { cameras: [] });
-  const deps = {
-    measure: (url: string, seconds: number) => measureStream(url, { seconds }),
-    urlOf: (c: StoredCamera, role: 'main' | 'sub' | 'third') => cameraStreamsOf(rig.db, 'gateway').urlOf(c, role),
-    log,
-  };
+  const deps = checkDeps(rig);
 
   const refusing = await simCamera(t, { onvif: { refuseEncoderChanges: true } });
   const r1 = await checkCameraEncoding(register(rig, 'refuses', onvifAccess(refusing)), deps);
@@ -141,11 +146,7 @@ t.test('refusals and drift at configuration fall back to the gateway with the re
 
 t.test('a camera behind an NVR (RTSP only) is verified, not configured', async (t) => {
   const rig = await startMediaRig(t, { cameras: [] });
-  const deps = {
-    measure: (url: string, seconds: number) => measureStream(url, { seconds }),
-    urlOf: (c: StoredCamera, role: 'main' | 'sub' | 'third') => cameraStreamsOf(rig.db, 'gateway').urlOf(c, role),
-    log,
-  };
+  const deps = checkDeps(rig);
   const t128 = CAMERA_TARGETS.low;
   const ready = await simCamera(t, { sub: { ...SUB_CIF_H264, bitrateKbps: t128.kbps, gopFrames: t128.gop, seconds: 4 } });
   const ok = await checkCameraEncoding(register(rig, 'nvr-ok', { rtspMain: ready.url('main'), rtspSub: ready.url('sub'), encoder: 'camera' }), deps);

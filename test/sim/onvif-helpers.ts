@@ -2,7 +2,7 @@
 // (agsh/onvif, CommonJS, untyped) behind a small promise-based, typed facade.
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import { startOnvifCamera, type OnvifCamera, type OnvifCameraOptions } from '../../src/sim/onvif/index.js';
+import type { OnvifCamera } from '../../src/sim/onvif/index.js';
 
 type Cb<T> = (err: Error | null, value: T, xml?: string) => void;
 
@@ -74,15 +74,7 @@ export function connectCam(cam: OnvifCamera, username: string, password: string)
   });
 }
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
-
-export async function startSim(t: Teardown, opts: OnvifCameraOptions = {}): Promise<OnvifCamera> {
-  const cam = await startOnvifCamera({ password: 'secret', ...opts });
-  t.teardown(() => cam.close());
-  return cam;
-}
+export { onvifSim as startSim } from '../helpers/onvif.js';
 
 /** Like `call` but keeps the error and the raw response XML (the library hides some faults behind generic errors). */
 export function callRaw<T>(fn: (cb: Cb<T>) => void): Promise<{ err: Error | null; value: T; xml: string }> {

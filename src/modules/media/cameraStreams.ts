@@ -7,7 +7,7 @@ import type { Db } from '../../store/db.js';
 import { STREAM_ROLES, type StoredCamera, type StreamRole } from '../../store/cameras.js';
 import { selectStreams, type StreamFacts, type StreamSelection } from './streamSelection.js';
 
-const ACCESS_URL: Readonly<Record<StreamRole, 'rtspMain' | 'rtspSub' | 'rtspThird'>> = { main: 'rtspMain', sub: 'rtspSub', third: 'rtspThird' };
+export const ACCESS_URL: Readonly<Record<StreamRole, 'rtspMain' | 'rtspSub' | 'rtspThird'>> = { main: 'rtspMain', sub: 'rtspSub', third: 'rtspThird' };
 
 /** ONVIF stream URIs carry no credentials; the camera's ONVIF account opens its RTSP streams too. */
 export function withCredentials(url: string, user: string | undefined, password: string | undefined): string {

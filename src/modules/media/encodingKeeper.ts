@@ -11,7 +11,7 @@ import { CameraRounds } from '../cameras/cameraRounds.js';
 import { readOnvifFacts } from '../cameras/onvifFacts.js';
 import { onvifErrorText } from '../cameras/onvifRegistration.js';
 import { checkCameraEncoding } from './cameraEncoding.js';
-import { withCredentials, type CameraStreams } from './cameraStreams.js';
+import { ACCESS_URL, withCredentials, type CameraStreams } from './cameraStreams.js';
 
 export interface EncodingKeeperOptions {
   cameras: CameraStore;
@@ -127,10 +127,9 @@ export class EncodingKeeper {
 
   /** A stream URL from facts read just now, before they are stored. */
   private urlWith(cam: StoredCamera, role: StreamRole, facts: OnvifFacts | undefined): string | undefined {
-    const typed = this.o.streams.urlOf(cam, role);
+    const typed = cam.access[ACCESS_URL[role]];
+    if (typed) return typed;
     const fresh = facts?.profiles.find((p) => p.role === role)?.streamUri;
-    const explicit = { main: cam.access.rtspMain, sub: cam.access.rtspSub, third: cam.access.rtspThird }[role];
-    if (explicit) return explicit;
-    return fresh ? withCredentials(fresh, cam.access.onvifUser, cam.access.onvifPassword) : typed;
+    return fresh ? withCredentials(fresh, cam.access.onvifUser, cam.access.onvifPassword) : this.o.streams.urlOf(cam, role);
   }
 }
