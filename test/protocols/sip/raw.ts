@@ -10,6 +10,8 @@ export interface RawPeer {
   send(bytes: string | Buffer): void;
   /** The next message received (in order), or a rejection after `timeoutMs`. */
   next(timeoutMs?: number): Promise<SipMessage>;
+  /** Skips messages until one satisfies `pred` (those skipped are gone). */
+  until(pred: (m: SipMessage) => boolean, timeoutMs?: number): Promise<SipMessage>;
   /** Messages received so far and not yet taken by next(). */
   readonly queued: SipMessage[];
   close(): Promise<void>;
@@ -42,6 +44,14 @@ class Inbox {
   }
 }
 
+async function until(peer: Pick<RawPeer, 'next'>, pred: (m: SipMessage) => boolean, timeoutMs = 3000): Promise<SipMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await peer.next(Math.max(1, deadline - Date.now()));
+    if (pred(m)) return m;
+  }
+}
+
 export async function rawUdp(serverPort: number, bindAddress = '127.0.0.1'): Promise<RawPeer> {
   const sock = dgram.createSocket('udp4');
   const inbox = new Inbox();
@@ -50,13 +60,15 @@ export async function rawUdp(serverPort: number, bindAddress = '127.0.0.1'): Pro
     if (p.ok) inbox.push(p.message);
   });
   await new Promise<void>((r) => sock.bind(0, bindAddress, () => r()));
-  return {
+  const peer: RawPeer = {
     port: sock.address().port,
     queued: inbox.queued,
     send: (bytes) => sock.send(typeof bytes === 'string' ? Buffer.from(bytes) : bytes, serverPort, '127.0.0.1'),
     next: (timeoutMs = 3000) => inbox.next(timeoutMs),
+    until: (pred, timeoutMs) => until(peer, pred, timeoutMs),
     close: () => new Promise<void>((r) => sock.close(() => r())),
   };
+  return peer;
 }
 
 export interface RawTcpPeer extends RawPeer {
@@ -81,17 +93,19 @@ export async function rawTcp(serverPort: number): Promise<RawTcpPeer> {
   });
   sock.on('error', () => undefined);
   const ended = new Promise<void>((r) => sock.once('close', () => r()));
-  return {
+  const peer: RawTcpPeer = {
     port: sock.localPort ?? 0,
     queued: inbox.queued,
     ended,
     send: (bytes) => sock.write(bytes),
     next: (timeoutMs = 3000) => inbox.next(timeoutMs),
+    until: (pred, timeoutMs) => until(peer, pred, timeoutMs),
     close: async () => {
       sock.destroy();
       await ended;
     },
   };
+  return peer;
 }
 
 /** A request as devices write it, CRLF line ends; `body` is appended with its Content-Length unless `noLength`. */
