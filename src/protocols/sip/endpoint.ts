@@ -30,6 +30,8 @@ export interface SipEndpointOptions {
   tcp?: boolean;
   /** Host written in our Via and Contact; defaults to `host` (or 127.0.0.1 for a wildcard). */
   advertisedHost?: string;
+  /** Port written in our Via and Contact (a NAT's mapped port); defaults to the bound port. */
+  advertisedPort?: number;
   timers?: Partial<SipTimers>;
   /** Larger messages are refused (513 when answerable). Default 65535. */
   maxMessageBytes?: number;
@@ -328,7 +330,7 @@ export class SipEndpoint {
         if (req.method !== 'INVITE') return Promise.reject(new Error('accept() is for INVITE'));
         const res = build(200, o);
         const contactUser = parseNameAddr(header(req, 'to') ?? '')?.uri.match(/^sips?:([^@]+)@/)?.[1];
-        res.headers.push({ name: 'contact', value: `<sip:${contactUser ? `${contactUser}@` : ''}${this.advertised}:${this.port}>` });
+        res.headers.push({ name: 'contact', value: `<sip:${contactUser ? `${contactUser}@` : ''}${this.advertised}:${this.viaPort}>` });
         return this.acceptInvite(req, remote, tx, res, toTag);
       },
       onCancel: (listener) => {
@@ -456,7 +458,11 @@ export class SipEndpoint {
 
   /** Top Via for a request to `target`: our advertised address, a fresh branch, rport asked for. */
   via(target: Remote): string {
-    return `SIP/2.0/${target.transport} ${this.advertised}:${this.port};rport;branch=z9hG4bK${randomToken(8)}`;
+    return `SIP/2.0/${target.transport} ${this.advertised}:${this.viaPort};rport;branch=z9hG4bK${randomToken(8)}`;
+  }
+
+  private get viaPort(): number {
+    return this.opts.advertisedPort ?? this.port;
   }
 
   private readonly dialogHost: DialogHost = {
@@ -494,7 +500,9 @@ export class SipEndpoint {
     const via = topVia(req);
     const branch = via?.params['branch'];
     if (!branch) return Promise.reject(new Error('request without a Via branch'));
-    const key = clientKey(branch, req.method);
+    // Keyed by the CSeq method, which the response echoes (even when a quirky peer wrote one
+    // that differs from the request's method).
+    const key = clientKey(branch, parseCSeq(header(req, 'cseq') ?? '')?.method ?? req.method);
     return new Promise<SipResponse>((resolve, reject) => {
       const tx = new ClientTransaction(req, target.transport === 'TCP', (b) => this.transport.send(b, target), this.timers, {
         onResponse: (res) => {
@@ -532,7 +540,7 @@ export class SipEndpoint {
    * `dialog: null`.
    */
   async invite(o: Omit<OutgoingRequest, 'method'>): Promise<{ response: SipResponse; dialog: Dialog | null }> {
-    const response = await this.request({ ...o, method: 'INVITE', contact: o.contact ?? `<sip:${this.advertised}:${this.port}>` });
+    const response = await this.request({ ...o, method: 'INVITE', contact: o.contact ?? `<sip:${this.advertised}:${this.viaPort}>` });
     if (response.status < 200 || response.status >= 300) return { response, dialog: null };
     const inviteCseq = parseCSeq(header(response, 'cseq') ?? '')?.seq ?? 1;
     const contact = header(response, 'contact');
