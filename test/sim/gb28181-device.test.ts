@@ -1,158 +1,24 @@
-// The GB/T 28181 device simulator against a minimal registrar/platform built in this test from
-// the SIP and GB libraries, over real UDP and TCP on 127.0.0.1: registration with digest,
+// The GB/T 28181 device simulator against the minimal platform (src/sim/gb28181/platform.ts,
+// built from the SIP and GB libraries), over real UDP and TCP on 127.0.0.1: registration with digest,
 // refresh, unregister, keep-alives, paged catalog, DeviceInfo/DeviceStatus, PTZ, INVITE/BYE, and
 // each quirk.
 import t from 'tap';
+import { parseVia, type TransportName } from '../../src/protocols/sip/index.js';
 import {
-  DigestServer,
-  SipEndpoint,
-  header,
-  parseVia,
-  type IncomingRequest,
-  type Remote,
-  type TransportName,
-} from '../../src/protocols/sip/index.js';
-import {
-  CatalogCollector,
   GB_RTPMAPS,
-  MANSCDP_CONTENT_TYPE,
   buildSdp,
-  decodeManscdp,
-  gbTime,
   parseCatalog,
   parseDeviceInfo,
   parseDeviceStatus,
   parseGbTime,
   parseSdp,
   ptzControl,
-  query,
-  type ManscdpMessage,
 } from '../../src/protocols/gb28181/index.js';
-import { GbDeviceSim, type GbDeviceOptions } from '../../src/sim/gb28181/device.js';
+import { GbDeviceSim, MiniPlatform, type GbDeviceOptions } from '../../src/sim/gb28181/index.js';
 
 const SERVER_ID = '44010000002000000001';
 const DOMAIN = '4401000000';
 const timers = { T1: 50, T2: 400, T4: 500 };
-
-interface Registration {
-  remote: Remote;
-  expires: number;
-  callId: string;
-  cseq: string;
-  via: string;
-}
-
-/** Just enough platform to exercise a device: REGISTER with digest, MESSAGE in, queries out. */
-class MiniRegistrar {
-  readonly registers: Registration[] = [];
-  readonly devices = new Map<string, Registration>();
-  readonly keepalives: { deviceId: string; cseq: string }[] = [];
-  readonly notifications: ManscdpMessage[] = [];
-  readonly catalog = new CatalogCollector(3000);
-  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
-  private readonly responses = new Map<string, (m: ManscdpMessage) => void>();
-  private sn = 100;
-
-  private constructor(readonly ep: SipEndpoint, private readonly digest: DigestServer, private readonly password: string) {
-    ep.onRequest((r) => this.onRequest(r));
-  }
-
-  static async start(password: string): Promise<MiniRegistrar> {
-    const ep = await SipEndpoint.start({ host: '127.0.0.1', port: 0, timers, rateLimit: null });
-    return new MiniRegistrar(ep, new DigestServer({ realm: DOMAIN, nonceTtlMs: 60_000 }), password);
-  }
-
-  /** Resolves when `test` holds (checked after every request handled), or rejects after `ms`. */
-  until(test: () => boolean, ms = 5000): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const w = { test, resolve };
-      this.waiters.push(w);
-      setTimeout(() => reject(new Error('registrar: condition not met in time')), ms).unref();
-    });
-  }
-
-  private settle(): void {
-    for (const w of [...this.waiters]) if (w.test()) {
-      this.waiters.splice(this.waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  }
-
-  private onRequest(r: IncomingRequest): void {
-    try {
-      this.handle(r);
-    } finally {
-      this.settle();
-    }
-  }
-
-  private handle(r: IncomingRequest): void {
-    const req = r.request;
-    const deviceId = /sip:(\d{20})@/.exec(header(req, 'from') ?? '')?.[1] ?? '';
-    if (req.method === 'REGISTER') {
-      const v = this.digest.verify('REGISTER', header(req, 'authorization'), (u) => (u === deviceId ? this.password : undefined));
-      if (!v.ok) {
-        if (v.reason === 'missing' || v.reason === 'stale') r.reply(401, { headers: [['WWW-Authenticate', this.digest.challenge(v.reason === 'stale')]] });
-        else r.reply(403);
-        return;
-      }
-      const expires = Number(header(req, 'expires') ?? 3600);
-      const reg = { remote: r.remote, expires, callId: header(req, 'call-id')!, cseq: header(req, 'cseq')!, via: header(req, 'via')! };
-      this.registers.push(reg);
-      if (expires === 0) this.devices.delete(deviceId);
-      else this.devices.set(deviceId, reg);
-      r.reply(200, { headers: [['Expires', String(expires)], ['Date', gbTime(new Date()) + '.000']] });
-      return;
-    }
-    if (req.method !== 'MESSAGE') return r.reply(405);
-    const m = decodeManscdp(req.body, header(req, 'content-type'));
-    if (!m.ok) return r.reply(400);
-    r.reply(200);
-    const msg = m.message;
-    if (msg.cmdType === 'Keepalive') this.keepalives.push({ deviceId, cseq: header(req, 'cseq')! });
-    else if (msg.root === 'Notify') this.notifications.push(msg);
-    else if (msg.cmdType === 'Catalog') {
-      const p = parseCatalog(msg);
-      if (p.ok) this.catalog.offer(msg.deviceId, msg.sn, p.page);
-    } else this.responses.get(`${msg.cmdType}|${msg.sn}`)?.(msg);
-  }
-
-  /** A MESSAGE to `to` (the device or one of its channels) through the device's registration. */
-  async send(deviceId: string, body: Buffer, to = deviceId): Promise<number> {
-    const reg = this.devices.get(deviceId);
-    if (!reg) throw new Error(`${deviceId} not registered`);
-    const res = await this.ep.request({
-      method: 'MESSAGE',
-      uri: `sip:${to}@${DOMAIN}`,
-      from: `<sip:${SERVER_ID}@${DOMAIN}>`,
-      to: `<sip:${to}@${DOMAIN}>`,
-      target: reg.remote,
-      body,
-      contentType: MANSCDP_CONTENT_TYPE,
-    });
-    return res.status;
-  }
-
-  async ask(deviceId: string, cmdType: 'DeviceInfo' | 'DeviceStatus'): Promise<ManscdpMessage> {
-    const sn = ++this.sn;
-    const answer = new Promise<ManscdpMessage>((resolve) => this.responses.set(`${cmdType}|${sn}`, resolve));
-    await this.send(deviceId, query(cmdType, { sn, deviceId }));
-    return answer;
-  }
-
-  async queryCatalog(deviceId: string) {
-    const sn = ++this.sn;
-    const done = this.catalog.expect(deviceId, sn);
-    await this.send(deviceId, query('Catalog', { sn, deviceId }));
-    return done;
-  }
-
-  close(): Promise<void> {
-    this.catalog.close();
-    return this.ep.close();
-  }
-}
 
 /** Polls a condition the test cannot get an event for (state inside the simulator), bounded. */
 async function waitFor(test: () => boolean, ms = 3000): Promise<void> {
@@ -168,7 +34,7 @@ interface Teardown {
 }
 
 async function setup(t: Teardown, transport: TransportName, opts: Partial<GbDeviceOptions> = {}) {
-  const reg = await MiniRegistrar.start('12345678');
+  const reg = await MiniPlatform.start({ serverId: SERVER_ID, domain: DOMAIN, timers, passwordOf: () => '12345678' });
   t.teardown(() => reg.close());
   const dev = await GbDeviceSim.start({
     deviceId: '44010000041180000001',

@@ -11,7 +11,7 @@ import {
   type DialogEnd,
   type TransportName,
 } from '../../../src/protocols/sip/index.js';
-import { rawUdp, sipText } from './raw.js';
+import { rawUdp, sipText } from '../../helpers/sipRaw.js';
 
 const timers = { T1: 20, T2: 80, T4: 100 };
 

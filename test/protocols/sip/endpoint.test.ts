@@ -4,7 +4,7 @@
 import t from 'tap';
 import iconv from 'iconv-lite';
 import { SipEndpoint, header, parseVia, type IncomingRequest, type SipEndpointOptions, type SipResponse } from '../../../src/protocols/sip/index.js';
-import { options, rawTcp, rawUdp, sipText } from './raw.js';
+import { options, rawTcp, rawUdp, sipText } from '../../helpers/sipRaw.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -4,7 +4,7 @@
 import t from 'tap';
 import iconv from 'iconv-lite';
 import { SipEndpoint, header } from '../../../src/protocols/sip/index.js';
-import { options, rawTcp, rawUdp, sipText, type RawPeer } from './raw.js';
+import { options, rawTcp, rawUdp, sipText, type RawPeer } from '../../helpers/sipRaw.js';
 
 /** Deterministic so a failure can be replayed. */
 function prng(seed: number): () => number {

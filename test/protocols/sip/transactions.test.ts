@@ -4,7 +4,7 @@ import t from 'tap';
 import net from 'node:net';
 import { SipEndpoint, SipTimeoutError, header, makeResponse, parseCSeq, parseVia, serializeMessage, type SipRequest } from '../../../src/protocols/sip/index.js';
 import { StreamFramer } from '../../../src/protocols/sip/framing.js';
-import { options, rawUdp, sipText } from './raw.js';
+import { options, rawUdp, sipText } from '../../helpers/sipRaw.js';
 
 const T1 = 20;
 const timers = { T1, T2: 80, T4: 100 };

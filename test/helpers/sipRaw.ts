@@ -2,8 +2,8 @@
 // writes (as a quirky device would) and hands back what the endpoint answers, parsed.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { StreamFramer } from '../../../src/protocols/sip/framing.js';
-import { parseMessage, type SipMessage } from '../../../src/protocols/sip/message.js';
+import { StreamFramer } from '../../src/protocols/sip/framing.js';
+import { parseMessage, type SipMessage } from '../../src/protocols/sip/message.js';
 
 export interface RawPeer {
   readonly port: number;
