@@ -166,3 +166,26 @@ t.test('old-style branch (no z9hG4bK cookie) still matches retransmissions', asy
   await peer.next();
   t.equal(calls, 1);
 });
+
+t.test('CANCEL of a pending INVITE: 200 to the CANCEL, 487 to the INVITE, the handler told', async (t) => {
+  const ep = await endpoint(t);
+  let cancelled = 0;
+  ep.onRequest((r) => r.onCancel(() => cancelled++));
+  const peer = await rawUdp(ep.port);
+  t.teardown(() => peer.close());
+  const common = [`Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKcancelme`, 'From: <sip:a@b>;tag=1', 'To: <sip:c@d>', 'Call-ID: cancel1', 'Max-Forwards: 70'];
+  peer.send(sipText(['INVITE sip:c@127.0.0.1 SIP/2.0', ...common, 'CSeq: 1 INVITE']));
+  const trying = await peer.next();
+  t.equal(trying.kind === 'response' && trying.status, 100);
+  peer.send(sipText(['CANCEL sip:c@127.0.0.1 SIP/2.0', ...common, 'CSeq: 1 CANCEL']));
+  const got: string[] = [];
+  while (got.length < 2) {
+    const m = await peer.next();
+    if (m.kind === 'response') got.push(`${m.status} ${parseCSeq(header(m, 'cseq')!)!.method}`);
+  }
+  t.same(got.sort(), ['200 CANCEL', '487 INVITE']);
+  t.equal(cancelled, 1);
+  peer.send(sipText(['CANCEL sip:c@127.0.0.1 SIP/2.0', `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKnosuch`, 'From: <sip:a@b>;tag=1', 'To: <sip:c@d>', 'Call-ID: cancel2', 'CSeq: 1 CANCEL']));
+  const none = await peer.until((m) => m.kind === 'response' && header(m, 'call-id') === 'cancel2');
+  t.equal(none.kind === 'response' && none.status, 481, 'nothing to cancel: 481');
+});
