@@ -136,8 +136,3 @@ export function composeGbCode(area10: string, type: number, serial7: number | st
   if (!/^\d{7}$/.test(serial)) throw new Error(`serial ${JSON.stringify(serial)} must be at most 7 digits`);
   return `${area10}${type}${serial}`;
 }
-
-/** The SIP domain of a code as GB/T 28181 uses it: its first 10 digits. */
-export function domainOf(code: string): string {
-  return code.slice(0, 10);
-}

@@ -27,8 +27,6 @@ export interface DialogState {
 export interface DialogHost {
   /** Sends a request in a client transaction; resolves with the final response. */
   send(req: SipRequest, target: Remote): Promise<SipResponse>;
-  /** Sends a request outside any transaction (the ACK for a 2xx). */
-  sendStateless(req: SipRequest, target: Remote): Promise<void>;
   /** Top Via value for a new request to `target`, with a fresh branch. */
   via(target: Remote): string;
   forget(dialog: Dialog): void;

@@ -467,7 +467,6 @@ export class SipEndpoint {
 
   private readonly dialogHost: DialogHost = {
     send: (req, target) => this.send(req, target),
-    sendStateless: (req, target) => this.transport.send(serializeMessage(req), target),
     via: (target) => this.via(target),
     forget: (d) => {
       this.dialogs.delete(d.id);

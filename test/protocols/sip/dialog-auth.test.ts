@@ -6,6 +6,7 @@ import {
   SipEndpoint,
   answerChallenge,
   header,
+  learnedAddress,
   parseVia,
   type Dialog,
   type DialogEnd,
@@ -162,4 +163,5 @@ t.test('the registrar learns nothing false from a NAT: our Via carries rport and
   });
   const via = parseVia(header(res, 'via')!)!;
   t.equal(via.params['rport'], String(a.port), 'rport filled with the port we sent from');
+  t.same(learnedAddress(res), { address: '127.0.0.1', port: a.port }, 'what a client behind NAT would put in its Contact');
 });
