@@ -99,6 +99,7 @@ t.test('a wrong password is refused; refresh happens before expiry', async (t) =
   });
   t.teardown(() => good.close());
   t.match(await good.register(1), { ok: true, expires: 1 });
+  t.equal(reg.devices.get(good.deviceId)?.edition, '2016', 'no X-GB-Ver: a 2016 device');
   await reg.until(() => reg.registers.filter((r) => r.expires === 1).length >= 2, 3000);
   t.pass('re-registered within the 1 s expiry');
 });
@@ -140,8 +141,10 @@ t.test('quirks: Call-ID reuse, Keepalive CSeq method, GB2312 catalog with vendor
   const { reg, dev } = await setup(t, 'UDP', {
     channels: 3,
     quirks: { reuseCallId: true, keepaliveCseqMethod: 'NOTIFY', gb2312Catalog: true, behindNat: true },
+    edition: '2022',
   });
   t.match(await dev.register(), { ok: true });
+  t.equal(reg.registers[0]!.edition, '2022', 'X-GB-Ver: 3.0 read as the 2022 edition');
   t.match(await dev.register(), { ok: true }, 'registering again with the same Call-ID and CSeq 1 is accepted');
   t.equal(new Set(reg.registers.map((r) => r.callId)).size, 1);
   t.same(reg.registers.map((r) => r.cseq), ['1 REGISTER', '1 REGISTER']);

@@ -4,3 +4,4 @@ export * from './manscdp.js';
 export * from './catalog.js';
 export * from './messages.js';
 export * from './sdp.js';
+export * from './edition.js';

@@ -4,7 +4,8 @@ import iconv from 'iconv-lite';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
 export type ManscdpRoot = 'Query' | 'Response' | 'Notify' | 'Control';
-export type Charset = 'GB2312' | 'UTF-8';
+/** GB2312 is what 2016 devices declare; the 2022 edition names GB18030 (a superset: same bytes for GB2312 text). */
+export type Charset = 'GB2312' | 'GB18030' | 'UTF-8';
 
 /** An XML element as parsed: text, or children by name (repeated children as arrays), attributes as '@_name'. */
 export type XmlValue = string | XmlNode | XmlValue[];

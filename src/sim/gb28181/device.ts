@@ -34,6 +34,8 @@ import {
   type GbSdp,
   type ManscdpMessage,
   type PtzCommand,
+  type GbEdition,
+  X_GB_VER,
 } from '../../protocols/gb28181/index.js';
 
 export interface GbDeviceQuirks {
@@ -63,6 +65,8 @@ export interface GbDeviceOptions {
   quirks?: Partial<GbDeviceQuirks>;
   timers?: Partial<SipTimers>;
   log?: SipLog;
+  /** Sends X-GB-Ver on REGISTER when set (a 2016 device usually sends none). */
+  edition?: GbEdition;
   /** The device clock for DeviceStatus (drift tests shift it). */
   clock?: () => Date;
   /** Media hook: return the SDP answer (or a status to refuse). Without one, a sendonly answer with port 9 is given. */
@@ -163,7 +167,11 @@ export class GbDeviceSim {
       callId: this.registerCallId,
       cseq,
       contact: this.contact,
-      extraHeaders: [['Expires', String(expires)], ...(authorization ? ([['Authorization', authorization]] as [string, string][]) : [])],
+      extraHeaders: [
+        ['Expires', String(expires)],
+        ...(this.opts.edition ? ([['X-GB-Ver', X_GB_VER[this.opts.edition]]] as [string, string][]) : []),
+        ...(authorization ? ([['Authorization', authorization]] as [string, string][]) : []),
+      ],
     });
   }
 

@@ -7,10 +7,12 @@ import {
   CatalogCollector,
   MANSCDP_CONTENT_TYPE,
   decodeManscdp,
+  editionOf,
   gbTime,
   parseCatalog,
   query,
   type CollectedCatalog,
+  type GbEdition,
   type ManscdpMessage,
 } from '../../protocols/gb28181/index.js';
 
@@ -21,6 +23,8 @@ export interface PlatformRegistration {
   callId: string;
   cseq: string;
   via: string;
+  /** From X-GB-Ver (null: a value this platform does not know). */
+  edition: GbEdition | null;
 }
 
 export interface MiniPlatformOptions {
@@ -102,7 +106,7 @@ export class MiniPlatform {
         return;
       }
       const expires = Number(header(req, 'expires') ?? 3600);
-      const reg = { deviceId, remote: r.remote, expires, callId: header(req, 'call-id')!, cseq: header(req, 'cseq')!, via: header(req, 'via')! };
+      const reg = { deviceId, remote: r.remote, expires, callId: header(req, 'call-id')!, cseq: header(req, 'cseq')!, via: header(req, 'via')!, edition: editionOf(header(req, 'x-gb-ver')) };
       this.registers.push(reg);
       if (expires === 0) this.devices.delete(deviceId);
       else this.devices.set(deviceId, reg);

@@ -1,7 +1,7 @@
 // GB codes (Annex D) and the 8-byte PTZCmd (Annex A.3), against byte strings worked from the
 // standard's rules (stop and left are the ones every platform log shows).
 import t from 'tap';
-import { checkGbCode, composeGbCode, decodePtz, encodePtz, kindOfType, parseGbCode, type PtzCommand } from '../../../src/protocols/gb28181/index.js';
+import { checkGbCode, composeGbCode, decodePtz, editionOf, encodePtz, kindOfType, parseGbCode, type PtzCommand } from '../../../src/protocols/gb28181/index.js';
 
 t.test('a 20-digit code splits into centre/industry/type/network/serial and the cascade view', async (t) => {
   const c = parseGbCode('44010000041320000123')!;
@@ -66,4 +66,8 @@ t.test('PTZCmd errors say which byte', async (t) => {
   t.match(decodePtz('A50F018800000000'.slice(0, 14) + '3D'), { ok: false, error: /not supported/ });
   t.throws(() => encodePtz({ kind: 'ptz', pan: 1, tilt: 0, zoom: 0, panSpeed: 256, tiltSpeed: 0, zoomSpeed: 0 }), /panSpeed must be an integer 0–255, got 256/);
   t.throws(() => encodePtz({ kind: 'preset', action: 'call', preset: 0 }), /preset must be 1–255/);
+});
+
+t.test('X-GB-Ver names the edition; none means 2016', async (t) => {
+  t.same(['2.0', ' 3.0 ', undefined, '9', 'x'].map(editionOf), ['2016', '2022', '2016', null, null]);
 });
