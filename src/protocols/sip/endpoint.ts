@@ -45,6 +45,8 @@ export interface SipEndpointOptions {
    */
   replyToSourcePort?: boolean;
   tcpIdleMs?: number;
+  /** Open TCP connections at most; default 1024. */
+  maxTcpConnections?: number;
 }
 
 export interface ReplyOptions {
@@ -137,6 +139,7 @@ export class SipEndpoint {
         log: this.log,
         tcpIdleMs: opts.tcpIdleMs ?? 600_000,
         connectTimeoutMs: 64 * this.timers.T1,
+        maxTcpConnections: opts.maxTcpConnections ?? 1024,
       },
       {
         message: (bytes, remote, datagram) => this.guard(() => this.onBytes(bytes, remote, datagram), remote),

@@ -30,6 +30,8 @@ export interface TransportOptions {
   /** TCP connections with no traffic for this long are closed. */
   tcpIdleMs: number;
   connectTimeoutMs: number;
+  /** Open TCP connections at most (file descriptors are finite); more are closed at once. */
+  maxTcpConnections: number;
 }
 
 export interface TransportEvents {
@@ -49,6 +51,8 @@ export class SipTransport {
   private readonly limiter: RateLimiter | null;
   private boundPort = 0;
   private closed = false;
+  /** Whether new TCP connections are being refused now (so the log says so once per episode). */
+  private refusing = false;
 
   constructor(
     private readonly opts: TransportOptions,
@@ -78,7 +82,7 @@ export class SipTransport {
   private async bind(port: number): Promise<void> {
     let chosen = port;
     if (this.opts.tcp) {
-      const server = net.createServer((sock) => this.adopt(sock));
+      const server = net.createServer((sock) => this.accept(sock));
       server.on('error', (err) => this.opts.log('error', 'SIP TCP server error', { err: err.message }));
       this.tcp = server;
       await new Promise<void>((resolve, reject) => {
@@ -124,6 +128,17 @@ export class SipTransport {
       return;
     }
     this.events.message(bytes, remote, true);
+  }
+
+  private accept(sock: net.Socket): void {
+    if (this.connections.size >= this.opts.maxTcpConnections) {
+      if (!this.refusing) this.opts.log('warn', 'SIP TCP connections refused: limit reached', { limit: this.opts.maxTcpConnections });
+      this.refusing = true;
+      sock.destroy();
+      return;
+    }
+    this.refusing = false;
+    this.adopt(sock);
   }
 
   private adopt(sock: net.Socket): net.Socket {

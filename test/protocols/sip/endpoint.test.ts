@@ -162,3 +162,21 @@ t.test('no handler: 501; a throwing handler: 500 and a log line, the endpoint li
   t.equal(res(await udp.next()).status, 500);
   t.ok(logs.includes('SIP request handler failed'));
 });
+
+t.test('TCP connections beyond the limit are closed at once; those within keep working', async (t) => {
+  const { ep, logs } = await server(t, { maxTcpConnections: 2 });
+  const a = await rawTcp(ep.port);
+  const b = await rawTcp(ep.port);
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  // Each connection is known to the server once it has answered on it.
+  a.send(options(a.port, 'TCP'));
+  b.send(options(b.port, 'TCP'));
+  t.equal(res(await a.next()).status, 200);
+  t.equal(res(await b.next()).status, 200);
+  const c = await rawTcp(ep.port);
+  await c.ended;
+  t.pass('the third connection was closed by the server');
+  t.equal(logs.filter((l) => l.msg === 'SIP TCP connections refused: limit reached').length, 1);
+  a.send(options(a.port, 'TCP'));
+  t.equal(res(await a.next()).status, 200, 'the first still answered');
+});

@@ -189,3 +189,18 @@ t.test('CANCEL of a pending INVITE: 200 to the CANCEL, 487 to the INVITE, the ha
   const none = await peer.until((m) => m.kind === 'response' && header(m, 'call-id') === 'cancel2');
   t.equal(none.kind === 'response' && none.status, 481, 'nothing to cancel: 481');
 });
+
+t.test('UDP: an unanswered INVITE is retransmitted with doubling intervals (Timer A), then times out (Timer B)', async (t) => {
+  const ep = await endpoint(t);
+  const peer = await rawUdp(ep.port);
+  t.teardown(() => peer.close());
+  const started = Date.now();
+  const err = await ep
+    .invite({ uri: 'sip:c@127.0.0.1', from: '<sip:a@b>', to: '<sip:c@d>', target: { transport: 'UDP', address: '127.0.0.1', port: peer.port } })
+    .catch((e: unknown) => e);
+  t.type(err, SipTimeoutError);
+  t.ok(Date.now() - started >= 64 * T1, 'not before 64*T1');
+  const copies = peer.queued.filter((m) => m.kind === 'request' && m.method === 'INVITE').length;
+  // Timer A doubles without cap: 0, T1, 3T1, 7T1, 15T1, 31T1, 63T1 → at most 7 copies in 64*T1.
+  t.ok(copies >= 2 && copies <= 7, `${copies} copies: doubling, not the capped non-INVITE pace`);
+});
