@@ -189,7 +189,7 @@ export interface ServerCallbacks {
 }
 
 export class ServerTransaction {
-  state: 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'terminated' = 'trying';
+  state: 'trying' | 'proceeding' | 'completed' | 'accepted' | 'confirmed' | 'terminated' = 'trying';
   private last: Buffer | null = null;
   private retransmit: NodeJS.Timeout | null = null;
   private timeout: NodeJS.Timeout | null = null;
@@ -221,8 +221,11 @@ export class ServerTransaction {
       return;
     }
     if (this.isInvite && res.status < 300) {
-      // 2xx retransmission belongs to the dialog (§13.3.1.4), not the transaction.
-      this.terminate();
+      // 2xx retransmission belongs to the dialog (§13.3.1.4), not the transaction; RFC 6026's
+      // Accepted state (Timer L) absorbs retransmitted INVITEs meanwhile, which would otherwise
+      // look like a new call.
+      this.state = 'accepted';
+      this.timeout = setTimeout(() => this.terminate(), 64 * this.timers.T1);
       return;
     }
     this.state = 'completed';
@@ -247,7 +250,7 @@ export class ServerTransaction {
 
   /** The same request again: the peer missed our response. */
   retransmission(): void {
-    if (this.last && this.state !== 'confirmed') this.send(this.last).catch(() => undefined);
+    if (this.last && this.state !== 'confirmed' && this.state !== 'accepted') this.send(this.last).catch(() => undefined);
   }
 
   ack(): void {

@@ -5,8 +5,10 @@ import {
   DigestServer,
   SipEndpoint,
   answerChallenge,
+  digestResponse,
   header,
   learnedAddress,
+  parseAuth,
   parseVia,
   type Dialog,
   type DialogEnd,
@@ -69,12 +71,14 @@ t.test('UAS: the 2xx is retransmitted over UDP until the ACK comes', async (t) =
   const b = await SipEndpoint.start({ host: '127.0.0.1', port: 0, timers });
   t.teardown(() => b.close());
   let accepted: Promise<Dialog> | null = null;
+  let calls = 0;
   b.onRequest((r) => {
+    calls++;
     accepted = r.accept({});
   });
   const peer = await rawUdp(b.port);
   t.teardown(() => peer.close());
-  peer.send(
+  const invite = (
     sipText([
       'INVITE sip:34020000001320000001@127.0.0.1 SIP/2.0',
       `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKinv2xx`,
@@ -83,14 +87,18 @@ t.test('UAS: the 2xx is retransmitted over UDP until the ACK comes', async (t) =
       'Call-ID: retx2xx',
       'CSeq: 5 INVITE',
       `Contact: <sip:34020000002000000001@127.0.0.1:${peer.port}>`,
-    ]),
+    ])
   );
+  peer.send(invite);
   const oks: string[] = [];
   while (oks.length < 3) {
     const m = await peer.next();
     if (m.kind === 'response' && m.status === 200) oks.push(header(m, 'to')!);
+    // The caller's own retransmission after the 200 (RFC 6026): absorbed, not a second call.
+    if (oks.length === 1) peer.send(invite);
   }
   t.equal(new Set(oks).size, 1, 'three copies of the same 200');
+  t.equal(calls, 1, 'the retransmitted INVITE did not reach the handler again');
   peer.send(
     sipText([
       `ACK sip:34020000001320000001@127.0.0.1:${b.port} SIP/2.0`,
@@ -164,4 +172,14 @@ t.test('the registrar learns nothing false from a NAT: our Via carries rport and
   const via = parseVia(header(res, 'via')!)!;
   t.equal(via.params['rport'], String(a.port), 'rport filled with the port we sent from');
   t.same(learnedAddress(res), { address: '127.0.0.1', port: a.port }, 'what a client behind NAT would put in its Contact');
+});
+
+t.test('client digest: qop="auth,auth-int" answered with auth, opaque echoed, response checkable', async (t) => {
+  const value = answerChallenge('Digest realm="172.21.66.8:15566", nonce="abc123", opaque="xyz", qop="auth,auth-int", algorithm=MD5', { username: '35010201081320000127', password: 'pw' }, 'REGISTER', 'sip:35000000002000000000@10.1.2.3')!;
+  const p = parseAuth(value)!.params;
+  t.match(p, { realm: '172.21.66.8:15566', nonce: 'abc123', opaque: 'xyz', qop: 'auth', nc: '00000001', algorithm: 'MD5' });
+  const expected = digestResponse({ username: '35010201081320000127', realm: '172.21.66.8:15566', password: 'pw', method: 'REGISTER', uri: 'sip:35000000002000000000@10.1.2.3', nonce: 'abc123', qop: 'auth', nc: p['nc'], cnonce: p['cnonce'] });
+  t.equal(p['response'], expected);
+  t.equal(answerChallenge('Basic realm="x"', { username: 'u', password: 'p' }, 'REGISTER', 'sip:x'), null, 'not a digest: no answer');
+  t.equal(answerChallenge('Digest realm="x", nonce="n", algorithm=SHA-256', { username: 'u', password: 'p' }, 'REGISTER', 'sip:x'), null, 'an algorithm we do not speak: no answer');
 });

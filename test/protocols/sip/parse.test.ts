@@ -127,3 +127,36 @@ t.test('stream framing: split and coalesced messages, CRLF keep-alives, oversize
   const endless = new StreamFramer(100);
   t.match(endless.push(Buffer.alloc(200, 0x41)), [{ kind: 'oversized', reason: 'header section over 100 bytes' }]);
 });
+
+// Shapes from field captures published in GB/T 28181 projects' test data (values changed): an
+// operator-branded IPC registering over TCP with vendor headers, a realm that is "IP:port", an
+// opaque, Call-ID first, a long branch, `;rport` after the branch and two spaces after a colon.
+t.test('a field-style REGISTER with vendor headers and an IP:port realm', async (t) => {
+  const m = req(
+    Buffer.from(
+      [
+        'REGISTER sip:35000000002000000000@10.1.2.3:15566 SIP/2.0',
+        'Call-ID: f3g4h5118045@192.168.1.215',
+        'CSeq: 2 REGISTER',
+        'Via: SIP/2.0/TCP 192.168.1.215:5060;branch=z9hG4bK1616405761965-c2d21be1-192.168.26.132-60903-register383939;rport',
+        'From: <sip:35010201081320000127@192.168.1.215:5060>;tag=353287808',
+        'To: <sip:35010201081320000127@192.168.1.215:5060>',
+        'Contact: <sip:35010201081320000127@172.21.66.5:21432>',
+        'Authorization: Digest username="35010201081320000127", realm="172.21.66.8:15566", nonce="d5930231", uri="sip:35000000002000000000@10.1.2.3:15566", response="dd9d9bc9", algorithm=MD5, cnonce="0a4f113b", opaque="e87abfef", qop=auth, nc=00000001',
+        'Max-Forwards: 70',
+        'Expires: 3600',
+        'RegMode: DEVICE;Describe=IPC-A35;Register;DevVer=B1210.86',
+        'Ability: UCSStore=0',
+        'Content-Length:  0',
+        '',
+        '',
+      ].join('\r\n'),
+    ),
+    false,
+  );
+  t.equal(m.method, 'REGISTER');
+  t.same(parseVia(header(m, 'via')!)?.params, { branch: 'z9hG4bK1616405761965-c2d21be1-192.168.26.132-60903-register383939', rport: null });
+  t.match(parseAuth(header(m, 'authorization')!)?.params, { realm: '172.21.66.8:15566', opaque: 'e87abfef', qop: 'auth', nc: '00000001', algorithm: 'MD5' });
+  t.equal(header(m, 'regmode'), 'DEVICE;Describe=IPC-A35;Register;DevVer=B1210.86', 'vendor header kept as is');
+  t.equal(m.body.length, 0);
+});
