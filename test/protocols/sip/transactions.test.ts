@@ -4,6 +4,7 @@ import t from 'tap';
 import net from 'node:net';
 import { SipEndpoint, SipTimeoutError, header, makeResponse, parseCSeq, parseVia, serializeMessage, type SipRequest } from '../../../src/protocols/sip/index.js';
 import { StreamFramer } from '../../../src/protocols/sip/framing.js';
+import { freePort } from '../../../src/sim/ports.js';
 import { options, rawUdp, sipText } from '../../helpers/sipRaw.js';
 
 const T1 = 20;
@@ -203,4 +204,14 @@ t.test('UDP: an unanswered INVITE is retransmitted with doubling intervals (Time
   const copies = peer.queued.filter((m) => m.kind === 'request' && m.method === 'INVITE').length;
   // Timer A doubles without cap: 0, T1, 3T1, 7T1, 15T1, 31T1, 63T1 → at most 7 copies in 64*T1.
   t.ok(copies >= 2 && copies <= 7, `${copies} copies: doubling, not the capped non-INVITE pace`);
+});
+
+t.test('TCP: a refused connection fails the request at once with the transport error, not a time-out', async (t) => {
+  const ep = await endpoint(t);
+  const port = await freePort();
+  const started = Date.now();
+  const err = await message(ep, port, 'TCP').catch((e: unknown) => e);
+  t.notOk(err instanceof SipTimeoutError, 'not a time-out');
+  t.match(err, { code: 'ECONNREFUSED' });
+  t.ok(Date.now() - started < 64 * T1, 'before Timer F');
 });
