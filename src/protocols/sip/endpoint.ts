@@ -18,7 +18,7 @@ import {
   type SipResponse,
 } from './message.js';
 import type { RateLimitOptions } from './rateLimit.js';
-import { ClientTransaction, DEFAULT_TIMERS, ServerTransaction, clientKey, serverKey, topVia, type SipTimers } from './transaction.js';
+import { ClientTransaction, DEFAULT_TIMERS, ServerTransaction, clientKey, repeatWithBackoff, serverKey, topVia, type SipTimers } from './transaction.js';
 import { SipTransport, type Remote, type SipLog, type TransportName } from './transport.js';
 
 export interface SipEndpointOptions {
@@ -62,7 +62,10 @@ export interface IncomingRequest {
   /** The dialog an in-dialog request (BYE excepted: the endpoint answers it) belongs to. */
   readonly dialog: Dialog | null;
   reply(status: number, opts?: ReplyOptions): void;
-  /** INVITE only: 200 with our Contact and the answer body; resolves with the dialog once ACKed. */
+  /**
+   * INVITE only: 200 with our Contact and the answer body; resolves with the dialog once ACKed,
+   * rejects if no ACK comes in 64*T1 (a BYE is then sent) or the dialog ends first.
+   */
   accept(opts: ReplyOptions): Promise<Dialog>;
   /** INVITE only: called if the caller CANCELs before we answered (we then reply 487). */
   onCancel(listener: () => void): void;
@@ -103,11 +106,10 @@ export function randomToken(bytes = 8): string {
 }
 
 interface PendingAccept {
-  res: SipResponse;
-  dialog: Dialog;
   resolve: (d: Dialog) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout | null;
+  /** Ends the 2xx retransmission and the give-up timer. */
+  stop: () => void;
 }
 
 export class SipEndpoint {
@@ -365,26 +367,27 @@ export class SipEndpoint {
     tx.respond(res);
     const target = this.responseTarget(req, remote);
     const bytes = serializeMessage(res);
-    return new Promise<Dialog>((resolve, reject) => {
-      const pending: PendingAccept = { res, dialog, resolve, reject, timer: null };
-      this.awaitingAck.set(dialog.id, pending);
-      const reliable = remote.transport === 'TCP';
-      let interval = this.timers.T1;
-      const started = Date.now();
-      const again = (): void => {
-        if (Date.now() - started >= 64 * this.timers.T1) {
-          // No ACK: the dialog is confirmed nowhere; end it with a BYE as §13.3.1.4 says.
-          this.awaitingAck.delete(dialog.id);
-          dialog.bye('no-ack').catch(() => undefined);
-          reject(new Error('no ACK for the 200 OK to INVITE'));
-          return;
-        }
-        if (!reliable) this.transport.send(bytes, target).catch(() => undefined);
-        interval = Math.min(interval * 2, this.timers.T2);
-        pending.timer = setTimeout(again, reliable ? 64 * this.timers.T1 : interval);
-      };
-      pending.timer = setTimeout(again, reliable ? 64 * this.timers.T1 : interval);
+    const confirmed = new Promise<Dialog>((resolve, reject) => {
+      // 2xx retransmission until the ACK (UDP only), giving up after 64*T1 with a BYE (§13.3.1.4).
+      const retransmit = remote.transport === 'TCP' ? null : repeatWithBackoff(this.timers.T1, this.timers.T2, () => void this.transport.send(bytes, target).catch(() => undefined));
+      const giveUp = setTimeout(() => {
+        this.awaitingAck.delete(dialog.id);
+        retransmit?.stop();
+        dialog.bye('no-ack').catch(() => undefined);
+        reject(new Error('no ACK for the 200 OK to INVITE'));
+      }, 64 * this.timers.T1);
+      this.awaitingAck.set(dialog.id, {
+        resolve,
+        reject,
+        stop: () => {
+          retransmit?.stop();
+          clearTimeout(giveUp);
+        },
+      });
     });
+    // A peer that never ACKs must not become an unhandled rejection in a caller that ignores it.
+    confirmed.catch(() => undefined);
+    return confirmed;
   }
 
   private onAck2xx(req: SipRequest): void {
@@ -392,7 +395,7 @@ export class SipEndpoint {
     if (!d) return;
     const pending = this.awaitingAck.get(d.id);
     if (!pending) return;
-    if (pending.timer) clearTimeout(pending.timer);
+    pending.stop();
     this.awaitingAck.delete(d.id);
     pending.resolve(d);
   }
@@ -474,8 +477,12 @@ export class SipEndpoint {
     forget: (d) => {
       this.dialogs.delete(d.id);
       const pending = this.awaitingAck.get(d.id);
-      if (pending?.timer) clearTimeout(pending.timer);
-      this.awaitingAck.delete(d.id);
+      if (pending) {
+        // Ended (BYE, close) before the ACK came: whoever awaits accept() learns it.
+        this.awaitingAck.delete(d.id);
+        pending.stop();
+        pending.reject(new Error(`dialog ended before the ACK (${d.terminated ?? 'closed'})`));
+      }
     },
   };
 

@@ -17,6 +17,27 @@ export const DEFAULT_TIMERS: SipTimers = { T1: 500, T2: 4000, T4: 5000 };
 
 type Send = (bytes: Buffer) => Promise<void>;
 
+/** A running retransmission schedule; stop() ends it. */
+export interface Repeater {
+  stop(): void;
+}
+
+/**
+ * Calls `fire` after `first` ms, then at doubling intervals capped at `cap` (Infinity: no cap) —
+ * the shape of Timers A, E and G and of 2xx retransmission (§13.3.1.4).
+ */
+export function repeatWithBackoff(first: number, cap: number, fire: () => void): Repeater {
+  let interval = first;
+  let timer: NodeJS.Timeout;
+  const tick = (): void => {
+    fire();
+    interval = Math.min(interval * 2, cap);
+    timer = setTimeout(tick, interval);
+  };
+  timer = setTimeout(tick, interval);
+  return { stop: () => clearTimeout(timer) };
+}
+
 export type ClientOutcome =
   | { kind: 'response'; response: SipResponse }
   | { kind: 'timeout' }
@@ -58,7 +79,7 @@ export function serverKey(req: SipRequest): string | null {
 
 export class ClientTransaction {
   state: 'calling' | 'proceeding' | 'completed' | 'accepted' | 'terminated' = 'calling';
-  private retransmit: NodeJS.Timeout | null = null;
+  private retransmit: Repeater | null = null;
   private timeout: NodeJS.Timeout | null = null;
   private wait: NodeJS.Timeout | null = null;
   private ack: Buffer | null = null;
@@ -82,13 +103,7 @@ export class ClientTransaction {
     transmit();
     if (!this.reliable) {
       // Timer A (INVITE) doubles without cap; Timer E (non-INVITE) caps at T2.
-      let interval = this.timers.T1;
-      const again = (): void => {
-        transmit();
-        interval = this.isInvite ? interval * 2 : Math.min(interval * 2, this.timers.T2);
-        this.retransmit = setTimeout(again, interval);
-      };
-      this.retransmit = setTimeout(again, interval);
+      this.retransmit = repeatWithBackoff(this.timers.T1, this.isInvite ? Infinity : this.timers.T2, transmit);
     }
     // Timer B / Timer F.
     this.timeout = setTimeout(() => this.fail({ kind: 'timeout' }), 64 * this.timers.T1);
@@ -102,11 +117,8 @@ export class ClientTransaction {
         // A provisional response stops INVITE retransmissions; non-INVITE ones go on at T2.
         this.clearRetransmit();
         if (!this.isInvite && !this.reliable) {
-          const again = (): void => {
-            this.send(serializeMessage(this.request)).catch(() => undefined);
-            this.retransmit = setTimeout(again, this.timers.T2);
-          };
-          this.retransmit = setTimeout(again, this.timers.T2);
+          const bytes = serializeMessage(this.request);
+          this.retransmit = repeatWithBackoff(this.timers.T2, this.timers.T2, () => void this.send(bytes).catch(() => undefined));
         }
       }
       if (this.state === 'proceeding') this.cb.onResponse(res);
@@ -147,7 +159,7 @@ export class ClientTransaction {
   }
 
   private clearRetransmit(): void {
-    if (this.retransmit) clearTimeout(this.retransmit);
+    this.retransmit?.stop();
     this.retransmit = null;
   }
 
@@ -191,7 +203,7 @@ export interface ServerCallbacks {
 export class ServerTransaction {
   state: 'trying' | 'proceeding' | 'completed' | 'accepted' | 'confirmed' | 'terminated' = 'trying';
   private last: Buffer | null = null;
-  private retransmit: NodeJS.Timeout | null = null;
+  private retransmit: Repeater | null = null;
   private timeout: NodeJS.Timeout | null = null;
   private readonly isInvite: boolean;
 
@@ -230,15 +242,8 @@ export class ServerTransaction {
     }
     this.state = 'completed';
     if (this.isInvite) {
-      if (!this.reliable) {
-        let interval = this.timers.T1;
-        const again = (): void => {
-          this.send(bytes).catch(() => undefined);
-          interval = Math.min(interval * 2, this.timers.T2);
-          this.retransmit = setTimeout(again, interval); // Timer G
-        };
-        this.retransmit = setTimeout(again, interval);
-      }
+      // Timer G.
+      if (!this.reliable) this.retransmit = repeatWithBackoff(this.timers.T1, this.timers.T2, () => void this.send(bytes).catch(() => undefined));
       this.timeout = setTimeout(() => {
         this.cb.onAckTimeout?.();
         this.terminate();
@@ -256,7 +261,7 @@ export class ServerTransaction {
   ack(): void {
     if (!this.isInvite || this.state !== 'completed') return;
     this.state = 'confirmed';
-    if (this.retransmit) clearTimeout(this.retransmit);
+    this.retransmit?.stop();
     if (this.timeout) clearTimeout(this.timeout);
     this.timeout = setTimeout(() => this.terminate(), this.reliable ? 0 : this.timers.T4); // Timer I
   }
@@ -264,7 +269,7 @@ export class ServerTransaction {
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    if (this.retransmit) clearTimeout(this.retransmit);
+    this.retransmit?.stop();
     if (this.timeout) clearTimeout(this.timeout);
     this.cb.onTerminated();
   }

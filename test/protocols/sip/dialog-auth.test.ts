@@ -183,3 +183,29 @@ t.test('client digest: qop="auth,auth-int" answered with auth, opaque echoed, re
   t.equal(answerChallenge('Basic realm="x"', { username: 'u', password: 'p' }, 'REGISTER', 'sip:x'), null, 'not a digest: no answer');
   t.equal(answerChallenge('Digest realm="x", nonce="n", algorithm=SHA-256', { username: 'u', password: 'p' }, 'REGISTER', 'sip:x'), null, 'an algorithm we do not speak: no answer');
 });
+
+t.test('UAS: no ACK within 64*T1 → accept() rejects and the dialog is ended with a BYE', async (t) => {
+  const b = await SipEndpoint.start({ host: '127.0.0.1', port: 0, timers });
+  t.teardown(() => b.close());
+  let accepted: Promise<Dialog> | null = null;
+  b.onRequest((r) => {
+    accepted = r.accept({});
+  });
+  const peer = await rawUdp(b.port);
+  t.teardown(() => peer.close());
+  peer.send(
+    sipText([
+      'INVITE sip:34020000001320000001@127.0.0.1 SIP/2.0',
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKnoack`,
+      'From: <sip:34020000002000000001@3402000000>;tag=caller',
+      'To: <sip:34020000001320000001@3402000000>',
+      'Call-ID: noack',
+      'CSeq: 1 INVITE',
+      `Contact: <sip:34020000002000000001@127.0.0.1:${peer.port}>`,
+    ]),
+  );
+  const bye = await peer.until((m) => m.kind === 'request' && m.method === 'BYE', 5000);
+  t.equal(header(bye, 'call-id'), 'noack', 'BYE for the unconfirmed call');
+  await t.rejects(accepted!, /no ACK for the 200 OK to INVITE/);
+  t.equal(b.dialogCount(), 0);
+});
