@@ -209,3 +209,25 @@ t.test('UAS: no ACK within 64*T1 → accept() rejects and the dialog is ended wi
   await t.rejects(accepted!, /no ACK for the 200 OK to INVITE/);
   t.equal(b.dialogCount(), 0);
 });
+
+t.test('client answers a 407 with Proxy-Authorization', async (t) => {
+  const { a, b } = await pair(t);
+  const digest = new DigestServer({ realm: 'proxy', nonceTtlMs: 60_000, qop: false });
+  const seen: string[] = [];
+  b.onRequest((r) => {
+    const v = digest.verify(r.request.method, header(r.request, 'proxy-authorization'), () => 'pw');
+    seen.push(v.ok ? 'ok' : v.reason);
+    if (v.ok) r.reply(200);
+    else r.reply(407, { headers: [['Proxy-Authenticate', digest.challenge()]] });
+  });
+  const res = await a.request({
+    method: 'MESSAGE',
+    uri: 'sip:x@127.0.0.1',
+    from: '<sip:u@b>',
+    to: '<sip:x@b>',
+    target: { transport: 'TCP', address: '127.0.0.1', port: b.port },
+    auth: { username: 'u', password: 'pw' },
+  });
+  t.equal(res.status, 200);
+  t.same(seen, ['missing', 'ok'], 'challenged once (without qop), then accepted');
+});
