@@ -26,6 +26,7 @@ import { startMedia, type RunningMedia } from './media/startMedia.js';
 import { PushRegistry } from './media/pushRegistry.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { ProvinceSession } from './province/session.js';
+import { provinceTls } from './province/tls.js';
 import { PtzService } from './ptz/controller.js';
 import type { SnapshotService } from './snapshots/service.js';
 import type { QualityService } from './quality/service.js';
@@ -52,10 +53,6 @@ export interface Daemon {
 }
 
 const DAY_MS = 86_400_000;
-
-function readOptional(file: string | undefined): string | undefined {
-  return file === undefined ? undefined : fs.readFileSync(file, 'utf8');
-}
 
 function signingKey(config: Config): string {
   const p = config.province;
@@ -89,7 +86,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       deviceCode: config.gateway.device_code,
       user: p.user,
       appVersion: VERSION,
-      tls: { ca: readOptional(p.ca_file), cert: readOptional(p.client_cert_file), key: readOptional(p.client_key_file) },
+      tls: provinceTls(p),
       requestTimeoutMs: p.request_timeout_ms,
       primaryRetryMs: p.primary_retry_s * 1000,
       sign: (message) => sm2Sign(message, key, p.sign_format),
