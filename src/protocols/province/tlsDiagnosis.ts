@@ -97,3 +97,41 @@ export async function describeTlsFailure(url: URL, err: unknown, material: Provi
   const trust = material.trust ?? (material.ca ? 'the CA bundle given' : 'the system CAs');
   return `TLS to ${url.host} failed (${code}: ${e.message ?? String(err)}): ${cert}; trusted: ${trust}`;
 }
+
+export type LinkCheck = { ok: true; detail: string } | { ok: false; detail: string };
+
+/**
+ * One verified handshake with the platform (what the client's calls do first), without a call:
+ * `vcgw doctor` uses it to say whether the province can be reached and trusted from this box.
+ */
+export function checkProvinceLink(base: string, material: ProvinceTls, timeoutMs: number): Promise<LinkCheck> {
+  const url = new URL(base);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = secure
+      ? tls.connect({ host, port, ...(net.isIP(host) === 0 && { servername: host }), ca: material.ca, cert: material.cert, key: material.key })
+      : net.connect({ host, port });
+    let settled = false;
+    const done = (result: LinkCheck | Promise<LinkCheck>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done({ ok: false, detail: `no answer from ${url.host} within ${timeoutMs} ms` }), timeoutMs);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      const cert = secure ? (socket as tls.TLSSocket).getPeerCertificate() : undefined;
+      done({ ok: true, detail: cert ? `${url.host}: TLS ok, certificate names ${factsOf(cert).names}` : `${url.host}: TCP ok (plain HTTP)` });
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      done(
+        isTlsError(err)
+          ? describeTlsFailure(url, err, material, timeoutMs).then((detail) => ({ ok: false as const, detail }))
+          : { ok: false, detail: `${url.host}: ${[err.code, err.message].filter(Boolean).join(': ')}` },
+      );
+    });
+  });
+}
