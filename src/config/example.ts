@@ -35,6 +35,15 @@ const SAMPLES: Record<string, unknown> = {
 };
 
 /**
+ * The example's stand-ins for secrets issued with the gateway: a box still running with them was
+ * never set up (`vcgw doctor` refuses them).
+ */
+export const PLACEHOLDERS = {
+  sm2PrivateKey: SAMPLES['province.sm2_private_key'] as string,
+  token: (configSchema.shape.province.shape.token.meta() as { example: string }).example,
+} as const;
+
+/**
  * Optional in the schema but shown uncommented: one of a pair is needed (so the example validates),
  * and the overlay facts without which the example camera cannot show a compliant overlay.
  */
