@@ -11,7 +11,7 @@ import { cameraOverlay, overlayErrorsText } from '../modules/overlay/camera.js';
 import { provinceTls } from '../modules/province/tls.js';
 import type { CameraRecord } from '../protocols/province/messages.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
-import { checkProvinceLink } from '../protocols/province/tlsDiagnosis.js';
+import { checkProvinceLink, type ProvinceTls } from '../protocols/province/tlsDiagnosis.js';
 import { CameraStore, type StoredCamera } from '../store/cameras.js';
 import { DB_FILE, openDb } from '../store/db.js';
 import { TokenStore, type TokenRow } from '../store/tokens.js';
@@ -46,7 +46,7 @@ function placeholderChecks(p: Config['province']): Check[] {
 
 async function provinceCheck(config: Config, token: TokenRow | undefined): Promise<Check> {
   const p = config.province;
-  let material;
+  let material: ProvinceTls;
   try {
     material = provinceTls(p);
   } catch (err) {

@@ -101,12 +101,12 @@ function describe(s: JsonSchema, required: boolean): string {
   return bits.filter(Boolean).join('; ');
 }
 
-function renderKeys(obj: JsonSchema, prefix: string, sampleOf: (key: string, s: JsonSchema) => unknown): string[] {
+function renderKeys(obj: JsonSchema, prefix: string, sampleOf: (key: string) => unknown): string[] {
   const out: string[] = [];
   const required = new Set(obj.required ?? []);
   // A key without a value to show would be printed as an empty '# ' line, its name lost.
   const sample = (key: string, s: JsonSchema): unknown => {
-    const v = sampleOf(key, s) ?? s.example ?? s.enum?.[0];
+    const v = sampleOf(key) ?? s.example ?? s.enum?.[0];
     if (v === undefined && s.default === undefined) {
       throw new Error(`${prefix}.${key} has no default, example or sample value: give it .meta({ example }) in the schema`);
     }
