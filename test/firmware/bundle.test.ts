@@ -27,6 +27,9 @@ t.test('prune-bundle.sh keeps only the native addon of better-sqlite3 and drops 
     'only lib/ and the addon are left',
   );
   t.same(files(dir).filter((f) => f.endsWith('.map')), [], 'no source maps');
+  const build = fs.readFileSync(path.join(here, 'build.sh'), 'utf8');
+  t.ok(build.indexOf('prune-bundle.sh') > build.indexOf('npm ci --omit=dev'), 'build.sh prunes after installing the production modules');
+  t.match(build, /cp [^\n]*"\$here\/check-host\.sh" "\$stage\/vcgw\/"/, 'and ships check-host.sh beside install.sh');
   const opened = execFileSync(process.execPath, ['-e', "const D=require('better-sqlite3');process.stdout.write(String(new D(':memory:').prepare('select 6*7 x').get().x))"], { cwd: dir, encoding: 'utf8' });
   t.equal(opened, '42', 'the pruned better-sqlite3 still opens a database');
 });
