@@ -13,8 +13,9 @@ trap 'rm -rf "$stage"' EXIT
 (cd "$root" && npm run build --silent)
 mkdir -p "$stage/vcgw/bin"
 cp -r "$root/dist" "$root/package.json" "$root/package-lock.json" "$root/README.md" "$root/gateway.example.toml" "$stage/vcgw/"
-cp "$root/systemd/vcgw.service" "$here/install.sh" "$stage/vcgw/"
+cp "$root/systemd/vcgw.service" "$here/install.sh" "$here/check-host.sh" "$stage/vcgw/"
 (cd "$stage/vcgw" && npm ci --omit=dev --no-audit --no-fund >/dev/null)
+bash "$here/prune-bundle.sh" "$stage/vcgw"
 printf '#!/bin/sh\nexec node /opt/vcgw/dist/cli/bin.js "$@"\n' >"$stage/vcgw/bin/vcgw"
 chmod +x "$stage/vcgw/bin/vcgw" "$stage/vcgw/install.sh"
 mkdir -p "$here/out"

@@ -2,7 +2,7 @@
 # Installs the unpacked bundle on the roadside box: /opt/vcgw, the vcgw user, the unit.
 set -eu
 src=$(cd "$(dirname "$0")" && pwd)
-command -v node >/dev/null || { echo "install.sh: Node.js 20 is required (apt-get install nodejs)" >&2; exit 1; }
+sh "$src/check-host.sh" || exit 1
 id vcgw >/dev/null 2>&1 || useradd --system --home /var/lib/vcgw --shell /usr/sbin/nologin vcgw
 rm -rf /opt/vcgw.new && cp -a "$src" /opt/vcgw.new && rm -rf /opt/vcgw && mv /opt/vcgw.new /opt/vcgw
 ln -sf /opt/vcgw/bin/vcgw /usr/local/bin/vcgw

@@ -7,6 +7,8 @@
 #   openssl           the second SM2 implementation, test certificates
 #   fonts-noto-cjk    CJK font of the burned-in overlay text ([overlay] font, Appendix B)
 #   fontconfig        fc-match: how FFmpeg's drawtext finds that font by family name
+#   make, g++, python3 node-gyp's tools: better-sqlite3 builds from source when no prebuilt
+#                     binary fits this Node/architecture (npm ci)
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -21,7 +23,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: check the tools themselves and say what is missing.
   absent=()
-  for tool in ffmpeg ffprobe nginx openssl fc-match; do have_cmd "$tool" || absent+=("$tool"); done
+  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3; do have_cmd "$tool" || absent+=("$tool"); done
   font=$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc \
     /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc 2>/dev/null | head -n 1 || true)
   [ -n "$font" ] || absent+=("Noto Sans CJK font (NotoSansCJK-Regular.ttc)")
@@ -44,9 +46,12 @@ need libnginx-mod-rtmp
 have_cmd openssl || need openssl
 need fonts-noto-cjk
 have_cmd fc-match || need fontconfig
+have_cmd make || need make
+have_cmd g++ || need g++
+have_cmd python3 || need python3
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3)"
   exit 0
 fi
 

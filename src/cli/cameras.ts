@@ -123,8 +123,8 @@ function readInput(opts: Opts, options: readonly FieldOption[]): { input: Record
 
 function cliError(err: unknown, nameOf: (field: string) => string = (f) => f): unknown {
   if (err instanceof CameraInputError) {
-    const where = err.row === undefined ? nameOf(err.field) : `row ${err.row}, ${err.field}`;
-    return new CliError(`${where}: ${err.detail}`, 2);
+    const named = err.problems.map((p) => `${err.row === undefined ? nameOf(p.field) : p.field}: ${p.detail}`);
+    return new CliError(`${err.row === undefined ? '' : `row ${err.row}, `}${named.join('; ')}`, 2);
   }
   if (err instanceof CameraNotFoundError) return new CliError(err.message, 1);
   return err;

@@ -10,7 +10,7 @@ import { beijingDateTime } from '../protocols/province/reports.js';
 import { generateSm2KeyPair } from '../protocols/province/sm2.js';
 import { MAIN_720P_H264, SUB_CIF_H264 } from '../sim/camera/index.js';
 import { startSimCamera, type SimCamera } from '../sim/simCamera.js';
-import { probe } from '../protocols/onvif/index.js';
+import { probe, type DiscoveredCamera } from '../protocols/onvif/index.js';
 import { CameraClockStore } from '../store/cameraClock.js';
 import { CameraEncodingStore } from '../store/cameraEncoding.js';
 import { freePort } from '../sim/ports.js';
@@ -25,6 +25,44 @@ const DEMO_CAMERAS = [
   { id: 'yuebei-toll', cameraName: 'G4京港澳高速粤北收费站', pileNum: '无', cameraOrientation: 3, pushType: 2, hasControl: 0, classify: 1, poiName: '粤北收费站' },
 ];
 
+/**
+ * Where the demo writes its config, database, SM2 key and logs. A temp dir it made is removed at
+ * the end unless --keep (then the closing lines say where it is); a --data-dir is the user's and stays.
+ */
+export function demoWorkspace(opts: { keep?: boolean; dataDir?: string }): { dir: string; remove: () => void } {
+  if (opts.dataDir !== undefined) {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    return { dir: opts.dataDir, remove: () => undefined };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-demo-'));
+  return { dir, remove: () => (opts.keep ? undefined : fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** The demo's last lines: how to look around while it runs (--keep) or how to make it stay. */
+export function closingLines(o: { keep: boolean; configFile: string; received: number; removed: boolean }): string[] {
+  const lines = [`The province simulator received ${o.received} requests.`];
+  if (o.keep) lines.push('While the demo runs, see every camera and pipeline with:', `  vcgw --config ${o.configFile} status`, 'Running until Ctrl-C.');
+  else lines.push(`Run \`vcgw demo --keep\` to leave it running and look around (vcgw status, ffplay rtmp://…)${o.removed ? '; its temp directory is removed now' : ''}.`);
+  return lines;
+}
+
+/**
+ * The demo's own cameras among the WS-Discovery answers (matched by their ONVIF service address):
+ * other simulators on the machine (tests, another demo) answer the multicast probe too.
+ */
+export function ownDevices(found: readonly DiscoveredCamera[], ownServiceUrls: readonly string[]): { own: DiscoveredCamera[]; others: DiscoveredCamera[] } {
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u).host;
+    } catch {
+      return u;
+    }
+  };
+  const own = new Set(ownServiceUrls.map(hostOf));
+  const isOwn = (f: DiscoveredCamera) => f.xaddrs.some((x) => own.has(hostOf(x)));
+  return { own: found.filter(isOwn), others: found.filter((f) => !isOwn(f)) };
+}
+
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
@@ -34,9 +72,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  vcgw demo\n  vcgw demo --keep --data-dir /tmp/vcgw-demo')
     .action(async (opts: { keep?: boolean; dataDir?: string }) => {
       const out = (s = '') => println(ctx.stdout, s);
-      const dir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-demo-'));
-      fs.mkdirSync(dir, { recursive: true });
-      const cleanups: Array<() => Promise<void> | void> = [];
+      const workspace = demoWorkspace(opts);
+      const dir = workspace.dir;
+      const cleanups: Array<() => Promise<void> | void> = [workspace.remove];
       try {
         const keys = generateSm2KeyPair();
         const [apiPort, monitorPort] = [await freePort(), await freePort()];
@@ -172,12 +210,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         const a = analyse.body as { dateTime: string; sign: string; data: Array<{ eventId: string }> };
         out(`✔ gateway → province ReportAnalyse at ${a.dateTime}, sign ${a.sign}, eventId ${a.data[0]?.eventId}`);
         out();
-        out(`The province simulator received ${sim.received().length} requests. While the demo runs (--keep), see every camera and pipeline with:`);
-        out(`  vcgw --config ${configFile} status`);
-        if (opts.keep) {
-          out('Running until Ctrl-C.');
-          await untilSignal();
-        }
+        for (const line of closingLines({ keep: opts.keep === true, configFile, received: sim.received().length, removed: opts.dataDir === undefined })) out(line);
+        if (opts.keep) await untilSignal();
         out('demo complete');
       } finally {
         for (const c of cleanups.reverse()) await c();
@@ -226,8 +260,9 @@ async function demoMedia(
 /** Issue 4: discovery, camera-side encoding, clock, overlay and PTZ on the simulated ONVIF cameras. */
 async function demoOnvif(out: (s?: string) => void, daemon: RunningDaemon, cams: SimCamera[], sim: ProvinceSim, domeNum: string): Promise<void> {
   out();
-  const found = await probe({ interface: '127.0.0.1', timeoutMs: 1500 });
-  out(`✔ WS-Discovery: ${found.length} ONVIF cameras answered (${found.map((f) => f.xaddrs[0]).join(', ')})`);
+  const { own, others } = ownDevices(await probe({ interface: '127.0.0.1', timeoutMs: 1500 }), cams.map((c) => c.onvif!.url));
+  out(`✔ WS-Discovery: ${own.length} of the demo's ${cams.length} ONVIF cameras answered (${own.map((f) => f.xaddrs[0]).join(', ')})`);
+  if (others.length > 0) out(`    ${others.length} other ONVIF device(s) on this machine answered too, not counted (${others.map((f) => f.xaddrs[0]).join(', ')})`);
   const clocks = new CameraClockStore(daemon.db);
   const clock = await waitUntil(() => clocks.get(domeNum)?.driftMs ?? undefined, 30_000);
   if (clock !== undefined) out(`✔ camera clock set over ONVIF (UTC, Beijing time zone): the dome was ${(clock / 1000).toFixed(1)} s fast before`);

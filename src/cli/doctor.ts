@@ -1,27 +1,29 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../config/load.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import { createMediaRuntime } from '../modules/media/runtime.js';
 import { snapshotDirOf } from '../modules/snapshots/files.js';
 import { CliError, println, table, type CliContext } from './context.js';
+import { setupChecks, type Check } from './doctorSetup.js';
 
-type Check = {
-  check: string;
-  result: 'ok' | 'warn' | 'FAIL';
-  detail: string;
-};
-
-/** The config if there is one; the defaults otherwise, so doctor also helps before setup. */
-function configOrDefaults(ctx: CliContext): { config: Config['media']; full?: Config; dataDir?: string; note: string } {
+/**
+ * The config if it loads; the media defaults otherwise, so doctor still checks the machine
+ * (before setup, or with a config to fix) and --json still prints its report.
+ */
+function configOrDefaults(ctx: CliContext): { config: Config['media']; full?: Config; dataDir?: string; configCheck: Check } {
   const file = ctx.configPath();
-  if (!fs.existsSync(file)) {
-    const defaults = configSchema.shape.media.parse(undefined);
-    return { config: defaults, note: `${file} not found: media defaults used` };
+  const defaults = () => configSchema.shape.media.parse(undefined);
+  if (!fs.existsSync(file)) return { config: defaults(), configCheck: { check: 'config', result: 'warn', detail: `${file} not found: media defaults used` } };
+  try {
+    const config = ctx.loadConfig();
+    return { config: config.media, full: config, dataDir: config.gateway.data_dir, configCheck: { check: 'config', result: 'ok', detail: `${file} loads` } };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { config: defaults(), configCheck: { check: 'config', result: 'FAIL', detail: `${file}: ${err.problems.join('; ')} (media defaults used below)` } };
   }
-  const config = ctx.loadConfig();
-  return { config: config.media, full: config, dataDir: config.gateway.data_dir, note: `${file} loads` };
 }
 
 /** The burned-in overlay's font as fontconfig resolves it: a missing family silently becomes another font. */
@@ -59,13 +61,13 @@ function snapshotCheck(config: Config): Check {
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check this box: config, FFmpeg and its encoders, hardware encoders, data directory')
+    .description('check this box: config and its placeholders, the province link, cameras, FFmpeg and its encoders, hardware encoders, data directory')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  vcgw doctor\n  vcgw doctor --json | jq .ffmpeg.encoders')
     .action(async (opts: { json?: boolean }) => {
       const checks: Check[] = [];
-      const { config, full, dataDir, note } = configOrDefaults(ctx);
-      checks.push({ check: 'config', result: note.includes('not found') ? 'warn' : 'ok', detail: note });
+      const { config, full, dataDir, configCheck } = configOrDefaults(ctx);
+      checks.push(configCheck);
       let ffmpeg: Record<string, unknown> | undefined;
       try {
         const rt = await createMediaRuntime(config, silentLogger());
@@ -119,6 +121,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       }
       if (full?.overlay.burn_in) checks.push(fontCheck(full.overlay.font));
       if (full?.snapshots.enabled) checks.push(snapshotCheck(full));
+      if (full) checks.push(...(await setupChecks(full)));
       if (opts.json) println(ctx.stdout, JSON.stringify({ checks, ffmpeg: ffmpeg ?? null }, null, 2));
       else println(ctx.stdout, table(checks, ['check', 'result', 'detail']));
       const failed = checks.filter((c) => c.result === 'FAIL');

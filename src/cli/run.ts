@@ -23,6 +23,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       const config = ctx.loadConfig();
       const log = createLogger(config.gateway.log_level);
       const daemon = await startDaemon(config, log);
+      // stdout carries the JSON log; a person at a terminal (or journalctl) also gets this line.
+      ctx.stderr.write(`${daemon.summary}\n`);
       const sig = await untilSignal();
       log.info({ signal: sig }, 'stopping');
       await daemon.stop();

@@ -1,5 +1,5 @@
 // Renders the commented gateway.example.toml from the schema, so the example can never drift
-// from what the daemon accepts (test/config/example.test.ts compares them).
+// from what the daemon accepts (test/config/config.test.ts compares them).
 import { stringify } from 'smol-toml';
 import { z } from 'zod';
 import { configSchema } from './schema.js';
@@ -29,11 +29,25 @@ const SAMPLES: Record<string, unknown> = {
   'api.tls_cert_file': '/etc/vcgw/server.crt',
   'api.tls_key_file': '/etc/vcgw/server.key',
   'api.client_ca_file': '/etc/vcgw/province-client-ca.pem',
+  'media.ffmpeg_path': '/usr/bin/ffmpeg',
+  'media.ffprobe_path': '/usr/bin/ffprobe',
   'monitor.device_map': { 'det-07': 'aef89ecc-4cc6-4a6d-80fd-283196105b0b' },
 };
 
-/** Optional in the schema but one of a pair is needed: shown uncommented so the example validates. */
-const SHOWN = new Set(['province.sm2_private_key']);
+/**
+ * The example's stand-ins for secrets issued with the gateway: a box still running with them was
+ * never set up (`vcgw doctor` refuses them).
+ */
+export const PLACEHOLDERS = {
+  sm2PrivateKey: SAMPLES['province.sm2_private_key'] as string,
+  token: (configSchema.shape.province.shape.token.meta() as { example: string }).example,
+} as const;
+
+/**
+ * Optional in the schema but shown uncommented: one of a pair is needed (so the example validates),
+ * and the overlay facts without which the example camera cannot show a compliant overlay.
+ */
+const SHOWN = new Set(['province.sm2_private_key', 'cameras.travelDirection', 'cameras.destination']);
 
 export const EXAMPLE_CAMERA: Record<string, unknown> = {
   id: 'K1844+158-up',
@@ -60,6 +74,10 @@ export const EXAMPLE_CAMERA: Record<string, unknown> = {
   onvifPassword: 'change-me',
   rtspMain: 'rtsp://10.20.1.15:554/Streaming/Channels/101',
   rtspSub: 'rtsp://10.20.1.15:554/Streaming/Channels/102',
+  rtspThird: 'rtsp://10.20.1.15:554/Streaming/Channels/103',
+  encoder: 'camera',
+  lowStream: 'sub',
+  highStream: 'third',
   gbDeviceId: '44020000001320000001',
   gbChannelId: '44020000001320000001',
   overlayText: 'G4 K1844+158 上行',
@@ -83,9 +101,17 @@ function describe(s: JsonSchema, required: boolean): string {
   return bits.filter(Boolean).join('; ');
 }
 
-function renderKeys(obj: JsonSchema, prefix: string, sample: (key: string, s: JsonSchema) => unknown): string[] {
+function renderKeys(obj: JsonSchema, prefix: string, sampleOf: (key: string) => unknown): string[] {
   const out: string[] = [];
   const required = new Set(obj.required ?? []);
+  // A key without a value to show would be printed as an empty '# ' line, its name lost.
+  const sample = (key: string, s: JsonSchema): unknown => {
+    const v = sampleOf(key) ?? s.example ?? s.enum?.[0];
+    if (v === undefined && s.default === undefined) {
+      throw new Error(`${prefix}.${key} has no default, example or sample value: give it .meta({ example }) in the schema`);
+    }
+    return v;
+  };
   for (const [key, s] of Object.entries(obj.properties ?? {})) {
     const isRequired = required.has(key) && s.default === undefined;
     out.push(`# ${describe(s, isRequired)}`);
@@ -108,7 +134,7 @@ export function renderExampleConfig(): string {
   for (const [section, s] of Object.entries(schema.properties ?? {})) {
     if (section === 'cameras') continue;
     out.push('', `# ── ${s.description ?? section}`, `[${section}]`);
-    out.push(...renderKeys(s, section, (key, k) => k.example ?? SAMPLES[`${section}.${key}`] ?? ''));
+    out.push(...renderKeys(s, section, (key) => SAMPLES[`${section}.${key}`]));
   }
   const cameras = schema.properties?.['cameras']?.items;
   if (cameras) {
@@ -119,7 +145,7 @@ export function renderExampleConfig(): string {
       '# config, `vcgw cameras import` CSV headers and the platform form use the same words.',
       '[[cameras]]',
     );
-    out.push(...renderKeys(cameras, 'cameras', (key, k) => EXAMPLE_CAMERA[key] ?? k.example));
+    out.push(...renderKeys(cameras, 'cameras', (key) => EXAMPLE_CAMERA[key]));
   }
   return `${out.join('\n')}\n`;
 }

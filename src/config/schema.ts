@@ -294,7 +294,9 @@ const snapshots = z
     min_free_mb: z.number().int().min(0).max(1_000_000).default(512).describe('Likewise when less than this is free on the filesystem of dir'),
     dir: file
       .optional()
-      .describe('Where snapshots are written (default <data_dir>/snapshots; a relative path is taken from data_dir)')
+      .describe(
+        'Where snapshots are written (default <data_dir>/snapshots; a relative path is taken from data_dir); a directory outside data_dir must be in ReadWritePaths of the systemd unit (systemd/vcgw.service lists /srv/vcgw-snapshots)',
+      )
       .meta({ example: '/srv/vcgw-snapshots' }),
     url_ttl_s: z
       .number()

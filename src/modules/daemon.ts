@@ -26,6 +26,8 @@ import { startMedia, type RunningMedia } from './media/startMedia.js';
 import { PushRegistry } from './media/pushRegistry.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { ProvinceSession } from './province/session.js';
+import { provinceTls } from './province/tls.js';
+import { startSummary } from './startSummary.js';
 import { PtzService } from './ptz/controller.js';
 import type { SnapshotService } from './snapshots/service.js';
 import type { QualityService } from './quality/service.js';
@@ -40,6 +42,8 @@ export interface Daemon {
   readonly apiUrl: string;
   readonly monitorUrl: string;
   readonly tlsFingerprint: string;
+  /** One human line: listeners, cameras, province link (also the message of the start log line). */
+  readonly summary: string;
   readonly session: ProvinceSession;
   readonly dispatcher: OutboxDispatcher;
   readonly cameras: CameraService;
@@ -52,10 +56,6 @@ export interface Daemon {
 }
 
 const DAY_MS = 86_400_000;
-
-function readOptional(file: string | undefined): string | undefined {
-  return file === undefined ? undefined : fs.readFileSync(file, 'utf8');
-}
 
 function signingKey(config: Config): string {
   const p = config.province;
@@ -89,7 +89,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       deviceCode: config.gateway.device_code,
       user: p.user,
       appVersion: VERSION,
-      tls: { ca: readOptional(p.ca_file), cert: readOptional(p.client_cert_file), key: readOptional(p.client_key_file) },
+      tls: provinceTls(p),
       requestTimeoutMs: p.request_timeout_ms,
       primaryRetryMs: p.primary_retry_s * 1000,
       sign: (message) => sm2Sign(message, key, p.sign_format),
@@ -221,13 +221,24 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     }
     const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: log.child({ mod: 'monitor' }), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
-    log.info({ api: api.url, monitor: monitor.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count() }, 'gateway started');
+    const summary = startSummary({
+      version: VERSION,
+      apiUrl: api.url,
+      monitorUrl: monitor.url,
+      cameras: cameraStore.all(),
+      provinceUrl: p.base_url,
+      backupLinks: p.backup_base_urls.length,
+      token: tokens.current(),
+    });
+    // The fields stay for machines; the message is the line a person reads in journalctl.
+    log.info({ event: 'started', api: api.url, monitor: monitor.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count() }, summary);
 
     return {
       db,
       apiUrl: api.url,
       monitorUrl: monitor.url,
       tlsFingerprint: tls.fingerprint256,
+      summary,
       session,
       dispatcher,
       cameras,

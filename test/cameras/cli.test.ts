@@ -110,6 +110,15 @@ t.test('validation errors name the flag (or the JSON key) and exit 2', async (t)
   const dup = await run(...ADD);
   t.equal(dup.code, 2);
   t.match(dup.err, /^vcgw: --id: "K1844\+158-up" is already used by camera/);
+  const bare = await run('cameras', 'add', '--id', 'K1-bare', '--pile-num', 'K1', '--area-code', 'x');
+  t.equal(bare.code, 2);
+  t.equal(
+    bare.err,
+    'vcgw: --department: required; --camera-name: required; --long-and-lati: required; --road: required; --road-name: required; ' +
+      '--road-sec: required; --classify: required; --poi-name: required; --orientation: required; --camera-type: required; ' +
+      '--has-control: required; --area-code: must be a 6-digit county code, e.g. 440201; --push-type: required\n',
+    'every missing or bad field at once, by its flag',
+  );
   const badEdit = await run('cameras', 'edit', 'K1844+158-up', '--json', '{"pileNum":"K9"}');
   t.equal(badEdit.code, 2);
   t.match(badEdit.err, /^vcgw: pileNum: must be K<km>\+<m>/, 'named as the JSON key');

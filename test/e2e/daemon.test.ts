@@ -24,6 +24,12 @@ t.test('a rotated token survives kill -9 and is the one used after restart', asy
   await sim.waitFor((r) => r.path === '/service/token' && r.code === 200, 30_000);
   const rotated = sim.currentToken();
   t.not(rotated, OFFLINE_TOKEN);
+  t.match(
+    await first.untilStderr(/started: /, 30_000),
+    // The token call may or may not have answered by the time the line is written.
+    /^vcgw \S+ started: API https:\/\/127\.0\.0\.1:\d+, monitor https:\/\/127\.0\.0\.1:\d+; 2 cameras \(2 with the constant 128 kbps push\); province https:\/\/127\.0\.0\.1:\d+, (first token call under way \(offline token from the config\)|token from the province [\d-]+ [\d:]+ \(Beijing time\))\n/,
+    'one line for a person on stderr at start',
+  );
   await sim.waitFor((r) => r.path === '/service/video.VideoInformation' && r.headers['tauth'] === rotated && r.code === 200, 30_000);
   await kill9(first);
 

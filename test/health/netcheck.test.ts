@@ -55,10 +55,10 @@ t.test('probeCameras connects for real, concurrently, within the timeout', async
   ];
   const results = await probeCameras(cams, 1000, 2);
   t.same(results, [
-    { cameraNum: 'a', status: 1 },
-    { cameraNum: 'b', status: 0 },
-    { cameraNum: 'c', status: 0 },
-    { cameraNum: 'd', status: 1 },
+    { cameraNum: 'a', status: 1, reason: 'reachable' },
+    { cameraNum: 'b', status: 0, reason: `no TCP answer from 127.0.0.1:${down}` },
+    { cameraNum: 'c', status: 0, reason: 'no address configured (ip, onvifUrl or rtspMain)' },
+    { cameraNum: 'd', status: 1, reason: 'reachable' },
   ]);
   t.equal(up.accepted(), 2, 'each reachable camera was connected to once');
   t.same(await probeCameras([], 1000), []);
@@ -96,5 +96,5 @@ t.test('a connect that never completes is 0 after the timeout', async (t) => {
   t.equal(await tcpReachable({ host: '127.0.0.1', port }, 300), false);
   const elapsed = Date.now() - started;
   t.ok(elapsed >= 290 && elapsed < 3000, `gave up after the timeout (${elapsed} ms)`);
-  t.same(await probeCameras([camera('x', { ip: '127.0.0.1', rtspMain: `rtsp://127.0.0.1:${port}/` })], 200), [{ cameraNum: 'x', status: 0 }]);
+  t.same(await probeCameras([camera('x', { ip: '127.0.0.1', rtspMain: `rtsp://127.0.0.1:${port}/` })], 200), [{ cameraNum: 'x', status: 0, reason: `no TCP answer from 127.0.0.1:${port}` }]);
 });

@@ -9,6 +9,8 @@ export interface GatewayChild {
   exited: Promise<number | null>;
   /** What the daemon printed on stderr so far (for failure messages). */
   stderr: () => string;
+  /** Resolves with stderr once it matches `re`; rejects after `timeoutMs` or when the daemon exits. */
+  untilStderr: (re: RegExp, timeoutMs: number) => Promise<string>;
 }
 
 export function runGateway(configFile: string): GatewayChild {
@@ -19,7 +21,29 @@ export function runGateway(configFile: string): GatewayChild {
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => err };
+  const untilStderr = (re: RegExp, timeoutMs: number) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!re.test(err)) return;
+        done();
+        resolve(err);
+      };
+      const done = () => {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`stderr did not match ${re} within ${timeoutMs} ms: ${err}`));
+      }, timeoutMs);
+      child.stderr!.on('data', check);
+      void exited.then(() => {
+        done();
+        reject(new Error(`the daemon exited before stderr matched ${re}: ${err}`));
+      });
+      check();
+    });
+  return { child, exited, stderr: () => err, untilStderr };
 }
 
 /** A gateway killed with the test (SIGKILL: its FFmpeg children die with it, see the media e2e test). */

@@ -35,16 +35,27 @@ async function pushAndMeasure(t: Test, id: string, videoType: VideoType, params:
 const detailOf = (id: string, videoType: VideoType) =>
   rig.engine.statusRows().find((r) => r.key === `push:${rig.camera(id).record.cameraNum}:${videoType}`)?.detail ?? '';
 
-t.test('low: H.264 CIF 25 fps, GOP 25, 128 kb/s, from the sub-stream', async (t) => {
-  const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.low);
-  t.equal(m.codec, 'h264');
-  t.same([m.width, m.height], [352, 288]);
-  t.ok(near(m.fps, 25, 0.04), `fps ${m.fps}`);
-  t.equal(m.gopFrames, 25);
-  t.ok(near(m.videoKbps, 128, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 128`);
-  t.ok(m.keyframeFirst, 'starts on a keyframe');
-  t.equal(m.audio?.codec, 'aac', 'silent AAC track for a fast first screen');
-  t.match(detailOf('dual', VIDEO_TYPES.low), / sub /, 'made from the sub-stream');
+// Pushes that cost little CPU (remuxes, small transcodes) are measured side by side: the figures
+// asserted are per push, and two light FFmpegs leave a 2-core box room enough. Heavy ones run alone.
+t.test('light outputs side by side: low and a 640x360 high', { jobs: 2 }, async (t) => {
+  t.test('low: H.264 CIF 25 fps, GOP 25, 128 kb/s, from the sub-stream', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.low);
+    t.equal(m.codec, 'h264');
+    t.same([m.width, m.height], [352, 288]);
+    t.ok(near(m.fps, 25, 0.04), `fps ${m.fps}`);
+    t.equal(m.gopFrames, 25);
+    t.ok(near(m.videoKbps, 128, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 128`);
+    t.ok(m.keyframeFirst, 'starts on a keyframe');
+    t.equal(m.audio?.codec, 'aac', 'silent AAC track for a fast first screen');
+    t.match(detailOf('dual', VIDEO_TYPES.low), / sub /, 'made from the sub-stream');
+  });
+  t.test('high with request parameters: honoured within bounds, defaults otherwise', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.high, { width: 640, height: 360, bitRate: 512, iframe: 50, frameRate: 99 });
+    t.same([m.width, m.height], [640, 360], 'requested size');
+    t.ok(near(m.videoKbps, 512, 0.2), `requested bitrate (${m.videoKbps})`);
+    t.equal(m.gopFrames, 50, 'requested GOP');
+    t.ok(near(m.fps, 25, 0.04), `frameRate 99 is out of bounds: 25 kept (${m.fps})`);
+  });
 });
 
 t.test('high: 1280x720 never above the source, 1 Mb/s, GOP 25', async (t) => {
@@ -57,28 +68,21 @@ t.test('high: 1280x720 never above the source, 1 Mb/s, GOP 25', async (t) => {
   t.match(detailOf('dual', VIDEO_TYPES.high), / main /);
 });
 
-t.test('high with request parameters: honoured within bounds, defaults otherwise', async (t) => {
-  const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.high, { width: 640, height: 360, bitRate: 512, iframe: 50, frameRate: 99 });
-  t.same([m.width, m.height], [640, 360], 'requested size');
-  t.ok(near(m.videoKbps, 512, 0.2), `requested bitrate (${m.videoKbps})`);
-  t.equal(m.gopFrames, 50, 'requested GOP');
-  t.ok(near(m.fps, 25, 0.04), `frameRate 99 is out of bounds: 25 kept (${m.fps})`);
-});
-
-t.test('source: an H.264 camera is copied as it is', async (t) => {
-  const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.source);
-  t.equal(m.codec, 'h264');
-  t.same([m.width, m.height], [1280, 720]);
-  t.equal(m.gopFrames, MAIN_720P_H264.gopFrames, "the camera's own GOP: nothing re-encoded");
-  t.ok(near(m.videoKbps, MAIN_720P_H264.bitrateKbps, 0.3), `source rate ${m.videoKbps}`);
-  t.match(detailOf('dual', VIDEO_TYPES.source), /copy/);
-});
-
-t.test('4M: a source below 4 Mb/s is pushed at its own rate (copy)', async (t) => {
-  const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.fourM);
-  t.same([m.width, m.height], [1280, 720]);
-  t.equal(m.gopFrames, MAIN_720P_H264.gopFrames);
-  t.match(detailOf('dual', VIDEO_TYPES.fourM), /copy/);
+t.test('copies side by side (no encoder)', { jobs: 2 }, async (t) => {
+  t.test('source: an H.264 camera is copied as it is', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.source);
+    t.equal(m.codec, 'h264');
+    t.same([m.width, m.height], [1280, 720]);
+    t.equal(m.gopFrames, MAIN_720P_H264.gopFrames, "the camera's own GOP: nothing re-encoded");
+    t.ok(near(m.videoKbps, MAIN_720P_H264.bitrateKbps, 0.3), `source rate ${m.videoKbps}`);
+    t.match(detailOf('dual', VIDEO_TYPES.source), /copy/);
+  });
+  t.test('4M: a source below 4 Mb/s is pushed at its own rate (copy)', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'dual', VIDEO_TYPES.fourM);
+    t.same([m.width, m.height], [1280, 720]);
+    t.equal(m.gopFrames, MAIN_720P_H264.gopFrames);
+    t.match(detailOf('dual', VIDEO_TYPES.fourM), /copy/);
+  });
 });
 
 t.test('4M from a camera above 4 Mb/s: copied at once, then re-planned to 4 Mb/s once its rate is measured', async (t) => {
@@ -95,20 +99,21 @@ t.test('4M from a camera above 4 Mb/s: copied at once, then re-planned to 4 Mb/s
   t.ok(near(m.videoKbps, 4096, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 4096`);
 });
 
-t.test('4M from an H.265 camera: H.264 at 4 Mb/s, never above the source size', async (t) => {
-  const m = await pushAndMeasure(t, 'hevc', VIDEO_TYPES.fourM);
-  t.equal(m.codec, 'h264');
-  t.same([m.width, m.height], [640, 360]);
-  t.equal(m.gopFrames, 25);
-  t.ok(near(m.videoKbps, 4096, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 4096`);
-});
-
-t.test('source from an H.265 camera: re-encoded to H.264 at the source size (CONTRACT §2)', async (t) => {
-  const m = await pushAndMeasure(t, 'hevc', VIDEO_TYPES.source);
-  t.equal(m.codec, 'h264');
-  t.same([m.width, m.height], [640, 360]);
-  t.ok(near(m.fps, 25, 0.04));
-  t.match(detailOf('hevc', VIDEO_TYPES.source), /libx264/);
+t.test('H.265 camera: two 640x360 transcodes side by side', { jobs: 2 }, async (t) => {
+  t.test('4M from an H.265 camera: H.264 at 4 Mb/s, never above the source size', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'hevc', VIDEO_TYPES.fourM);
+    t.equal(m.codec, 'h264');
+    t.same([m.width, m.height], [640, 360]);
+    t.equal(m.gopFrames, 25);
+    t.ok(near(m.videoKbps, 4096, 0.2), `video ${m.videoKbps} kb/s within ±20 % of 4096`);
+  });
+  t.test('source from an H.265 camera: re-encoded to H.264 at the source size (CONTRACT §2)', { buffered: true }, async (t) => {
+    const m = await pushAndMeasure(t, 'hevc', VIDEO_TYPES.source);
+    t.equal(m.codec, 'h264');
+    t.same([m.width, m.height], [640, 360]);
+    t.ok(near(m.fps, 25, 0.04));
+    t.match(detailOf('hevc', VIDEO_TYPES.source), /libx264/);
+  });
 });
 
 t.test('one RTSP session per camera stream, whatever the number of outputs', async (t) => {

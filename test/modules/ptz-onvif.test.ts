@@ -244,12 +244,18 @@ t.test('a new command during a pulse cancels its Stop; no Stop ever lands inside
   }
   await r.driver.settled(stored);
   const seq = ptzCalls(cam, t1).filter((c) => c.service === 'ptz');
+  // How many Stops the random spacing produces varies: the checks collect offenders, so the
+  // test asserts the same number of things every run.
   let lastMove = -Infinity;
+  const unanswered: string[] = [];
+  const earlyStops: number[] = [];
   for (const c of seq) {
-    t.ok(c.ok, `${c.action} answered`);
+    if (!c.ok) unanswered.push(c.action);
     if (c.action === 'ContinuousMove') lastMove = c.at;
-    else t.ok(c.at - lastMove >= pulseMs - 2, `Stop ${c.at - lastMove} ms after the move before it`);
+    else if (c.at - lastMove < pulseMs - 2) earlyStops.push(c.at - lastMove);
   }
+  t.same(unanswered, [], `all ${seq.length} calls answered`);
+  t.same(earlyStops, [], `every Stop a full pulse (${pulseMs} ms) after the move before it`);
   t.equal(seq.at(-1)?.action, 'Stop', 'the last call is a Stop');
   t.same(cam.ptz()?.velocity, { x: 0, y: 0, zoom: 0 });
 });

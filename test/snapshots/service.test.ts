@@ -217,8 +217,17 @@ t.test('200 cameras with slow captures: never more than `concurrency` at once, e
       }),
   };
   const service = snapshotService({ ...r.parts, capture: slow }, { config: r.config, cameras: r.cameras, outbox: r.outbox, log: silentLogger(), now: () => r.clock.now, timers: r.clock });
-  // Captures wait on the fake clock, so between steps only real I/O is let through, not idle().
-  r.clock.settle = () => new Promise((resolve) => setTimeout(resolve, 2));
+  // Captures wait on the fake clock, so idle() would never resolve. Between steps, wait until every
+  // capture under way is parked on the fake clock: the real I/O around them (disk check, file,
+  // database) is done. A fixed real delay let the fake clock run ahead of a loaded machine, into
+  // the next round (done = 202).
+  r.clock.settle = async () => {
+    const giveUp = Date.now() + 10_000;
+    while (service.underWay() !== running) {
+      if (Date.now() > giveUp) throw new Error(`captures not parked on the fake clock after 10 s: ${service.underWay()} busy, ${running} waiting`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
   service.start();
   for (let s = 0; s < I / 1000 + 120 && r.outbox.due('snapshot', 1000, r.clock.now).length === 0; s++) await r.clock.advance(1000);
   t.equal(done, 200, 'all 200 cameras taken in the round');

@@ -47,19 +47,41 @@ export interface CameraPlan {
   existing?: StoredCamera;
 }
 
+export interface FieldProblem {
+  field: string;
+  detail: string;
+}
+
+/** Bad camera input: every problem found at once (a technician fixes them in one go), the first as field/detail. */
 export class CameraInputError extends Error {
+  readonly problems: readonly FieldProblem[];
+
   constructor(
     readonly field: string,
     readonly detail: string,
     /** CSV row (header = row 1), when the input came from a file. */
     readonly row?: number,
+    more: readonly FieldProblem[] = [],
   ) {
-    super(`${row === undefined ? '' : `row ${row}, `}${field}: ${detail}`);
+    const problems = [{ field, detail }, ...more];
+    super(`${row === undefined ? '' : `row ${row}, `}${problems.map((p) => `${p.field}: ${p.detail}`).join('; ')}`);
     this.name = 'CameraInputError';
+    this.problems = problems;
+  }
+
+  static of(problems: readonly [FieldProblem, ...FieldProblem[]], row?: number): CameraInputError {
+    const [first, ...more] = problems;
+    return new CameraInputError(first.field, first.detail, row, more);
   }
 
   atRow(row: number): CameraInputError {
-    return new CameraInputError(this.field, this.detail, row);
+    return new CameraInputError(this.field, this.detail, row, this.problems.slice(1));
+  }
+
+  /** The same problems under a path, e.g. `cameras.3.` for a [[cameras]] entry. */
+  under(prefix: string): CameraInputError {
+    const [first, ...more] = this.problems.map((p) => ({ field: `${prefix}${p.field}`, detail: p.detail }));
+    return CameraInputError.of([first!, ...more], this.row);
   }
 }
 
@@ -106,17 +128,18 @@ export function mergeAccess(base: CameraAccess, changes: Record<string, unknown>
   return out;
 }
 
-function firstIssue(error: z.ZodError, input: Record<string, unknown>, fallbackField: string): CameraInputError {
-  const issue = error.issues[0];
-  if (!issue) return new CameraInputError(fallbackField, 'invalid');
-  if (issue.code === 'unrecognized_keys') return new CameraInputError(issue.keys[0] ?? fallbackField, 'unknown field');
-  const key = issue.path[0];
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField;
-  const value = input[typeof key === 'string' ? key : fallbackField];
-  if (value === undefined) return new CameraInputError(field, 'required');
-  // "x" or 1.5 fail the schema's integer check with zod's generic text; say what is allowed instead.
-  if (NUMERIC_FIELDS.has(field) && issue.code !== 'custom') return new CameraInputError(field, allowedValues(field as RecordField));
-  return new CameraInputError(field, issue.message);
+/** One problem per field (zod may report several for one value), in the schema's order. */
+function problemsOf(error: z.ZodError, input: Record<string, unknown>, fallbackField: string): FieldProblem[] {
+  return error.issues.map((issue): FieldProblem => {
+    if (issue.code === 'unrecognized_keys') return { field: issue.keys[0] ?? fallbackField, detail: 'unknown field' };
+    const key = issue.path[0];
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField;
+    const value = input[typeof key === 'string' ? key : fallbackField];
+    if (value === undefined) return { field, detail: 'required' };
+    // "x" or 1.5 fail the schema's integer check with zod's generic text; say what is allowed instead.
+    if (NUMERIC_FIELDS.has(field) && issue.code !== 'custom') return { field, detail: allowedValues(field as RecordField) };
+    return { field, detail: issue.message };
+  });
 }
 
 function allowedValues(field: RecordField): string {
@@ -126,23 +149,27 @@ function allowedValues(field: RecordField): string {
 
 const accessSchema = z.strictObject(cameraAccessShape);
 
-/** Validates a complete camera; throws CameraInputError naming the first bad field. */
+/** Validates a complete camera; throws CameraInputError naming every bad or missing field. */
 export function validateDraft(parts: InputParts): CameraDraft {
+  const problems: FieldProblem[] = [];
   const idResult = cameraIdSchema.safeParse(parts.id);
-  if (!idResult.success) throw firstIssue(idResult.error, { id: parts.id }, 'id');
+  if (!idResult.success) problems.push(...problemsOf(idResult.error, { id: parts.id }, 'id'));
   for (const field of NUMERIC_FIELDS) {
     const v = parts.record[field];
     // z.coerce would turn '', null or true into a valid-looking 0 or 1.
-    if (v === '' || v === null) throw new CameraInputError(field, 'required');
-    if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') {
-      throw new CameraInputError(field, 'must be a number');
-    }
+    if (v === '' || v === null) problems.push({ field, detail: 'required' });
+    else if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') problems.push({ field, detail: 'must be a number' });
   }
   const record = cameraRecordSchema.safeParse(parts.record);
-  if (!record.success) throw firstIssue(record.error, parts.record, 'record');
+  if (!record.success) problems.push(...problemsOf(record.error, parts.record, 'record'));
   const accessIn = Object.fromEntries(Object.entries(parts.access).filter(([, v]) => v !== '' && v !== null));
   const access = accessSchema.safeParse(accessIn);
-  if (!access.success) throw firstIssue(access.error, accessIn, 'access');
+  if (!access.success) problems.push(...problemsOf(access.error, accessIn, 'access'));
+  const seen = new Set<string>();
+  const distinct = problems.filter((p) => !seen.has(p.field) && seen.add(p.field));
+  if (distinct.length > 0 || !idResult.success || !record.success || !access.success) {
+    throw CameraInputError.of([distinct[0] ?? { field: 'camera', detail: 'invalid' }, ...distinct.slice(1)]);
+  }
   return { id: idResult.data, record: record.data, access: stripUndefined(access.data) };
 }
 

@@ -68,7 +68,7 @@ export function planProvisioning(
         }
       }
     } catch (err) {
-      if (err instanceof CameraInputError) throw new CameraInputError(`cameras.${i}.${err.field}`, err.detail);
+      if (err instanceof CameraInputError) throw err.under(`cameras.${i}.`);
       throw err;
     }
   });

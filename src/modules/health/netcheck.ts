@@ -10,7 +10,11 @@ export interface Endpoint {
 export interface ProbeResult {
   cameraNum: string;
   status: 0 | 1;
+  /** For people (camera state, logs); the province's NetworkCheck answer carries only the status. */
+  reason: string;
 }
+
+export const NO_ADDRESS = 'no address configured (ip, onvifUrl or rtspMain)';
 
 const RTSP_PORT = 554;
 
@@ -71,8 +75,10 @@ export async function probeCameras(
       const i = next++;
       const camera = cameras[i]!;
       const ep = cameraEndpoint(camera);
-      const ok = ep ? await tcpReachable(ep, timeoutMs) : false;
-      results[i] = { cameraNum: camera.record.cameraNum, status: ok ? 1 : 0 };
+      const cameraNum = camera.record.cameraNum;
+      if (!ep) results[i] = { cameraNum, status: 0, reason: NO_ADDRESS };
+      else if (await tcpReachable(ep, timeoutMs)) results[i] = { cameraNum, status: 1, reason: 'reachable' };
+      else results[i] = { cameraNum, status: 0, reason: `no TCP answer from ${ep.host}:${ep.port}` };
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, cameras.length)) }, worker));

@@ -42,7 +42,7 @@ export class ReachabilityMonitor {
       const cams = this.o.cameras.all();
       const results = await probeCameras(cams, this.o.timeoutMs);
       for (const r of results) {
-        this.o.health.setReachable(r.cameraNum, r.status === 1, r.status === 1 ? 'reachable' : 'no TCP answer');
+        this.o.health.setReachable(r.cameraNum, r.status === 1, r.reason);
       }
     } catch (err) {
       this.o.log.error({ err: String(err) }, 'reachability round failed');

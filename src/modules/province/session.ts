@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js';
-import { ProvinceClient, ProvinceReplyError } from '../../protocols/province/client.js';
+import { ProvinceClient, ProvinceReplyError, ProvinceTlsError } from '../../protocols/province/client.js';
 import { CODE, type Envelope } from '../../protocols/province/messages.js';
 import type { TokenStore } from '../../store/tokens.js';
 
@@ -83,7 +83,9 @@ export class ProvinceSession {
       this.refresh().then(
         () => this.schedule(this.options.refreshMs),
         (err: unknown) => {
-          this.options.log.error({ err: String(err) }, 'token refresh failed; will retry');
+          if (err instanceof ProvinceTlsError) {
+            this.options.log.error({ err: err.message }, 'token refresh failed: the TLS handshake with the province failed (check the certificate names and province.ca_file); will retry');
+          } else this.options.log.error({ err: String(err) }, 'token refresh failed; will retry');
           this.schedule(this.options.retryMs ?? 30_000);
         },
       );

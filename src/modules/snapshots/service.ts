@@ -121,6 +121,11 @@ export class SnapshotService {
     return this.takeOne(cam);
   }
 
+  /** Captures and maintenance under way now (a test on a fake clock waits until each of them waits on that clock). */
+  underWay(): number {
+    return this.inFlight.size + (this.maintaining ? 1 : 0);
+  }
+
   /** Resolves when no capture or maintenance is under way (tests on a fake clock wait on it). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0 || this.maintaining) await Promise.all([...this.inFlight, this.maintaining]);

@@ -2,6 +2,7 @@
 // of seed 003 §7.1 f — fail over on connection errors and come back to the primary.
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { envelopeSchema, tokenReplyDataSchema, type Envelope } from './messages.js';
+import { describeTlsFailure, isTlsError, type ProvinceTls } from './tlsDiagnosis.js';
 
 export interface ProvinceClientOptions {
   /** Primary first, then the backup links in order. */
@@ -9,7 +10,7 @@ export interface ProvinceClientOptions {
   deviceCode: string;
   user: string;
   appVersion: string;
-  tls?: { ca?: string; cert?: string; key?: string };
+  tls?: ProvinceTls;
   requestTimeoutMs: number;
   /** While on a backup link, how long before the primary is tried again. */
   primaryRetryMs: number;
@@ -22,6 +23,11 @@ export interface ProvinceClientOptions {
 /** The platform could not be reached on any link (network, TLS, timeout, 5xx proxy). */
 export class ProvinceUnreachableError extends Error {
   override name = 'ProvinceUnreachableError';
+}
+
+/** Every link failed in the TLS handshake (certificate names, issuer, dates): fixed by certificates, not by waiting. */
+export class ProvinceTlsError extends ProvinceUnreachableError {
+  override name = 'ProvinceTlsError';
 }
 
 /** The platform answered with a code other than 200. */
@@ -89,13 +95,17 @@ export class ProvinceClient {
 
   private async send(method: 'GET' | 'POST', pathAndQuery: string, body: string | undefined, token: string | undefined) {
     const failures: string[] = [];
+    let tlsFailures = 0;
     for (const index of this.order()) {
       const base = this.options.baseUrls[index]!.replace(/\/+$/, '');
       let reply: { status: number; text: string };
       try {
         reply = await this.once(method, base + pathAndQuery, body, token);
       } catch (err) {
-        failures.push(`${base}: ${describeNetworkError(err)}`);
+        if (isTlsError(err)) {
+          tlsFailures++;
+          failures.push(`${base}: ${await describeTlsFailure(new URL(base), err, this.options.tls ?? {}, this.options.requestTimeoutMs)}`);
+        } else failures.push(`${base}: ${describeNetworkError(err)}`);
         continue;
       }
       if (LINK_FAILURE_STATUSES.has(reply.status)) {
@@ -116,6 +126,7 @@ export class ProvinceClient {
       if (env.data.code !== 200) throw new ProvinceReplyError(path, env.data.code, env.data.msg);
       return env.data;
     }
+    if (tlsFailures === failures.length) throw new ProvinceTlsError(`province TLS handshake failed: ${failures.join('; ')}`);
     throw new ProvinceUnreachableError(`province unreachable: ${failures.join('; ')}`);
   }
 

@@ -7,10 +7,18 @@ export interface TlsMaterial {
   key: string;
 }
 
-export async function selfSignedLoopbackCert(days = 365): Promise<TlsMaterial> {
+/** The names a certificate is for; the default is loopback (tests give other names to provoke mismatches). */
+export interface CertNames {
+  dns: string[];
+  ips: string[];
+}
+
+const LOOPBACK: CertNames = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
+
+export async function selfSignedLoopbackCert(days = 365, names: CertNames = LOOPBACK): Promise<TlsMaterial> {
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+  const pems = await selfsigned.generate([{ name: 'commonName', value: names.dns[0] ?? names.ips[0] ?? 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
     notBeforeDate,
@@ -21,11 +29,7 @@ export async function selfSignedLoopbackCert(days = 365): Promise<TlsMaterial> {
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
+        altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))],
       },
     ],
   });

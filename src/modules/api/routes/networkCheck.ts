@@ -30,7 +30,7 @@ export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config'>): Ap
       }
       const results = await probeCameras(cameras, deps.config.health.probe_timeout_ms);
       log.info({ probed: results.length, reachable: results.filter((r) => r.status === 1).length }, 'network check');
-      return ok(results);
+      return ok(results.map(({ cameraNum, status }) => ({ cameraNum, status })));
     },
   };
 }

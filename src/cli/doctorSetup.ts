@@ -1,0 +1,94 @@
+// The part of `vcgw doctor` that looks at this gateway's setup rather than the machine: the
+// example's placeholder secrets, whether the province can be reached and trusted (a real
+// handshake) and has ever given a token, and whether every camera can be reached and labelled.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PLACEHOLDERS } from '../config/example.js';
+import type { Config } from '../config/schema.js';
+import { splitInput } from '../modules/cameras/input.js';
+import { cameraEndpoint, NO_ADDRESS } from '../modules/health/netcheck.js';
+import { cameraOverlay, overlayErrorsText } from '../modules/overlay/camera.js';
+import { provinceTls } from '../modules/province/tls.js';
+import type { CameraRecord } from '../protocols/province/messages.js';
+import { beijingDateTime } from '../protocols/province/reports.js';
+import { checkProvinceLink, type ProvinceTls } from '../protocols/province/tlsDiagnosis.js';
+import { CameraStore, type StoredCamera } from '../store/cameras.js';
+import { DB_FILE, openDb } from '../store/db.js';
+import { TokenStore, type TokenRow } from '../store/tokens.js';
+
+export type Check = {
+  check: string;
+  result: 'ok' | 'warn' | 'FAIL';
+  detail: string;
+};
+
+/** A doctor run may precede the first start: it reads the database only when there is one, and never creates it. */
+function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
+  if (!fs.existsSync(path.join(dataDir, DB_FILE))) return undefined;
+  const db = openDb(dataDir, { readonly: true });
+  try {
+    return { token: new TokenStore(db).current(), cameras: new CameraStore(db).all() };
+  } finally {
+    db.close();
+  }
+}
+
+function placeholderChecks(p: Config['province']): Check[] {
+  const checks: Check[] = [];
+  if (p.sm2_private_key?.toLowerCase() === PLACEHOLDERS.sm2PrivateKey) {
+    checks.push({ check: 'province.sm2_private_key', result: 'FAIL', detail: "the example's placeholder key: set the key issued with this gateway" });
+  }
+  if (p.token === PLACEHOLDERS.token) {
+    checks.push({ check: 'province.token', result: 'FAIL', detail: "the example's sample token: set the initial token issued with this gateway" });
+  }
+  return checks;
+}
+
+async function provinceCheck(config: Config, token: TokenRow | undefined): Promise<Check> {
+  const p = config.province;
+  let material: ProvinceTls;
+  try {
+    material = provinceTls(p);
+  } catch (err) {
+    return { check: 'province link', result: 'FAIL', detail: err instanceof Error ? err.message : String(err) };
+  }
+  const timeoutMs = Math.min(p.request_timeout_ms, 5000);
+  const links = await Promise.all([p.base_url, ...p.backup_base_urls].map((url) => checkProvinceLink(url, material, timeoutMs)));
+  const contacted =
+    token?.origin === 'platform' ? `token from the province ${beijingDateTime(token.obtainedAt)} (Beijing time)` : 'never contacted: no token from the province yet';
+  const detail = `${links.map((l) => l.detail).join('; ')}; ${contacted}`;
+  if (!links.some((l) => l.ok)) return { check: 'province link', result: 'FAIL', detail };
+  return { check: 'province link', result: token?.origin === 'platform' ? 'ok' : 'warn', detail };
+}
+
+/** Config entries (what the next start applies) and cameras registered by hand. */
+function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
+  const fromConfig = config.cameras.map((entry) => {
+    const parts = splitInput(entry);
+    // Validated by the config schema already; cameraNum may still be unassigned, and no check here reads it.
+    return { id: entry.id, record: { ...parts.record, cameraNum: entry.cameraNum ?? '' } as CameraRecord, access: parts.access };
+  });
+  const ids = new Set(fromConfig.map((c) => c.id));
+  return [...fromConfig, ...registered.filter((c) => !ids.has(c.id))];
+}
+
+function cameraCheck(cam: Pick<StoredCamera, 'id' | 'record' | 'access'>, overlay: Config['overlay']): Check {
+  const check = `camera ${cam.id}`;
+  const ep = cameraEndpoint(cam);
+  if (!ep) return { check, result: 'FAIL', detail: NO_ADDRESS };
+  const o = cameraOverlay(cam, overlay);
+  const at = `${ep.host}:${ep.port}`;
+  return o.ok
+    ? { check, result: 'ok', detail: `${at}; overlay ${o.lines.join(' / ')}` }
+    : { check, result: 'warn', detail: `${at}; overlay not compliant (seed 003 Appendix B): ${overlayErrorsText(o.errors)}` };
+}
+
+export async function setupChecks(config: Config): Promise<Check[]> {
+  const state = readState(config.gateway.data_dir);
+  const cameras = camerasOf(config, state?.cameras ?? []);
+  return [
+    ...placeholderChecks(config.province),
+    await provinceCheck(config, state?.token),
+    ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config.overlay))),
+  ];
+}
