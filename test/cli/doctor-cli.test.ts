@@ -10,7 +10,7 @@ import { startProvinceSim } from '../../src/sim/province/index.js';
 import { selfSignedLoopbackCert } from '../../src/sim/province/tls.js';
 import { openDb } from '../../src/store/db.js';
 import { TokenStore } from '../../src/store/tokens.js';
-import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
+import { CLOSED_PROVINCE_URL, cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -47,16 +47,21 @@ function tempDir(t: { teardown(fn: () => unknown): void }): string {
 t.test('the unchanged example config is refused, naming each placeholder and what is missing', async (t) => {
   const dir = tempDir(t);
   const config = path.join(dir, 'gateway.toml');
-  // Only the data dir moves (doctor creates it); every other line is the example's.
+  // Only the data dir moves (doctor creates it) and the province's address becomes a closed
+  // loopback port (tests never dial off this machine); every other line is the example's.
   const example = fs.readFileSync(path.join(root, 'gateway.example.toml'), 'utf8');
-  fs.writeFileSync(config, example.replace('# data_dir = "/var/lib/vcgw"', `data_dir = "${path.join(dir, 'data')}"`));
+  t.match(example, /^base_url = "https:\/\/10\.1\.1\.1:443"$/m, 'the example names a VPN address');
+  fs.writeFileSync(
+    config,
+    example.replace('# data_dir = "/var/lib/vcgw"', `data_dir = "${path.join(dir, 'data')}"`).replace('https://10.1.1.1:443', CLOSED_PROVINCE_URL),
+  );
   const r = await cliRunner(config)('doctor');
   t.equal(r.code, 1);
   t.equal(r.err, 'vcgw: 4 check(s) failed: province.sm2_private_key, province.token, province link, camera K1844+158-up\n');
   const row = (name: string) => r.out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
   t.match(row('province.sm2_private_key'), /FAIL +the example's placeholder key: set the key issued with this gateway/);
   t.match(row('province.token'), /FAIL +the example's sample token: set the initial token issued with this gateway/);
-  t.match(row('province link'), /FAIL +.*10\.1\.1\.1.*; never contacted: no token from the province yet$/);
+  t.match(row('province link'), /FAIL +.*127\.0\.0\.1:9.*; never contacted: no token from the province yet$/);
   t.match(row('camera K1844+158-up'), /FAIL +no address configured \(ip, onvifUrl or rtspMain\)$/);
 });
 
@@ -85,7 +90,7 @@ t.test('the province link: a real handshake, the certificate named when it does 
     const file = writeMinimalConfig(dir, ['[media]', 'hardware = "off"', '[snapshots]', 'enabled = false']);
     const text = fs
       .readFileSync(file, 'utf8')
-      .replace('https://10.1.1.1:443', url)
+      .replace(CLOSED_PROVINCE_URL, url)
       .replace(/^token = .*$/m, 'token = "issued-0"')
       .replace(/^sm2_private_key = .*$/m, `sm2_private_key = "${keys.privateKeyHex}"\nca_file = "${path.join(dir, ca)}"`);
     fs.writeFileSync(file, `${text}\n[[cameras]]\n${CAMERA}`);

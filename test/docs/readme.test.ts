@@ -40,7 +40,11 @@ t.test("README 'Running it for real' works as written on a fresh prefix", async 
     if (/ doctor/.test(l)) script.push(`${rewrite(l)} && echo "doctor exit 0" || echo "doctor exit $?"`);
     else script.push(rewrite(l));
     // The technician's edit the README asks for, reduced to what keeps this test off the real /var/lib/vcgw.
-    if (l.startsWith('sudo cp ')) script.push(`sed -i 's|^# data_dir = .*|data_dir = "${path.join(prefix, 'data')}"|' ${path.join(prefix, 'etc/vcgw/gateway.toml')}`);
+    // The province's VPN address becomes a closed loopback port: tests never dial off this machine.
+    if (l.startsWith('sudo cp '))
+      script.push(
+        `sed -i -e 's|^# data_dir = .*|data_dir = "${path.join(prefix, 'data')}"|' -e 's|^base_url = .*|base_url = "https://127.0.0.1:9"|' ${path.join(prefix, 'etc/vcgw/gateway.toml')}`,
+      );
   }
   const out = execFileSync('bash', ['-c', script.join('\n')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   t.equal(fs.statSync(path.join(prefix, 'etc/vcgw')).mode & 0o777, 0o750, '/etc/vcgw made first, not world-readable');

@@ -10,6 +10,9 @@ export interface CliRun {
   err: string;
 }
 
+/** A province address on this machine that refuses connections. */
+export const CLOSED_PROVINCE_URL = 'https://127.0.0.1:9';
+
 /** Writes `<dir>/gateway.toml` with data in `dataDir` (default `<dir>/data`); `extra` lines are appended. */
 export function writeMinimalConfig(dir: string, extra: readonly string[] = [], dataDir = path.join(dir, 'data')): string {
   const config = path.join(dir, 'gateway.toml');
@@ -20,7 +23,9 @@ export function writeMinimalConfig(dir: string, extra: readonly string[] = [], d
       'device_code = "vg-108121"',
       `data_dir = "${dataDir}"`,
       '[province]',
-      'base_url = "https://10.1.1.1:443"',
+      // Loopback port 9 (discard): nothing listens, so a check that dials the province fails at once
+      // and no test ever sends traffic off this machine.
+      `base_url = "${CLOSED_PROVINCE_URL}"`,
       'user = "Jzbgs"',
       'token = "FhpQWdqdShB1ZJ1u"',
       `sm2_private_key = "${'1f'.repeat(32)}"`,
