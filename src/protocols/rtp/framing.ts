@@ -43,6 +43,12 @@ export class Rfc4571Deframer {
   /** Returns the whole packets completed by `chunk`; each one is its own copy or a slice of `chunk`. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
+    // Still short of the frame being assembled: keep the chunk, copy nothing yet.
+    if (this.need > 0 && this.pendingBytes + chunk.length < this.need) {
+      this.pending.push(Buffer.from(chunk));
+      this.pendingBytes += chunk.length;
+      return out;
+    }
     let data = chunk;
     if (this.pendingBytes > 0) {
       data = Buffer.concat([...this.pending, chunk], this.pendingBytes + chunk.length);
