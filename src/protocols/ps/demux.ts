@@ -183,6 +183,10 @@ export class PsDemuxer {
   /** End of stream: hands out the frame in progress. */
   flush(): PsUnit[] {
     const out: PsUnit[] = [];
+    this.stats.junkBytes += this.bytes;
+    this.chunks = [];
+    this.bytes = 0;
+    this.need = 0;
     this.emitFrame(out);
     return out;
   }
