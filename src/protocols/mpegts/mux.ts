@@ -46,57 +46,75 @@ export class TsMuxer {
 
   /** TS packets of one frame, the tables first on a keyframe (and before the first frame). */
   muxVideo(frame: TsVideoFrame): Buffer {
-    const packets: Buffer[] = [];
-    if (frame.key || !this.tablesSent) {
-      packets.push(this.psiPacket(0, this.pat), this.psiPacket(this.pmtPid, this.pmt));
-      this.tablesSent = true;
-    }
     const dts = frame.dts ?? frame.pts;
     const info = { pts: frame.pts, dts, aligned: true };
-    const headerLength = pesHeaderLength(info);
-    const pes = Buffer.allocUnsafe(headerLength + frame.data.length);
-    const pesLength = headerLength - 6 + frame.data.length;
-    writePesHeader(pes, 0, 0xe0, pesLength > 0xffff ? 0 : pesLength, info);
-    frame.data.copy(pes, headerLength);
+    const header = Buffer.allocUnsafe(pesHeaderLength(info));
+    const pesLength = header.length - 6 + frame.data.length;
+    writePesHeader(header, 0, 0xe0, pesLength > 0xffff ? 0 : pesLength, info);
+    const total = header.length + frame.data.length;
+    // One output buffer, written in place: a 4 Mb/s stream is ~2700 packets a second.
+    const firstRoom = TS_PACKET - 4 - FIRST_ADAPTATION;
+    const packets = total <= firstRoom ? 1 : 1 + Math.ceil((total - firstRoom) / (TS_PACKET - 4));
+    const withTables = frame.key || !this.tablesSent;
+    const out = Buffer.allocUnsafe((packets + (withTables ? 2 : 0)) * TS_PACKET);
+    let at = 0;
+    if (withTables) {
+      this.psiPacket(out, at, 0, this.pat);
+      this.psiPacket(out, at + TS_PACKET, this.pmtPid, this.pmt);
+      at += 2 * TS_PACKET;
+      this.tablesSent = true;
+    }
     const pcr = (((dts - this.pcrLead) % TIMESTAMP_MODULO) + TIMESTAMP_MODULO) % TIMESTAMP_MODULO;
-    for (let off = 0, first = true; off < pes.length; first = false) {
-      const pkt = Buffer.alloc(TS_PACKET, 0xff);
-      const remaining = pes.length - off;
+    for (let off = 0, first = true; off < total; first = false, at += TS_PACKET) {
+      const remaining = total - off;
       // Adaptation field: PCR and random access on the first packet, stuffing on the last.
-      let af = first ? 8 : 0;
+      let af = first ? FIRST_ADAPTATION : 0;
       if (remaining < TS_PACKET - 4 - af) af = TS_PACKET - 4 - remaining;
-      this.header(pkt, this.videoPid, first, af > 0);
+      this.header(out, at, this.videoPid, first, af > 0);
       if (af > 0) {
-        pkt[4] = af - 1;
+        out[at + 4] = af - 1;
         if (af > 1) {
-          pkt[5] = first ? (frame.key ? 0x50 : 0x10) : 0x00; // random_access_indicator, PCR_flag
-          if (first) writePcr(pkt, 6, pcr);
+          out[at + 5] = first ? (frame.key ? 0x50 : 0x10) : 0x00; // random_access_indicator, PCR_flag
+          let fill = at + 6;
+          if (first) {
+            writePcr(out, at + 6, pcr);
+            fill += 6;
+          }
+          out.fill(0xff, fill, at + 4 + af);
         }
       }
       const n = TS_PACKET - 4 - af;
-      pes.copy(pkt, 4 + af, off, off + n);
+      copyPes(header, frame.data, off, n, out, at + 4 + af);
       off += n;
-      packets.push(pkt);
     }
-    return Buffer.concat(packets);
+    return out;
   }
 
-  private header(pkt: Buffer, pid: number, unitStart: boolean, adaptation: boolean): void {
+  private header(buf: Buffer, at: number, pid: number, unitStart: boolean, adaptation: boolean): void {
     const cc = this.cc.get(pid) ?? 0;
     this.cc.set(pid, (cc + 1) & 0x0f);
-    pkt[0] = SYNC_BYTE;
-    pkt[1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
-    pkt[2] = pid & 0xff;
-    pkt[3] = (adaptation ? 0x30 : 0x10) | cc;
+    buf[at] = SYNC_BYTE;
+    buf[at + 1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
+    buf[at + 2] = pid & 0xff;
+    buf[at + 3] = (adaptation ? 0x30 : 0x10) | cc;
   }
 
-  private psiPacket(pid: number, section: Buffer): Buffer {
-    const pkt = Buffer.alloc(TS_PACKET, 0xff);
-    this.header(pkt, pid, true, false);
-    pkt[4] = 0; // pointer_field
-    section.copy(pkt, 5);
-    return pkt;
+  private psiPacket(buf: Buffer, at: number, pid: number, section: Buffer): void {
+    this.header(buf, at, pid, true, false);
+    buf[at + 4] = 0; // pointer_field
+    section.copy(buf, at + 5);
+    buf.fill(0xff, at + 5 + section.length, at + TS_PACKET);
   }
+}
+
+/** Adaptation field of a frame's first packet: length, flags and a 6-byte PCR. */
+const FIRST_ADAPTATION = 8;
+
+/** Copies `n` bytes at `off` of the virtual concatenation header + data into `dst`. */
+function copyPes(header: Buffer, data: Buffer, off: number, n: number, dst: Buffer, dstAt: number): void {
+  let copied = 0;
+  if (off < header.length) copied = header.copy(dst, dstAt, off, Math.min(header.length, off + n));
+  if (copied < n) data.copy(dst, dstAt + copied, off + copied - header.length, off + n - header.length);
 }
 
 function writePcr(buf: Buffer, off: number, base: number): void {
