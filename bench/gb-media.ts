@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sourceArgs } from '../src/protocols/ffmpeg/args.js';
 import { parseClip } from '../src/protocols/h26x/annexb.js';
 import { TsFanout } from '../src/protocols/mpegts/fanout.js';
 import { annexB, PsMuxer } from '../src/protocols/ps/mux.js';
@@ -37,34 +38,26 @@ if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs needs a whole n
 
 type Path = 'own' | 'ffmpeg-engine-probe' | 'ffmpeg-default-probe';
 
-/** The FFmpeg alternative: PS on stdin, MPEG-TS on stdout, with the engine's RTSP-pull probe flags (or FFmpeg's defaults). */
+/**
+ * The FFmpeg alternative: the engine's own RTSP-pull argv (sourceArgs) with `-f mpeg` and PS on
+ * stdin; `default` drops its probe limits to show FFmpeg's default probe.
+ */
 function ffmpegPsArgs(probe: 'engine' | 'default'): string[] {
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-f',
-    'mpeg',
-    ...(probe === 'engine' ? ['-analyzeduration', '0', '-probesize', '4096'] : []),
-    '-fflags',
-    '+genpts',
-    '-i',
-    'pipe:0',
-    '-map',
-    '0:v:0',
-    '-c:v',
-    'copy',
-    '-f',
-    'mpegts',
-    '-muxdelay',
-    '0',
-    '-muxpreload',
-    '0',
-    '-flush_packets',
-    '1',
-    'pipe:1',
-  ];
+  const args = sourceArgs({ url: 'pipe:0', rtspTransport: 'tcp', timeoutS: 10, loglevel: 'error' });
+  args.splice(args.indexOf('-i'), 0, '-f', 'mpeg');
+  if (probe === 'default') {
+    for (const flag of ['-analyzeduration', '-probesize']) args.splice(args.indexOf(flag), 2);
+  }
+  return args;
+}
+
+/** sourceArgs writes -progress to fd 3: give it a pipe there (drained by spawnPsFfmpeg). */
+const FFMPEG_STDIO: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe', 'pipe'];
+
+function spawnPsFfmpeg(probe: 'engine' | 'default'): Child {
+  const child = spawnChild(FFMPEG, ffmpegPsArgs(probe), { stdio: FFMPEG_STDIO });
+  (child.child.stdio[3] as NodeJS.ReadableStream | null)?.resume();
+  return child;
 }
 
 /** A consumer of the fan-out that exits once it has decoded one picture. */
@@ -91,7 +84,7 @@ async function firstFrameRun(spec: ClipSpec, p: Path): Promise<FirstFrameRun> {
     const convert = new PsToMpegTs((ts) => fanout.push(ts));
     push = (pkt, lost) => convert.pushRtp(pkt, lost);
   } else {
-    ffmpeg = spawnChild(FFMPEG, ffmpegPsArgs(p === 'ffmpeg-engine-probe' ? 'engine' : 'default'), { stdio: ['pipe', 'pipe', 'pipe'] });
+    ffmpeg = spawnPsFfmpeg(p === 'ffmpeg-engine-probe' ? 'engine' : 'default');
     const ring = new Ring();
     onLines(ffmpeg.child.stderr, (l) => ring.push(l));
     ffmpeg.child.stdout!.on('data', (b: Buffer) => fanout.push(b));
@@ -154,7 +147,7 @@ function ownCpu(packets: readonly Buffer[], videoS: number): CpuResult {
 
 /** The FFmpeg path: the same PS payloads piped into `ffmpeg -f mpeg`, its CPU read from /proc as its output ends. */
 async function ffmpegCpu(packets: readonly Buffer[], videoS: number): Promise<CpuResult> {
-  const child = spawnChild(FFMPEG, ffmpegPsArgs('engine'), { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawnPsFfmpeg('engine');
   let tsBytes = 0;
   let ticks = 0;
   const ended = new Promise<void>((resolve) =>

@@ -2,6 +2,7 @@
 // a run is repeatable: for tests and benchmarks of receivers, and for field trials of how much
 // loss a GB/T 28181 media path survives.
 import dgram from 'node:dgram';
+import { seededRandom } from './random.js';
 
 export interface UdpImpairmentOptions {
   /** Where datagrams are relayed to. */
@@ -26,18 +27,6 @@ export interface UdpImpairment {
   readonly port: number;
   readonly stats: UdpImpairmentStats;
   close(): Promise<void>;
-}
-
-/** mulberry32: small, fast and good enough to pick packets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function startUdpImpairment(opts: UdpImpairmentOptions): Promise<UdpImpairment> {

@@ -78,17 +78,7 @@ export class PsMuxer {
     const dts = frame.dts ?? frame.pts;
     const parts: Buffer[] = [packHeader(dts, this.muxRate)];
     if (frame.key) parts.push(this.systemHeader, this.psm);
-    for (let off = 0, first = true; off < frame.data.length || first; first = false) {
-      const withTs = first || this.ptsOnEveryPes;
-      const info = withTs ? { pts: frame.pts, dts, aligned: first } : {};
-      const headerLength = pesHeaderLength(info);
-      const n = Math.min(this.maxPesPayload, frame.data.length - off);
-      const pes = Buffer.allocUnsafe(headerLength + n);
-      writePesHeader(pes, 0, VIDEO_STREAM_ID, headerLength - 6 + n, info);
-      frame.data.copy(pes, headerLength, off, off + n);
-      parts.push(pes);
-      off += n;
-    }
+    this.pushPes(parts, VIDEO_STREAM_ID, frame.data, { pts: frame.pts, dts }, this.ptsOnEveryPes);
     return Buffer.concat(parts);
   }
 
@@ -96,17 +86,22 @@ export class PsMuxer {
   muxAudio(frame: PsAudioFrame): Buffer {
     if (!this.audio) throw new Error('ps muxer: no audio stream was declared');
     const parts: Buffer[] = [packHeader(frame.pts, this.muxRate)];
-    for (let off = 0, first = true; off < frame.data.length || first; first = false) {
-      const info = first ? { pts: frame.pts, aligned: true } : {};
+    this.pushPes(parts, AUDIO_STREAM_ID, frame.data, { pts: frame.pts }, false);
+    return Buffer.concat(parts);
+  }
+
+  /** `data` as one or more PES of at most maxPesPayload bytes; the timestamps go on the first (or on each). */
+  private pushPes(parts: Buffer[], streamId: number, data: Buffer, ts: { pts: number; dts?: number }, tsOnEach: boolean): void {
+    for (let off = 0, first = true; off < data.length || first; first = false) {
+      const info = first || tsOnEach ? { ...ts, aligned: first } : {};
       const headerLength = pesHeaderLength(info);
-      const n = Math.min(this.maxPesPayload, frame.data.length - off);
+      const n = Math.min(this.maxPesPayload, data.length - off);
       const pes = Buffer.allocUnsafe(headerLength + n);
-      writePesHeader(pes, 0, AUDIO_STREAM_ID, headerLength - 6 + n, info);
-      frame.data.copy(pes, headerLength, off, off + n);
+      writePesHeader(pes, 0, streamId, headerLength - 6 + n, info);
+      data.copy(pes, headerLength, off, off + n);
       parts.push(pes);
       off += n;
     }
-    return Buffer.concat(parts);
   }
 
   private streams(): Array<{ id: number; type: number; audio: boolean }> {

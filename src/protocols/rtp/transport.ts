@@ -61,6 +61,8 @@ export interface RtpLinkStats {
   extraConnections: number;
   /** TCP: zero-length RFC 4571 frames skipped. */
   emptyFrames: number;
+  /** Socket errors (the last one is in `lastError`). */
+  errors: number;
 }
 
 export interface RtpLinkEvents {
@@ -68,6 +70,7 @@ export interface RtpLinkEvents {
   connect: [peer: RtpEndpoint];
   /** TCP: the connection ended (the link is finished); UDP never emits it before close(). */
   close: [];
+  /** Only emitted when someone listens: a peer's reset must not crash the process. */
   error: [error: Error];
 }
 
@@ -78,7 +81,8 @@ const CONNECT_RETRY_MS = 100;
  * removed), `connect` when a TCP peer is there. Closing releases the local port.
  */
 export abstract class RtpLink extends EventEmitter<RtpLinkEvents> {
-  readonly stats: RtpLinkStats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, extraConnections: 0, emptyFrames: 0 };
+  readonly stats: RtpLinkStats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, extraConnections: 0, emptyFrames: 0, errors: 0 };
+  lastError: Error | undefined;
   protected closed = false;
   private portReleased = false;
 
@@ -124,6 +128,12 @@ export abstract class RtpLink extends EventEmitter<RtpLinkEvents> {
     if (this.ports && this.localPort) this.ports.release(this.localPort);
   }
 
+  protected fail(err: Error): void {
+    this.stats.errors++;
+    this.lastError = err;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
   protected countIn(bytes: number): void {
     this.stats.packetsIn++;
     this.stats.bytesIn += bytes;
@@ -167,7 +177,7 @@ class UdpLink extends RtpLink {
       this.countIn(msg.length);
       this.emit('packet', msg, { address: rinfo.address, port: rinfo.port });
     });
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', (err) => this.fail(err));
   }
 
   static async open(host: string, opts: RtpLinkOptions): Promise<UdpLink> {
@@ -281,7 +291,7 @@ abstract class TcpLink extends RtpLink {
         this.emit('packet', p, from);
       }
     });
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', (err) => this.fail(err));
     // The connection is the stream: when it ends, the link is finished.
     socket.on('close', () => void this.close());
     this.emit('connect', from);
@@ -313,7 +323,7 @@ class TcpPassiveLink extends TcpLink {
       }
       this.adopt(socket);
     });
-    server.on('error', (err) => this.emit('error', err));
+    server.on('error', (err) => this.fail(err));
   }
 
   static async open(host: string, opts: RtpLinkOptions): Promise<TcpPassiveLink> {

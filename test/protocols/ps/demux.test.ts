@@ -1,7 +1,7 @@
 import t from 'tap';
 import { PsDemuxer, guessVideoCodec, type PsUnit, type PsVideoUnit } from '../../../src/protocols/ps/demux.js';
 import { PsMuxer } from '../../../src/protocols/ps/mux.js';
-import { seededRandom } from '../../../src/sim/udpImpairment.js';
+import { seededRandom } from '../../../src/sim/random.js';
 import { CIF, clipAus, muxClip, type MuxedFrame } from './helpers.js';
 
 function demuxInSteps(ps: Buffer, step: number, d = new PsDemuxer()): PsUnit[] {

@@ -127,3 +127,16 @@ t.test('RtpReceiver over UDP: reorders, drops duplicates, counts loss, skips RTC
   t.equal(s.malformed, 1);
   t.equal(s.ssrc.mismatched, order.length, 'every packet taken although its SSRC is not the y= one');
 });
+
+t.test('a peer resetting the TCP connection ends the link without an unhandled error', async (t) => {
+  const rx = await openRtpLink({ mode: 'tcp-passive' });
+  const receiver = new RtpReceiver(rx);
+  const closed = new Promise<void>((resolve) => receiver.once('close', () => resolve()));
+  const peer = net.connect(rx.localPort, '127.0.0.1');
+  await rx.waitReady(5000);
+  peer.write(Buffer.from([0, 40, 1, 2, 3])); // half a frame, then a reset
+  peer.resetAndDestroy();
+  await closed;
+  t.equal(rx.isClosed, true);
+  t.equal(rx.send([rtp(1)]), false, 'nothing can be sent on a finished link');
+});
