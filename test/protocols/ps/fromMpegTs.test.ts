@@ -1,0 +1,78 @@
+// The cascade's direction: the engine's MPEG-TS (made by FFmpeg, as the engine's pull makes it)
+// through the fan-out's GOP cache → TsToPs → RTP over a real UDP socket → PS that FFmpeg reads.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { TsFanout } from '../../../src/protocols/mpegts/fanout.js';
+import { TsVideoDemuxer, type TsVideoUnit } from '../../../src/protocols/mpegts/demux.js';
+import { TsToPs } from '../../../src/protocols/ps/fromMpegTs.js';
+import { RtpReceiver } from '../../../src/protocols/rtp/receiver.js';
+import { openRtpLink } from '../../../src/protocols/rtp/transport.js';
+import { ensureClip } from '../../../src/sim/camera/clips.js';
+import { CIF, probeBytes } from './helpers.js';
+
+const run = promisify(execFile);
+
+/** The clip as FFmpeg's MPEG-TS, with the flags of the engine's pull (parameter sets on keyframes, no mux delay). */
+async function ffmpegTs(codec: 'h264' | 'h265'): Promise<Buffer> {
+  const clip = await ensureClip(CIF[codec]);
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-f', codec === 'h264' ? 'h264' : 'hevc', '-framerate', '25', '-i', clip, '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', '-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', 'pipe:1'],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+t.test('TsVideoDemuxer takes FFmpeg TS back to frames with PTS and keyframe flags', async (t) => {
+  const ts = await ffmpegTs('h264');
+  const d = new TsVideoDemuxer();
+  const frames: TsVideoUnit[] = [];
+  for (let o = 0; o < ts.length; o += 1000) frames.push(...d.push(ts.subarray(o, o + 1000)));
+  frames.push(...d.flush());
+  t.equal(frames.length, 50);
+  t.same(frames.flatMap((f, i) => (f.randomAccess ? [i] : [])), [0, 25]);
+  t.same(new Set(frames.slice(1).map((f, i) => f.pts - frames[i]!.pts)), new Set([3600]));
+});
+
+for (const codec of ['h264', 'h265'] as const) {
+  t.test(`${codec}: an upper platform joining late gets PS from the cached keyframe at once`, async (t) => {
+    const ts = await ffmpegTs(codec);
+    const fanout = new TsFanout();
+    // The camera has been streaming: the fan-out holds the GOP that started at frame 25.
+    const joinAt = Math.floor((ts.length * 0.6) / 188) * 188;
+    fanout.push(ts.subarray(0, joinAt));
+    t.equal(fanout.ready, true);
+
+    const rxLink = await openRtpLink({ mode: 'udp' });
+    const receiver = new RtpReceiver(rxLink);
+    t.teardown(() => receiver.close());
+    const txLink = await openRtpLink({ mode: 'udp', remote: { address: '127.0.0.1', port: rxLink.localPort } });
+    t.teardown(() => txLink.close());
+    const ps: Buffer[] = [];
+    const timestamps: number[] = [];
+    let frames = 0;
+    let resolveDone: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    receiver.on('rtp', (p) => {
+      ps.push(Buffer.from(p.payload));
+      if (p.marker) {
+        timestamps.push(p.timestamp);
+        if (++frames === 10) resolveDone();
+      }
+    });
+    const sink = new TsToPs((pkts) => txLink.send(pkts), { ssrc: 100000001 });
+    fanout.subscribe(sink);
+    // ...and the camera goes on.
+    fanout.push(ts.subarray(joinAt));
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${frames} frames`)), 10_000).unref())]);
+    t.equal(sink.stats.beforeFirstKey, 0, 'the first frame sent is the cached keyframe');
+    t.same(new Set(timestamps.slice(1).map((ts, i) => ts - timestamps[i]!)), new Set([3600]), 'RTP timestamps are the source PTS');
+    const probe = await probeBytes(Buffer.concat(ps), 'mpeg');
+    t.same([probe.measure.codec, probe.measure.width, probe.measure.height, probe.measure.fps], [codec === 'h264' ? 'h264' : 'hevc', 352, 288, 25]);
+    t.equal(probe.measure.keyframeFirst, true);
+    t.equal(probe.decoded, 10, 'every frame decodes');
+    sink.end();
+    t.equal(sink.destroyed, true);
+  });
+}
