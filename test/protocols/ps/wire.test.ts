@@ -1,13 +1,13 @@
 // PS over RTP end to end on real sockets: the simulated GB device streams a clip; our receiver
-// (RTP link + RtpReceiver + PsToMpegTs) turns it into MPEG-TS, which ffprobe must decode.
+// (receivePsStream: RTP link + RtpReceiver + PsToMpegTs) turns it into MPEG-TS, which ffprobe must decode.
 import t from 'tap';
-import { PsToMpegTs } from '../../../src/protocols/ps/toMpegTs.js';
+import { receivePsStream } from '../../../src/protocols/ps/receiveStream.js';
+import type { PsToMpegTsStats } from '../../../src/protocols/ps/toMpegTs.js';
 import { PortAllocator } from '../../../src/protocols/rtp/ports.js';
-import { RtpReceiver } from '../../../src/protocols/rtp/receiver.js';
-import type { SsrcMismatchPolicy } from '../../../src/protocols/rtp/ssrc.js';
-import { openRtpLink, type RtpTransportMode } from '../../../src/protocols/rtp/transport.js';
+import type { RtpReceiverStats } from '../../../src/protocols/rtp/receiver.js';
+import type { RtpEndpoint, RtpTransportMode } from '../../../src/protocols/rtp/transport.js';
 import type { ClipSpec } from '../../../src/sim/camera/clips.js';
-import { startGbMediaStream, type GbMediaQuirks } from '../../../src/sim/gb28181/mediaStreamer.js';
+import { startGbMediaStream, type GbMediaQuirks, type GbMediaStream } from '../../../src/sim/gb28181/mediaStreamer.js';
 import { startUdpImpairment } from '../../../src/sim/udpImpairment.js';
 import { freePort } from '../../../src/sim/ports.js';
 import { CIF, probeBytes, type Probe } from './helpers.js';
@@ -18,8 +18,8 @@ interface Received {
   ts: Probe;
   /** The raw PS payloads, probed with FFmpeg's PS demuxer. */
   ps: Buffer;
-  receiver: RtpReceiver;
-  convert: PsToMpegTs;
+  rtp: RtpReceiverStats;
+  convert: PsToMpegTsStats;
   /** RTP timestamps of the packets that start a frame (the one after a marker). */
   frameTimestamps: number[];
   portsInUse: number;
@@ -36,7 +36,6 @@ interface ReceiveOptions {
   frames: number;
   quirks?: GbMediaQuirks;
   loss?: { lossRate: number; reorderRate: number };
-  ssrcPolicy?: SsrcMismatchPolicy;
 }
 
 /** Streams `frames` frames from the simulated device to our receiver and probes what came out. */
@@ -45,61 +44,53 @@ async function receive(t: Teardown, o: ReceiveOptions): Promise<Received> {
   const ports = new PortAllocator({ min: base, max: base + 3 });
   // Our role is the other side of the device's.
   const ourMode: RtpTransportMode = o.device === 'udp' ? 'udp' : o.device === 'tcp-active' ? 'tcp-passive' : 'tcp-active';
-  let device: Awaited<ReturnType<typeof startGbMediaStream>> | undefined;
-  let link;
+  let device: GbMediaStream | undefined;
+  let remote: RtpEndpoint | undefined;
   if (ourMode === 'tcp-active') {
     // The device listens (TCP passive): start it first, then connect to it.
     device = await startGbMediaStream({ clip: o.clip, dest: { address: '127.0.0.1', port: 0, ssrc: Y_SSRC, transport: o.device }, quirks: o.quirks ?? {} });
-    link = await openRtpLink({ mode: 'tcp-active', remote: { address: '127.0.0.1', port: device.localPort } });
-  } else {
-    link = await openRtpLink({ mode: ourMode, ports });
+    remote = { address: '127.0.0.1', port: device.localPort };
   }
-  const receiver = new RtpReceiver(link, {
-    ssrc: { expected: Y_SSRC, ...(o.ssrcPolicy ? { onMismatch: o.ssrcPolicy } : {}) },
-    jitter: { windowPackets: 64, windowMs: 200 },
-  });
-  t.teardown(() => receiver.close());
   const chunks: Buffer[] = [];
+  let resolveDone: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stream = await receivePsStream({
+    link: { mode: ourMode, ports, ...(remote ? { remote } : {}) },
+    ssrc: { expected: Y_SSRC },
+    jitter: { windowPackets: 64, windowMs: 200 },
+    onTs: (ts) => {
+      if (chunks.length < o.frames) chunks.push(ts);
+      if (chunks.length === o.frames) resolveDone();
+    },
+  });
+  t.teardown(() => stream.close());
   const ps: Buffer[] = [];
   const frameTimestamps: number[] = [];
   let afterMarker = true;
-  let resolveDone: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const convert = new PsToMpegTs((ts) => {
-    if (chunks.length < o.frames) chunks.push(ts);
-    if (chunks.length === o.frames) resolveDone();
-  });
-  receiver.on('rtp', (p, lost) => {
+  stream.receiver.on('rtp', (p) => {
     if (afterMarker) frameTimestamps.push(p.timestamp);
     afterMarker = p.marker;
     ps.push(Buffer.from(p.payload));
-    convert.pushRtp(p, lost);
   });
-  let impair: Awaited<ReturnType<typeof startUdpImpairment>> | undefined;
   if (!device) {
-    let port = link.localPort;
+    let port = stream.link.localPort;
     if (o.loss) {
-      impair = await startUdpImpairment({ target: { address: '127.0.0.1', port }, ...o.loss, seed: 42 });
-      t.teardown(() => impair!.close());
+      const impair = await startUdpImpairment({ target: { address: '127.0.0.1', port }, ...o.loss, seed: 42 });
+      t.teardown(() => impair.close());
       port = impair.port;
     }
     device = await startGbMediaStream({ clip: o.clip, dest: { address: '127.0.0.1', port, ssrc: Y_SSRC, transport: o.device }, quirks: o.quirks ?? {} });
   }
-  t.teardown(() => device!.stop());
+  const started = device;
+  t.teardown(() => started.stop());
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error(`only ${chunks.length} of ${o.frames} frames within the time limit`)), (o.frames / o.clip.fps) * 1000 + 10_000).unref(),
   );
   await Promise.race([done, timeout]);
-  await device.stop();
-  await receiver.close();
-  return {
-    ts: await probeBytes(Buffer.concat(chunks), 'mpegts'),
-    ps: Buffer.concat(ps),
-    receiver,
-    convert,
-    frameTimestamps,
-    portsInUse: ports.inUse,
-  };
+  await started.stop();
+  await stream.close();
+  const stats = stream.stats();
+  return { ts: await probeBytes(Buffer.concat(chunks), 'mpegts'), ps: Buffer.concat(ps), rtp: stats.rtp, convert: stats.ps, frameTimestamps, portsInUse: ports.inUse };
 }
 
 const FRAMES = 50;
@@ -121,7 +112,7 @@ t.test('H.264, device TCP active → our TCP passive (RFC 4571)', async (t) => {
   const r = await receive(t, { clip: CIF.h264, device: 'tcp-active', frames: FRAMES });
   t.same([r.ts.measure.codec, r.ts.measure.width, r.ts.measure.height, r.ts.measure.fps], ['h264', 352, 288, 25]);
   t.equal(r.ts.decoded, FRAMES);
-  t.equal(r.receiver.stats().jitter.lost, 0);
+  t.equal(r.rtp.jitter.lost, 0);
   t.equal(r.portsInUse, 0, 'the listening port is released on stop');
 });
 
@@ -144,7 +135,7 @@ t.test('1 % loss and 1 % reordering on UDP: the stream still decodes', async (t)
   const clip: ClipSpec = { codec: 'h264', width: 704, height: 576, fps: 25, bitrateKbps: 1500, gopFrames: 25, seconds: 4 };
   const frames = 100;
   const r = await receive(t, { clip, device: 'udp', frames, loss: { lossRate: 0.01, reorderRate: 0.01 } });
-  const s = r.receiver.stats();
+  const s = r.rtp;
   t.ok(s.jitter.reordered > 0, `packets were reordered (${s.jitter.reordered}) and put back in order`);
   t.ok(s.jitter.lost >= 3, `packets were lost (${s.jitter.lost})`);
   t.same([r.ts.measure.codec, r.ts.measure.width, r.ts.measure.height], ['h264', 704, 576]);
@@ -155,7 +146,7 @@ t.test('device quirk: G.711 audio inside the PS is dropped cleanly', async (t) =
   const r = await receive(t, { clip: CIF.h264, device: 'udp', frames: FRAMES, quirks: { g711Audio: true } });
   t.equal(r.ts.measure.audio, undefined, 'no audio stream in the TS');
   t.equal(r.ts.decoded, FRAMES, 'the video decodes');
-  t.ok(r.convert.stats().audioDropped > 0, `${r.convert.stats().audioDropped} audio PES dropped`);
+  t.ok(r.convert.audioDropped > 0, `${r.convert.audioDropped} audio PES dropped`);
   // FFmpeg 5.1's PS demuxer does not know stream type 0x90 and calls it MP2: it still shows an audio stream was sent.
   const ps = await probeBytes(r.ps, 'mpeg');
   t.not(ps.measure.audio, undefined, 'the device really sent audio in the PS');
@@ -163,7 +154,7 @@ t.test('device quirk: G.711 audio inside the PS is dropped cleanly', async (t) =
 
 t.test('device quirk: an SSRC other than the y= one is taken and counted', async (t) => {
   const r = await receive(t, { clip: CIF.h264, device: 'udp', frames: FRAMES, quirks: { streamSsrc: 200000002 } });
-  const s = r.receiver.stats();
+  const s = r.rtp;
   t.equal(s.ssrc.current, 200000002);
   t.ok(s.ssrc.mismatched > 0 && s.ssrc.dropped === 0, `${s.ssrc.mismatched} packets taken, none dropped`);
   t.equal(r.ts.decoded, FRAMES);
