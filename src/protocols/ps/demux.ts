@@ -97,6 +97,7 @@ export class PsDemuxer {
   private frame: FrameInProgress | undefined;
   /** The last frame was closed by endOfFrame() and nothing has started since. */
   private endedEarly = false;
+  private lastPts: number | undefined;
   private psmVideo: PsVideoCodec | undefined;
   private guessedVideo: PsVideoCodec | undefined;
   private audioCodec: PsAudioCodec | undefined;
@@ -283,7 +284,11 @@ export class PsDemuxer {
     }
     this.stats.videoPes++;
     if (pts !== undefined && this.frame && pts !== this.frame.pts) this.emitFrame(out);
-    if (pts !== undefined && !this.frame) this.frame = { pts, dts: dts ?? pts, parts: [], bytes: 0, damaged: false };
+    if (pts !== undefined && !this.frame) {
+      // The same PTS again right after endOfFrame(): the frame was ended too early (PTS on every PES).
+      if (this.endedEarly && pts === this.lastPts) this.stats.earlyEnds++;
+      this.frame = { pts, dts: dts ?? pts, parts: [], bytes: 0, damaged: false };
+    }
     const frame = this.frame;
     if (!frame) {
       this.stats.orphanBytes += payload.length;
@@ -304,6 +309,7 @@ export class PsDemuxer {
     const f = this.frame;
     this.frame = undefined;
     if (!f || f.bytes === 0) return;
+    this.lastPts = f.pts;
     const data = f.parts.length === 1 ? Buffer.from(f.parts[0]!) : Buffer.concat(f.parts, f.bytes);
     let codec = this.videoCodec;
     if (!codec) {

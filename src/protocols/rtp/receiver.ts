@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { JitterBuffer, type JitterBufferOptions, type JitterStats } from './jitter.js';
 import { decodeRtp, looksLikeRtcp, type RtpPacket } from './packet.js';
 import { SsrcFilter, type SsrcFilterOptions, type SsrcMismatchPolicy, type SsrcStats } from './ssrc.js';
-import type { RtpEndpoint, RtpLink, RtpLinkStats } from './transport.js';
+import type { RtpLink, RtpLinkStats } from './transport.js';
 
 export interface RtpReceiverOptions {
   ssrc?: SsrcFilterOptions;
@@ -52,7 +52,7 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
     this.now = opts.now ?? Date.now;
     this.jitter = new JitterBuffer<RtpPacket>({ ...opts.jitter, now: this.now });
     this.ssrc = new SsrcFilter(opts.ssrc, (ssrc, expected, policy) => this.emit('ssrc-mismatch', ssrc, expected, policy));
-    link.on('packet', (buf, from) => this.onPacket(buf, from));
+    link.on('packet', (buf) => this.onPacket(buf));
     link.on('close', () => {
       this.deliver(this.jitter.flush());
       clearInterval(this.timer);
@@ -79,7 +79,7 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
     return this.link.close();
   }
 
-  private onPacket(buf: Buffer, _from: RtpEndpoint): void {
+  private onPacket(buf: Buffer): void {
     if (looksLikeRtcp(buf)) {
       this.rtcp++;
       return;

@@ -39,7 +39,10 @@ export function setupAttributeFor(mode: 'tcp-passive' | 'tcp-active'): 'passive'
 
 export interface RtpLinkOptions {
   mode: RtpTransportMode;
-  /** Local address to bind or listen on. */
+  /**
+   * Local address to bind or listen on (default 127.0.0.1: set the media address for real
+   * use). TCP active binds it only when given, so that it can reach any peer.
+   */
   host?: string;
   /** Local port source (UDP and TCP passive); without it, a fixed `localPort` or an ephemeral one. */
   ports?: PortAllocator;
@@ -153,7 +156,7 @@ export async function openRtpLink(opts: RtpLinkOptions): Promise<RtpLink> {
     case 'tcp-passive':
       return TcpPassiveLink.open(host, opts);
     case 'tcp-active':
-      return TcpActiveLink.open(host, opts);
+      return TcpActiveLink.open(opts.host, opts);
     default:
       throw new RangeError(`rtp transport mode must be one of ${RTP_TRANSPORT_MODES.join(', ')}, got ${String(opts.mode)}`);
   }
@@ -352,14 +355,14 @@ class TcpActiveLink extends TcpLink {
     super('tcp-active', 0, undefined, opts);
   }
 
-  static async open(host: string, opts: RtpLinkOptions): Promise<TcpActiveLink> {
+  static async open(host: string | undefined, opts: RtpLinkOptions): Promise<TcpActiveLink> {
     const remote = opts.remote;
     if (!remote) throw new RangeError('rtp tcp-active: remote address and port are required');
     const link = new TcpActiveLink(opts);
     const deadline = Date.now() + (opts.connectTimeoutMs ?? 3000);
     for (;;) {
       try {
-        const socket = await connectOnce(remote, host);
+        const socket = await connectOnce(remote, host, Math.max(1, deadline - Date.now()));
         link.localPort = socket.localPort ?? 0;
         link.adopt(socket);
         return link;
@@ -378,13 +381,23 @@ class TcpActiveLink extends TcpLink {
   }
 }
 
-function connectOnce(remote: RtpEndpoint, localAddress: string): Promise<net.Socket> {
+/** One connection attempt, abandoned after `timeoutMs` (a peer behind a filter never answers the SYN). */
+function connectOnce(remote: RtpEndpoint, localAddress: string | undefined, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: remote.address, port: remote.port, localAddress });
+    const socket = net.connect({ host: remote.address, port: remote.port, ...(localAddress ? { localAddress } : {}) });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     socket.once('connect', () => {
-      socket.removeListener('error', reject);
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
       resolve(socket);
     });
-    socket.once('error', reject);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    socket.once('error', onError);
   });
 }

@@ -53,3 +53,12 @@ t.test('a device that sets the RTP marker inside frames: markers stop being trus
   const probe = await probeBytes(Buffer.concat(ts), 'mpegts');
   t.ok(probe.decoded >= frames.length - 2, `${probe.decoded} frames decode`);
 });
+
+t.test('markers inside frames with the PTS on every PES are caught too', async (t) => {
+  const frames = muxClip(await clipAus(CIF.h264), 25, { video: 'h264', maxPesPayload: 1000, ptsOnEveryPes: true });
+  const convert = new PsToMpegTs(() => {});
+  for (const f of frames) for (let o = 0; o < f.ps.length; o += 1400) convert.pushPs(f.ps.subarray(o, o + 1400), true);
+  convert.flush();
+  t.equal(convert.stats().trustMarker, false);
+  t.ok(convert.stats().earlyEnds >= 1);
+});
