@@ -1,28 +1,12 @@
 // The cascade's direction: the engine's MPEG-TS (made by FFmpeg, as the engine's pull makes it)
 // through the fan-out's GOP cache → TsToPs → RTP over a real UDP socket → PS that FFmpeg reads.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { TsFanout } from '../../../src/protocols/mpegts/fanout.js';
 import { TsVideoDemuxer, type TsVideoUnit } from '../../../src/protocols/mpegts/demux.js';
 import { TsToPs } from '../../../src/protocols/ps/fromMpegTs.js';
 import { RtpReceiver } from '../../../src/protocols/rtp/receiver.js';
 import { openRtpLink } from '../../../src/protocols/rtp/transport.js';
-import { ensureClip } from '../../../src/sim/camera/clips.js';
-import { CIF, probeBytes } from './helpers.js';
-
-const run = promisify(execFile);
-
-/** The clip as FFmpeg's MPEG-TS, with the flags of the engine's pull (parameter sets on keyframes, no mux delay). */
-async function ffmpegTs(codec: 'h264' | 'h265'): Promise<Buffer> {
-  const clip = await ensureClip(CIF[codec]);
-  const { stdout } = await run(
-    'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-f', codec === 'h264' ? 'h264' : 'hevc', '-framerate', '25', '-i', clip, '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', '-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', 'pipe:1'],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout;
-}
+import { ffmpegTs, probeBytes } from './helpers.js';
 
 t.test('TsVideoDemuxer takes FFmpeg TS back to frames with PTS and keyframe flags', async (t) => {
   const ts = await ffmpegTs('h264');

@@ -1,6 +1,7 @@
 // Shared by the PS tests (not a test file): small clips, muxing them to PS, and ffprobe over stdin.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { parseClip, type AccessUnit, type VideoCodec } from '../../../src/protocols/h26x/annexb.js';
 import { summarizeProbe, type ProbeJson, type StreamMeasure } from '../../../src/protocols/ffmpeg/measure.js';
 import { annexB, PsMuxer, type PsMuxerOptions } from '../../../src/protocols/ps/mux.js';
@@ -71,4 +72,13 @@ export async function probeBytes(input: Buffer, format: 'mpeg' | 'mpegts'): Prom
   if (!measure) throw new Error(`ffprobe saw no video: ${err}`);
   const video = json.streams?.find((s) => s.codec_type === 'video') as { nb_read_frames?: string } | undefined;
   return { measure, decoded: Number(video?.nb_read_frames ?? 0) };
+}
+
+/** A CIF clip as FFmpeg's MPEG-TS, with the flags of the engine's pull (parameter sets on keyframes, no mux delay). */
+export async function ffmpegTs(codec: VideoCodec): Promise<Buffer> {
+  const clip = await ensureClip(CIF[codec]);
+  const args = ['-hide_banner', '-loglevel', 'error', '-f', codec === 'h264' ? 'h264' : 'hevc', '-framerate', '25', '-i', clip];
+  args.push('-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', '-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', 'pipe:1');
+  const { stdout } = await promisify(execFile)('ffmpeg', args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
 }
