@@ -98,7 +98,8 @@ export class TsVideoDemuxer {
     }
     const pes = this.pes;
     if (!pes) return; // joined mid-PES, or after a gap: wait for the next start
-    pes.parts.push(Buffer.from(payload));
+    // A view, not a copy: written chunks are not changed afterwards (as with any Node stream).
+    pes.parts.push(payload);
     pes.bytes += payload.length;
     if (pes.expected && pes.bytes >= pes.expected) this.finish(out);
   }
