@@ -1,7 +1,8 @@
 // MPEG-2 Program Stream muxer as GB/T 28181 devices write it (Annex C): every frame in its own
 // pack; system header and program stream map before each keyframe only; a frame larger than
 // one PES splits over several PES packets, the first with PTS/DTS. Hand-written: FFmpeg's `mpeg`
-// muxer writes no PSM and does not take H.265, and no npm package muxes PS.
+// muxer writes no PSM (upper platforms then have to guess H.264 from H.265) and would cost a
+// process per output; no npm package muxes PS.
 import { crc32Mpeg2, pesHeaderLength, writePesHeader } from '../mpegts/pes.js';
 import {
   AUDIO_STREAM_ID,
@@ -13,6 +14,8 @@ import {
   type PsAudioCodec,
   type PsVideoCodec,
 } from './streamTypes.js';
+
+const PS_AUDIO_CODECS: readonly PsAudioCodec[] = ['g711a', 'g711u', 'aac'];
 
 /** Largest PES_packet_length (16 bits). */
 const MAX_PES_PACKET_LENGTH = 0xffff;
@@ -59,7 +62,7 @@ export class PsMuxer {
 
   constructor(opts: PsMuxerOptions) {
     if (opts.video !== 'h264' && opts.video !== 'h265') throw new RangeError(`ps video codec must be h264 or h265, got ${String(opts.video)}`);
-    if (opts.audio !== undefined && !(opts.audio in PS_STREAM_TYPE)) throw new RangeError(`ps audio codec must be g711a, g711u or aac, got ${String(opts.audio)}`);
+    if (opts.audio !== undefined && !PS_AUDIO_CODECS.includes(opts.audio)) throw new RangeError(`ps audio codec must be g711a, g711u or aac, got ${String(opts.audio)}`);
     const maxPayload = MAX_PES_PACKET_LENGTH - (pesHeaderLength({ pts: 0, dts: 1 }) - 6);
     this.maxPesPayload = opts.maxPesPayload ?? maxPayload;
     if (!(Number.isInteger(this.maxPesPayload) && this.maxPesPayload >= 16 && this.maxPesPayload <= maxPayload)) {

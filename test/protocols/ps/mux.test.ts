@@ -77,6 +77,7 @@ t.test('PSM stream types: 0x1B H.264, 0x24 H.265, 0x90 G.711A, 0x0F AAC; its CRC
     t.equal(crc32Mpeg2(psm), 0, 'CRC over the PSM and its CRC is zero');
   }
   t.throws(() => new PsMuxer({ video: 'mpeg2' as never }), /video codec/);
+  t.throws(() => new PsMuxer({ video: 'h264', audio: 'h264' as never }), /audio codec/);
   t.throws(() => new PsMuxer({ video: 'h264', maxPesPayload: 70_000 }), /maxPesPayload/);
 });
 
