@@ -14,7 +14,7 @@ export interface TsMuxerOptions {
   videoPid?: number;
   pmtPid?: number;
   /** How far the PCR runs behind the DTS, in 90 kHz ticks: the decoder buffering room. */
-  pcrLeadTicks?: number;
+  pcrDelayTicks?: number;
 }
 
 export interface TsVideoFrame {
@@ -28,7 +28,7 @@ export class TsMuxer {
   readonly video: TsVideoCodec;
   private readonly videoPid: number;
   private readonly pmtPid: number;
-  private readonly pcrLead: number;
+  private readonly pcrDelay: number;
   private readonly cc = new Map<number, number>();
   private readonly pat: Buffer;
   private readonly pmt: Buffer;
@@ -39,7 +39,7 @@ export class TsMuxer {
     this.video = opts.video;
     this.videoPid = opts.videoPid ?? 0x100;
     this.pmtPid = opts.pmtPid ?? 0x1000;
-    this.pcrLead = opts.pcrLeadTicks ?? 9000;
+    this.pcrDelay = opts.pcrDelayTicks ?? 9000;
     this.pat = patSection(this.pmtPid);
     this.pmt = pmtSection(this.videoPid, STREAM_TYPE[this.video]);
   }
@@ -64,7 +64,7 @@ export class TsMuxer {
       at += 2 * TS_PACKET;
       this.tablesSent = true;
     }
-    const pcr = (((dts - this.pcrLead) % TIMESTAMP_MODULO) + TIMESTAMP_MODULO) % TIMESTAMP_MODULO;
+    const pcr = (((dts - this.pcrDelay) % TIMESTAMP_MODULO) + TIMESTAMP_MODULO) % TIMESTAMP_MODULO;
     for (let off = 0, first = true; off < total; first = false, at += TS_PACKET) {
       const remaining = total - off;
       // Adaptation field: PCR and random access on the first packet, stuffing on the last.

@@ -3,6 +3,7 @@
 // dropped: a consumer could not decode them anyway.
 import { TsMuxer } from '../mpegts/mux.js';
 import type { RtpPacket } from '../rtp/packet.js';
+import { ParameterSetRepeater } from './parameterSets.js';
 import { PsDemuxer, type PsDemuxerOptions, type PsDemuxStats, type PsUnit } from './demux.js';
 import type { PsVideoCodec } from './streamTypes.js';
 
@@ -13,6 +14,8 @@ export interface PsToMpegTsStats extends PsDemuxStats {
   beforeFirstKey: number;
   /** Whether RTP markers still end frames (false once a device was seen setting them mid-frame). */
   trustMarker: boolean;
+  /** Keyframes without their own SPS/PPS that got the last ones seen put in front. */
+  parameterSetsInserted: number;
 }
 
 export interface PsToMpegTsOptions {
@@ -24,6 +27,7 @@ export interface PsToMpegTsOptions {
 export class PsToMpegTs {
   private readonly demux: PsDemuxer;
   private muxer: TsMuxer | undefined;
+  private repeater: ParameterSetRepeater | undefined;
   private trustMarker: boolean;
   private framesOut = 0;
   private beforeFirstKey = 0;
@@ -42,7 +46,13 @@ export class PsToMpegTs {
   }
 
   stats(): PsToMpegTsStats {
-    return { ...this.demux.stats, framesOut: this.framesOut, beforeFirstKey: this.beforeFirstKey, trustMarker: this.trustMarker };
+    return {
+      ...this.demux.stats,
+      framesOut: this.framesOut,
+      beforeFirstKey: this.beforeFirstKey,
+      trustMarker: this.trustMarker,
+      parameterSetsInserted: this.repeater?.inserted ?? 0,
+    };
   }
 
   /** One RTP packet of the PS stream, in order, with the count lost just before it (RtpReceiver's `rtp` event). */
@@ -74,9 +84,11 @@ export class PsToMpegTs {
           continue;
         }
         this.muxer = new TsMuxer({ video: u.codec });
+        this.repeater = new ParameterSetRepeater(u.codec);
       }
       this.framesOut++;
-      this.sink(this.muxer.muxVideo(u));
+      const data = this.repeater!.process(u.data, u.key);
+      this.sink(this.muxer.muxVideo({ ...u, data }));
     }
   }
 }
