@@ -8,8 +8,8 @@ export interface PortRange {
 }
 
 export class PortsExhaustedError extends Error {
-  constructor(range: PortRange) {
-    super(`media port range ${range.min}-${range.max}: every port is in use`);
+  constructor(range: PortRange, detail = 'every port is in use') {
+    super(`media port range ${range.min}-${range.max}: ${detail}`);
     this.name = 'PortsExhaustedError';
   }
 }
@@ -59,22 +59,24 @@ export class PortAllocator {
    * skipped and the next one tried, each port of the range at most once.
    */
   async bindFree<T>(bind: (port: number) => Promise<T>): Promise<{ port: number; value: T }> {
-    let lastError: unknown;
+    let held = 0;
     for (let i = 0; i < this.size; i++) {
       let port: number;
       try {
         port = this.acquire();
-      } catch (err) {
-        throw lastError ?? err;
+      } catch {
+        break;
       }
       try {
         return { port, value: await bind(port) };
       } catch (err) {
         this.release(port);
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
-        lastError = err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        held++;
       }
     }
-    throw lastError ?? new PortsExhaustedError(this.range);
+    if (held === 0) throw new PortsExhaustedError(this.range);
+    throw new PortsExhaustedError(this.range, `${held} free in our books but held by other processes`);
   }
 }

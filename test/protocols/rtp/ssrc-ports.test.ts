@@ -59,4 +59,7 @@ t.test('links take their port from the range, skip a port held elsewhere, and re
   const again = await openRtpLink({ mode: 'tcp-passive', ports });
   t.ok(again.localPort >= base && again.localPort <= base + 2, 'a released port can be listened on again');
   await again.close();
+  const onlyHeld = new PortAllocator({ min: base, max: base });
+  await t.rejects(openRtpLink({ mode: 'udp', ports: onlyHeld }), /held by other processes/, 'a range whose ports others hold is refused, named');
+  t.equal(onlyHeld.inUse, 0);
 });
