@@ -21,6 +21,8 @@ export interface TsToPsStats {
   unsupported: number;
   /** Frames skipped while waiting for the first keyframe. */
   beforeFirstKey: number;
+  /** Frames skipped after a refused send, until the next keyframe (they would not decode). */
+  skippedToKey: number;
 }
 
 export class TsToPs {
@@ -28,7 +30,9 @@ export class TsToPs {
   private readonly packetizer: PsRtpPacketizer;
   private muxer: PsMuxer | undefined;
   private ended = false;
-  readonly stats: TsToPsStats = { frames: 0, packets: 0, refused: 0, unsupported: 0, beforeFirstKey: 0 };
+  /** A frame was refused: what follows references it, so wait for a keyframe. */
+  private waitKey = false;
+  readonly stats: TsToPsStats = { frames: 0, packets: 0, refused: 0, unsupported: 0, beforeFirstKey: 0, skippedToKey: 0 };
 
   constructor(
     /** Sends one frame's RTP packets; false when they could not be sent. */
@@ -69,9 +73,14 @@ export class TsToPs {
       }
       this.muxer = new PsMuxer({ video: u.codec as PsVideoCodec, ...(this.opts.maxPesPayload !== undefined ? { maxPesPayload: this.opts.maxPesPayload } : {}) });
     }
+    if (this.waitKey && !key) {
+      this.stats.skippedToKey++;
+      return;
+    }
     const ps = this.muxer.muxVideo({ data: u.data, pts: u.pts, dts: u.dts, key });
     const packets = this.packetizer.packetize(ps, u.pts);
-    if (!this.send(packets)) {
+    this.waitKey = !this.send(packets);
+    if (this.waitKey) {
       this.stats.refused++;
       return;
     }

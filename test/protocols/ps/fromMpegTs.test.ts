@@ -60,3 +60,14 @@ for (const codec of ['h264', 'h265'] as const) {
     t.equal(sink.destroyed, true);
   });
 }
+
+t.test('a refused send skips to the next keyframe instead of sending frames that cannot decode', async (t) => {
+  const ts = await ffmpegTs('h264');
+  let calls = 0;
+  // The 6th frame is refused (the peer is too far behind); everything else goes.
+  const sink = new TsToPs(() => calls++ !== 5, { ssrc: 1 });
+  sink.write(ts);
+  t.equal(sink.stats.refused, 1);
+  t.equal(sink.stats.skippedToKey, 19, 'frames 6–24 skipped, sending resumes at the keyframe at 25');
+  t.equal(sink.stats.frames, 5 + 24, 'frames 0–4 and 25–48 (the last waits for its end)');
+});
