@@ -1,21 +1,13 @@
 // Synthetic frames for the pure detector tests (not a test file itself): deterministic textures,
 // noise and defects built in JS, so each detector is checked without FFmpeg.
 import type { Frame } from '../../src/modules/quality/types.js';
+import { seededRandom } from '../../src/sim/random.js';
 
 export const W = 320;
 export const H = 180;
 
-/** Deterministic PRNG (mulberry32), so a failing case fails the same way every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so a failing case fails the same way every run. */
+export const rng = seededRandom;
 
 export function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

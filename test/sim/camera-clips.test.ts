@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { parseClip } from '../../src/sim/camera/annexb.js';
+import { parseClip } from '../../src/protocols/h26x/annexb.js';
 import {
   clipEncodeArgs,
   clipFileName,

@@ -2,9 +2,10 @@
 // it gets, the pacing, and what happens to a client that stops reading.
 import fs from 'node:fs/promises';
 import t from 'tap';
-import { nalType, parseClip } from '../../src/sim/camera/annexb.js';
+import { nalType, parseClip } from '../../src/protocols/h26x/annexb.js';
 import { ensureClip, MAIN_1080P_H264, SUB_CIF_H264 } from '../../src/sim/camera/index.js';
-import { parseRtpPacket, RtpDepacketizer, type DepacketizedUnit } from '../../src/sim/camera/rtp.js';
+import { decodeRtp } from '../../src/protocols/rtp/packet.js';
+import { RtpDepacketizer, type DepacketizedUnit } from '../../src/sim/camera/rtp.js';
 import { CIF_H265, RawRtspClient, startCamera, waitUntil, withTimeout, type InterleavedFrame } from './camera-helpers.js';
 
 interface ReceivedAu extends DepacketizedUnit {
@@ -23,7 +24,7 @@ function accessUnits(frames: InterleavedFrame[], codec: 'h264' | 'h265' = 'h264'
   const out: ReceivedAu[] = [];
   for (const f of frames) {
     if (f.channel !== 0) continue;
-    const unit = depack.push(parseRtpPacket(f.data));
+    const unit = depack.push(decodeRtp(f.data));
     if (unit) {
       const types = unit.nals.map((n) => nalType(codec, n));
       out.push({ ...unit, at: f.at, key: codec === 'h264' ? types.includes(5) : types.some((ty) => ty >= 16 && ty <= 21) });
@@ -48,7 +49,7 @@ t.test('PLAY starts at a key frame with SPS/PPS first; RTP-Info, SSRC, timestamp
   t.equal(info?.[1], `${cam.url('sub')}/trackID=0`);
 
   const frames = await c.waitForFrames(0, 120, 10_000);
-  const first = parseRtpPacket(frames[0]!.data);
+  const first = decodeRtp(frames[0]!.data);
   t.equal(nalType('h264', first.payload), 7, 'the very first packet is the SPS');
   t.equal(first.sequence, Number(info?.[2]), 'first sequence number is the one announced in RTP-Info');
   t.equal(first.timestamp, Number(info?.[3]), 'first timestamp is the one announced in RTP-Info');
@@ -58,7 +59,7 @@ t.test('PLAY starts at a key frame with SPS/PPS first; RTP-Info, SSRC, timestamp
   t.ok(sr && sr.data[1] === 200 && sr.data.readUInt32BE(4) === first.ssrc, 'an RTCP sender report on the odd channel');
   t.equal(sr?.data.readUInt32BE(16), first.timestamp, 'it maps the first picture\u2019s timestamp to wall-clock time');
 
-  const packets = frames.map((f) => parseRtpPacket(f.data));
+  const packets = frames.map((f) => decodeRtp(f.data));
   t.ok(packets.every((p, i) => i === 0 || p.sequence === ((packets[i - 1]!.sequence + 1) & 0xffff)), 'sequence numbers are consecutive');
   const aus = accessUnits(frames);
   t.ok(aus[0]!.key, 'the first access unit is an IDR');
@@ -81,7 +82,7 @@ t.test('a client joining mid-GOP gets nothing until the next key frame', async (
   await late.play(cam.url('sub'));
   const lateRtp = await late.waitForFrames(0, 5, 5000);
   t.ok(accessUnits(late.frames)[0]!.key, 'the late client starts at an IDR');
-  t.equal(nalType('h264', parseRtpPacket(lateRtp[0]!.data).payload), 7, 'its first packet is the SPS');
+  t.equal(nalType('h264', decodeRtp(lateRtp[0]!.data).payload), 7, 'its first packet is the SPS');
   // Each session's first sender report gives the wall-clock time of its first picture; both
   // clocks are the camera's, so their difference says which of the early client's pictures
   // the late client started with.
@@ -100,7 +101,7 @@ t.test('H.265: the first packet is the VPS, the first picture an IDR, and the cl
   t.match(describe.body, /a=rtpmap:96 H265\/90000/);
   t.match(describe.body, /a=fmtp:96 sprop-vps=QAEM[^;]+;sprop-sps=QgEB[^;]+;sprop-pps=RAH[^;\s]+/);
   const frames = await c.waitForFrames(0, 1, 5000);
-  t.equal(nalType('h265', parseRtpPacket(frames[0]!.data).payload), 32);
+  t.equal(nalType('h265', decodeRtp(frames[0]!.data).payload), 32);
   // The clip is 50 pictures long: 60 cross the loop seam.
   await waitUntil('60 pictures', () => accessUnits(c.frames, 'h265').length >= 60, 10_000);
   const aus = accessUnits(c.frames, 'h265').slice(0, 60);

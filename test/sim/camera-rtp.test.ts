@@ -1,16 +1,9 @@
 import fs from 'node:fs/promises';
 import t from 'tap';
-import { nalType, parseClip, type VideoCodec } from '../../src/sim/camera/annexb.js';
+import { nalType, parseClip, type VideoCodec } from '../../src/protocols/h26x/annexb.js';
 import { ensureClip, SUB_CIF_H264 } from '../../src/sim/camera/clips.js';
-import {
-  fragmentAccessUnit,
-  parseRtpPacket,
-  RTP_MAX_PAYLOAD,
-  RtpDepacketizer,
-  RtpSender,
-  senderReport,
-  type DepacketizedUnit,
-} from '../../src/sim/camera/rtp.js';
+import { decodeRtp, RTP_MAX_PAYLOAD } from '../../src/protocols/rtp/packet.js';
+import { fragmentAccessUnit, RtpDepacketizer, RtpSender, type DepacketizedUnit } from '../../src/sim/camera/rtp.js';
 import { CIF_H265 } from './camera-helpers.js';
 
 function bigNal(codec: VideoCodec, type: number, len: number): Buffer {
@@ -29,7 +22,7 @@ function roundTrip(codec: VideoCodec, aus: Buffer[][], sender = new RtpSender())
   const out: DepacketizedUnit[] = [];
   aus.forEach((nals, i) => {
     for (const pkt of sender.packets(fragmentAccessUnit(codec, nals), i * 3600)) {
-      const unit = depack.push(parseRtpPacket(pkt));
+      const unit = depack.push(decodeRtp(pkt));
       if (unit) out.push(unit);
     }
   });
@@ -100,7 +93,7 @@ t.test('RtpSender: header fields, sequence wrap, interleaved framing', async (t)
   const sender = new RtpSender({ ssrc: 0xdeadbeef, sequence: 0xfffe });
   const frags = fragmentAccessUnit('h264', [bigNal('h264', 5, 3000)]);
   const pkts = sender.packets(frags, 0x1_0000_0005 % 2 ** 32);
-  const parsed = pkts.map((p) => parseRtpPacket(p));
+  const parsed = pkts.map((p) => decodeRtp(p));
   t.same(parsed.map((p) => p.sequence), [0xfffe, 0xffff, 0, 1].slice(0, parsed.length));
   t.ok(parsed.every((p) => p.ssrc === 0xdeadbeef && p.payloadType === 96 && p.timestamp === 5));
   t.equal(pkts[0]![0]! >> 6, 2, 'RTP version 2');
@@ -114,7 +107,7 @@ t.test('RtpSender: header fields, sequence wrap, interleaved framing', async (t)
     t.equal(il[off], 0x24, '$ magic');
     t.equal(il[off + 1], 4, 'channel');
     const len = il.readUInt16BE(off + 2);
-    const p = parseRtpPacket(il.subarray(off + 4, off + 4 + len));
+    const p = decodeRtp(il.subarray(off + 4, off + 4 + len));
     seen.push(p.sequence);
     t.equal(p.timestamp, 42);
     off += 4 + len;
@@ -131,36 +124,12 @@ t.test('RtpSender: header fields, sequence wrap, interleaved framing', async (t)
 t.test('the depacketizer drops an FU that lost a fragment', async (t) => {
   const sender = new RtpSender({ sequence: 100 });
   const nals = [bigNal('h264', 5, 5000)];
-  const pkts = sender.packets(fragmentAccessUnit('h264', nals), 0).map((p) => parseRtpPacket(p));
+  const pkts = sender.packets(fragmentAccessUnit('h264', nals), 0).map((p) => decodeRtp(p));
   const depack = new RtpDepacketizer('h264');
   let unit: DepacketizedUnit | undefined;
   for (const p of pkts.filter((_, i) => i !== 1)) unit = depack.push(p) ?? unit;
   t.same(unit?.nals, [], 'the damaged NAL is not delivered');
-  const next = sender.packets(fragmentAccessUnit('h264', [bigNal('h264', 1, 50)]), 3600).map((p) => parseRtpPacket(p));
+  const next = sender.packets(fragmentAccessUnit('h264', [bigNal('h264', 1, 50)]), 3600).map((p) => decodeRtp(p));
   t.equal(depack.push(next[0]!)?.nals.length, 1, 'and the next AU is clean');
 });
 
-t.test('parseRtpPacket honours CSRCs, extensions and padding; rejects non-RTP', async (t) => {
-  const payload = Buffer.from([0x65, 1, 2, 3]);
-  const pkt = Buffer.concat([
-    Buffer.from([0xb1, 0xe0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]), // V=2 P=1 X=1 CC=1, M=1 PT=96
-    Buffer.from([0, 0, 0, 9]), // CSRC
-    Buffer.from([0xbe, 0xde, 0, 1, 1, 2, 3, 4]), // extension of one word
-    payload,
-    Buffer.from([0, 0, 3]), // padding, last byte = count
-  ]);
-  const p = parseRtpPacket(pkt);
-  t.same([...p.payload], [...payload]);
-  t.equal(p.marker, true);
-  t.throws(() => parseRtpPacket(Buffer.from([0x40, 0, 0])));
-});
-
-t.test('senderReport is a 28-byte RTCP SR with NTP time', async (t) => {
-  const sr = senderReport(0x01020304, Date.UTC(2024, 0, 1, 0, 0, 0, 500), 90_000, 10, 12_345);
-  t.equal(sr.length, 28);
-  t.equal(sr[1], 200);
-  t.equal(sr.readUInt32BE(4), 0x01020304);
-  t.equal(sr.readUInt32BE(8), Date.UTC(2024, 0, 1) / 1000 + 2_208_988_800);
-  t.equal(sr.readUInt32BE(12), 0x8000_0000, 'half a second');
-  t.same([sr.readUInt32BE(16), sr.readUInt32BE(20), sr.readUInt32BE(24)], [90_000, 10, 12_345]);
-});

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { cachedFfmpegOutput } from '../../protocols/ffmpeg/cachedOutput.js';
-import { parseClip, type VideoCodec } from './annexb.js';
+import { parseClip, type VideoCodec } from '../../protocols/h26x/annexb.js';
 
 export interface ClipSpec {
   codec: VideoCodec;

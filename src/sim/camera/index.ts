@@ -35,13 +35,10 @@ export {
   type ParameterSets,
   type ParsedClip,
   type VideoCodec,
-} from './annexb.js';
+} from '../../protocols/h26x/annexb.js';
 export {
   fragmentAccessUnit,
-  parseRtpPacket,
   RtpDepacketizer,
   RtpSender,
-  RTP_MAX_PAYLOAD,
   type RtpFragment,
-  type RtpPacket,
 } from './rtp.js';

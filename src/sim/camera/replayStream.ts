@@ -5,9 +5,10 @@ import fs from 'node:fs/promises';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { parseClip, type ParameterSets } from './annexb.js';
+import { parseClip, type ParameterSets } from '../../protocols/h26x/annexb.js';
 import { ensureClip, type ClipOptions, type ClipSpec } from './clips.js';
-import { fragmentAccessUnit, RTP_CLOCK_RATE, RtpSender, senderReport, type RtpFragment } from './rtp.js';
+import { RTP_CLOCK_RATE, senderReport } from '../../protocols/rtp/packet.js';
+import { fragmentAccessUnit, RtpSender, type RtpFragment } from './rtp.js';
 import { interleavedFrame } from './rtspMessage.js';
 
 /** RFC 3550 §6.2 suggests ~5 s between sender reports for a low-rate control channel. */

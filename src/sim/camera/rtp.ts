@@ -1,14 +1,16 @@
-// Hand-written RTP (RFC 3550) packetizer for H.264 (RFC 6184, packetization-mode=1) and H.265
+// Hand-written RTP packetizer for H.264 (RFC 6184, packetization-mode=1) and H.265
 // (RFC 7798): the npm RTP packages are unmaintained and none does both payload formats.
-import { randomInt } from 'node:crypto';
-import { H264, H265, nalHeaderLength, nalType, type VideoCodec } from './annexb.js';
+import { H264, H265, nalHeaderLength, nalType, type VideoCodec } from '../../protocols/h26x/annexb.js';
+import {
+  DYNAMIC_PAYLOAD_TYPE,
+  randomSequence,
+  randomSsrc,
+  RTP_HEADER_LENGTH,
+  RTP_MAX_PAYLOAD,
+  writeRtpHeader,
+  type RtpPacket,
+} from '../../protocols/rtp/packet.js';
 import { INTERLEAVED_HEADER_LENGTH, writeInterleavedHeader } from './rtspMessage.js';
-
-export const RTP_HEADER_LENGTH = 12;
-/** Keeps a packet plus IP/UDP/RTP headers under a 1500-byte Ethernet MTU, as cameras do. */
-export const RTP_MAX_PAYLOAD = 1400;
-export const RTP_CLOCK_RATE = 90_000;
-export const DYNAMIC_PAYLOAD_TYPE = 96;
 
 /** One RTP payload, kept as a small prefix (FU headers) and a view into the clip so nothing is copied until send. */
 export interface RtpFragment {
@@ -46,30 +48,6 @@ function fragmentNal(codec: VideoCodec, nal: Buffer, maxPayload: number, out: Rt
         : Buffer.from([(nal[0]! & 0x81) | (H265.FU << 1), nal[1]!, fuHeader]);
     out.push({ prefix, body: nal.subarray(off, end), marker: false });
   }
-}
-
-export interface RtpHeader {
-  payloadType: number;
-  marker: boolean;
-  sequence: number;
-  timestamp: number;
-  ssrc: number;
-}
-
-export function writeRtpHeader(target: Buffer, offset: number, h: RtpHeader): void {
-  target[offset] = 0x80; // V=2, no padding, no extension, no CSRC
-  target[offset + 1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
-  target.writeUInt16BE(h.sequence & 0xffff, offset + 2);
-  target.writeUInt32BE(h.timestamp >>> 0, offset + 4);
-  target.writeUInt32BE(h.ssrc >>> 0, offset + 8);
-}
-
-export function randomSsrc(): number {
-  return randomInt(1, 0xffffffff);
-}
-
-export function randomSequence(): number {
-  return randomInt(0, 0x10000);
 }
 
 /** One sender's RTP state (RFC 3550 §5.1: random SSRC and initial sequence number per session). */
@@ -126,48 +104,6 @@ export class RtpSender {
     this.packetCount++;
     this.octetCount += f.prefix.length + f.body.length;
   }
-}
-
-/** RFC 3550 §6.4.1 sender report without report blocks: lets receivers map RTP time to wall-clock time. */
-export function senderReport(ssrc: number, wallClockMs: number, rtpTimestamp: number, packetCount: number, octetCount: number): Buffer {
-  const buf = Buffer.alloc(28);
-  buf[0] = 0x80;
-  buf[1] = 200;
-  buf.writeUInt16BE(6, 2); // length in 32-bit words minus one
-  buf.writeUInt32BE(ssrc >>> 0, 4);
-  const ntpSeconds = Math.floor(wallClockMs / 1000) + 2_208_988_800; // 1900 → 1970
-  const ntpFraction = Math.floor(((wallClockMs % 1000) / 1000) * 0x1_0000_0000);
-  buf.writeUInt32BE(ntpSeconds >>> 0, 8);
-  buf.writeUInt32BE(ntpFraction >>> 0, 12);
-  buf.writeUInt32BE(rtpTimestamp >>> 0, 16);
-  buf.writeUInt32BE(packetCount >>> 0, 20);
-  buf.writeUInt32BE(octetCount >>> 0, 24);
-  return buf;
-}
-
-export interface RtpPacket extends RtpHeader {
-  payload: Buffer;
-}
-
-export function parseRtpPacket(buf: Buffer): RtpPacket {
-  if (buf.length < RTP_HEADER_LENGTH || buf[0]! >> 6 !== 2) throw new Error('not an RTP version 2 packet');
-  const csrcCount = buf[0]! & 0x0f;
-  let off = RTP_HEADER_LENGTH + 4 * csrcCount;
-  if (buf[0]! & 0x10) {
-    if (buf.length < off + 4) throw new Error('truncated RTP header extension');
-    off += 4 + 4 * buf.readUInt16BE(off + 2);
-  }
-  let end = buf.length;
-  if (buf[0]! & 0x20) end -= buf[buf.length - 1]!;
-  if (off > end) throw new Error('truncated RTP packet');
-  return {
-    payloadType: buf[1]! & 0x7f,
-    marker: (buf[1]! & 0x80) !== 0,
-    sequence: buf.readUInt16BE(2),
-    timestamp: buf.readUInt32BE(4),
-    ssrc: buf.readUInt32BE(8),
-    payload: buf.subarray(off, end),
-  };
 }
 
 export interface DepacketizedUnit {

@@ -1,8 +1,8 @@
 // The SDP (RFC 4566) a simulated camera answers DESCRIBE with; a fixed template of a dozen lines,
 // so no SDP library (sdp-transform would only add a dependency).
-import { h264ProfileLevelId, type ParameterSets } from './annexb.js';
+import { h264ProfileLevelId, type ParameterSets } from '../../protocols/h26x/annexb.js';
 import type { ClipSpec } from './clips.js';
-import { DYNAMIC_PAYLOAD_TYPE, RTP_CLOCK_RATE } from './rtp.js';
+import { DYNAMIC_PAYLOAD_TYPE, RTP_CLOCK_RATE } from '../../protocols/rtp/packet.js';
 
 /** One video track, `trackID=0`, with the clip's parameter sets in-band in the fmtp line. */
 export function renderSdp(spec: ClipSpec, params: ParameterSets, serverHost: string, sessionId: string): string {

@@ -7,9 +7,9 @@ import {
   nalType,
   parseClip,
   splitNalUnits,
-} from '../../src/sim/camera/annexb.js';
-import { ensureClip, SUB_CIF_H264 } from '../../src/sim/camera/clips.js';
-import { CIF_H265 } from './camera-helpers.js';
+} from '../../../src/protocols/h26x/annexb.js';
+import { ensureClip, SUB_CIF_H264 } from '../../../src/sim/camera/clips.js';
+import { CIF_H265 } from '../../sim/camera-helpers.js';
 
 const sc3 = Buffer.from([0, 0, 1]);
 const sc4 = Buffer.from([0, 0, 0, 1]);
