@@ -91,7 +91,7 @@ function partItems(part: Part): SetItem[] {
   add('hard-negative', [], roles.empty, [], 'frozen? a road where nothing moves but the clock and the grain', { traffic: 0 });
   add('hard-negative', [], roles.fog, [], 'frozen/occluded/blurred? fog with no traffic', { traffic: 0 });
   add('hard-negative', [], roles.night[1]!, [], 'dark/lost? a night road with one lamp and no traffic', { traffic: 0, lamps: 1 });
-  add('hard-negative', [], roles.night[0]!, [], 'dark? night with headlights only', { lamps: 0, traffic: 3 });
+  add('hard-negative', [], roles.night[0]!, [], 'dark? night with headlights only', { lamps: 0, traffic: 3, oncoming: true });
   add('hard-negative', [], roles.bright[0]!, [], 'occluded/blurred? low texture: no vegetation, no traffic', { vegetation: 0, traffic: 0, lamps: 0 });
   add('hard-negative', [], roles.fog, [], 'occluded/blurred? dense fog', { visibility: 25 });
   add('hard-negative', [], roles.bright[3]!, [], 'dark? dusk, mean luma low but a normal picture');
@@ -148,7 +148,8 @@ function partItems(part: Part): SetItem[] {
     [roles.bright[2]!, 2.2],
     [roles.fog, 1.8],
   ];
-  for (const [s, g] of exposures) add('defect', ['brightness'], s, [{ kind: 'exposure', gain: g }], g < 1 ? `underexposed ×${g}` : `overexposed ×${g}`);
+  // Overexposure is judged by daylight: a gain on a dawn picture may only make it normal.
+  for (const [s, g] of exposures) add('defect', ['brightness'], s, [{ kind: 'exposure', gain: g }], g < 1 ? `underexposed ×${g}` : `overexposed ×${g}`, g > 1 ? { light: 'day' } : {});
 
   // Frozen: everything stops, the OSD clock included.
   const frozen: SceneName[] = [roles.bright[0]!, roles.bright[1]!, roles.night[0]!, roles.empty, roles.fog, roles.bright[2]!, roles.night[1]!];

@@ -8,7 +8,7 @@ import type { DetectorResult } from './detectors/common.js';
 import { detectFlicker } from './detectors/flicker.js';
 import { detectFrozen } from './detectors/frozen.js';
 import { detectNoise } from './detectors/noise.js';
-import { CELL_LIVE, detectOccluded, occlusionOf } from './detectors/occluded.js';
+import { CELL_LIVE, CELL_SOFT, detectOccluded, occlusionOf } from './detectors/occluded.js';
 import { detectSignalLost } from './detectors/signalLost.js';
 import { detectStripes } from './detectors/stripes.js';
 import { burstView } from './detectors/view.js';
@@ -46,7 +46,7 @@ export function analyse(frames: readonly Frame[], fps = 25): Analysis {
   const results: Record<Condition, DetectorResult> = {
     signalLost: detectSignalLost(v),
     occluded: detectOccluded(v, occ),
-    blurred: detectBlurred(v, sharp),
+    blurred: detectBlurred(v, sharp, occ.classes.filter((c, i) => c === CELL_SOFT && !v.osd[i]).length / occ.classes.length),
     brightness: detectBrightness(v, light),
     frozen: detectFrozen(v),
     noise: detectNoise(v, stripes),

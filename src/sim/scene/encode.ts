@@ -68,7 +68,7 @@ export async function writeSceneFrames(spec: SceneClipSpec, out: Writable): Prom
 }
 
 /** The clip's path, rendered and encoded first when it is not cached. */
-export function ensureSceneClip(spec: SceneClipSpec, opts: { cacheDir?: string; ffmpegPath?: string } = {}): Promise<string> {
+export function ensureSceneClip(spec: SceneClipSpec, opts: { cacheDir?: string; ffmpegPath?: string } = {}, check?: (data: Buffer) => void): Promise<string> {
   const file = path.join(opts.cacheDir ?? defaultSceneCacheDir(), sceneClipFileName(spec));
-  return cachedFfmpegOutput(file, opts.ffmpegPath ?? 'ffmpeg', sceneEncodeArgs(spec), undefined, (stdin) => writeSceneFrames(spec, stdin));
+  return cachedFfmpegOutput(file, opts.ffmpegPath ?? 'ffmpeg', sceneEncodeArgs(spec), check, (stdin) => writeSceneFrames(spec, stdin));
 }

@@ -24,6 +24,8 @@ export interface SceneSpec {
   traffic: number;
   /** Vehicle speed factor (1 ≈ 20–30 m/s). */
   speed?: number;
+  /** Every vehicle drives towards the camera (headlights in view at night). */
+  oncoming?: boolean;
   /** Lamp posts (lit at dusk and at night). */
   lamps: number;
   /** Trees and bushes, 0–1. */
@@ -140,7 +142,8 @@ export class SceneRenderer {
     const lanes = [-5.6, -1.9, 1.9, 5.6];
     const palette: Array<[number, number, number]> = [[200, 30, 30], [230, 230, 230], [30, 30, 35], [40, 70, 160], [150, 150, 155], [220, 190, 40], [90, 120, 80]];
     for (let k = 0; k < scene.traffic; k++) {
-      const lane = lanes[Math.floor(r() * lanes.length)]!;
+      const pickLane = lanes[Math.floor(r() * lanes.length)]!;
+      const lane = scene.oncoming ? -Math.abs(pickLane) : pickLane;
       const truck = r() < 0.25;
       this.vehicles.push({
         x: lane,

@@ -13,6 +13,8 @@ const EDGE_MIN = 50;
 /** Fewer edge cells than this: no verdict. */
 export const MIN_EDGE_CELLS = 8;
 const TOP_SHARE = 0.3;
+/** Share of soft cells that makes an edgeless picture blurred. */
+const SOFT_WITHOUT_EDGES = { zero: 0.2, one: 0.35 };
 
 export interface Sharpness {
   ratio: number;
@@ -37,8 +39,21 @@ export function sharpnessOf(v: BurstView): Sharpness {
   return { ratio: s1 / s3, edgeCells: cells.length };
 }
 
-export function detectBlurred(v: BurstView, s: Sharpness = sharpnessOf(v)): DetectorResult {
-  if (!Number.isFinite(s.ratio)) return { confidence: 0, measure: NaN, parts: { edgeCells: s.edgeCells }, detail: `no verdict: ${fmt(s.edgeCells, 0)} edge cells outside the OSD` };
+/**
+ * `softShare`: the share of the picture's cells with gradients but no detail (see occluded.ts).
+ * Without edges to judge, a picture that still has structure everywhere, only soft, is blurred
+ * past its edges; one that is flat (fog, a dark night) gets no verdict.
+ */
+export function detectBlurred(v: BurstView, s: Sharpness = sharpnessOf(v), softShare = 0): DetectorResult {
+  if (!Number.isFinite(s.ratio)) {
+    const c = ramp(softShare, SOFT_WITHOUT_EDGES);
+    return {
+      confidence: c,
+      measure: NaN,
+      parts: { edgeCells: s.edgeCells, softShare },
+      detail: `${fmt(s.edgeCells, 0)} edge cells outside the OSD: ${c >= 0.5 ? 'soft all over' : 'no verdict'} (${fmt(softShare * 100, 0)} % soft cells)`,
+    };
+  }
   return {
     confidence: ramp(s.ratio, RAMPS.blurred),
     measure: s.ratio,

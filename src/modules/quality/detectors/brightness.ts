@@ -50,7 +50,7 @@ export function detectBrightness(v: BurstView, st: BrightnessStats = brightnessO
   const lit = ramp((st.highlight - 16) / Math.max(1, st.mean - 16), BRIGHTNESS.lightContrast);
   const dark = ramp(st.mean, BRIGHTNESS.darkMean) * (1 - lit);
   const bright = Math.max(ramp(st.clipped, BRIGHTNESS.clippedFraction), ramp(st.mean, BRIGHTNESS.brightMean));
-  const which = dark >= bright ? 'too dark' : 'overexposed';
+  const which = Math.max(dark, bright) < 0.5 ? 'exposure normal' : dark >= bright ? 'too dark' : 'overexposed';
   return {
     confidence: Math.max(dark, bright),
     measure: Math.max(dark, bright),
