@@ -6,9 +6,12 @@ import { fmt, median, type DetectorResult } from './common.js';
 import { inOsd, type BurstView } from './view.js';
 import type { Frame } from '../types.js';
 
+/** Lights at night are few and small: the level of the brightest dozen pixels tells whether any are on. */
+const HIGHLIGHT_SHARE = 0.0002;
+
 export interface BrightnessStats {
   mean: number;
-  /** Luma of the brightest 0.1 % (lamps, headlights), OSD left out. */
+  /** Luma of the brightest 0.02 % (~12 pixels: a pair of distant headlights), OSD left out. */
   highlight: number;
   /** Fraction at or above 235 (limited-range white). */
   clipped: number;
@@ -31,7 +34,7 @@ export function brightnessStats(f: Frame, v: BurstView): BrightnessStats {
   let highlight = 0;
   for (let p = 255; p >= 0; p--) {
     acc += hist[p]!;
-    if (acc >= n * 0.001) {
+    if (acc >= n * HIGHLIGHT_SHARE) {
       highlight = p;
       break;
     }
@@ -55,6 +58,6 @@ export function detectBrightness(v: BurstView, st: BrightnessStats = brightnessO
     confidence: Math.max(dark, bright),
     measure: Math.max(dark, bright),
     parts: { dark, bright, mean: st.mean, highlight: st.highlight, clipped: st.clipped },
-    detail: `${which}: mean luma ${fmt(st.mean, 1)}, brightest 0.1 % at ${fmt(st.highlight, 0)}, clipped ${fmt(st.clipped * 100, 1)} %`,
+    detail: `${which}: mean luma ${fmt(st.mean, 1)}, brightest 0.02 % at ${fmt(st.highlight, 0)}, clipped ${fmt(st.clipped * 100, 1)} %`,
   };
 }
