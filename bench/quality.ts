@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   say(`labelled set: rendered road scenes (src/sim/scene, generator v${SCENE_GENERATOR_VERSION}), 2 s each, H.264 at 960x540 512 kb/s–1 Mb/s and CIF 128–256 kb/s, read as the daemon reads a camera (first ${DEFAULT_MAX_FRAMES} frames at ${ANALYSIS_WIDTH}x${ANALYSIS_HEIGHT}); ready in ${fmt(genS, 1)} s (cache ${defaultSceneCacheDir()})`);
   for (const p of ['tuning', 'test'] as const) {
     const xs = part(p);
-    say(`  ${p} part: ${xs.length} clips (${count(xs, 'normal')} normal, ${count(xs, 'hard-negative')} hard negatives, ${count(xs, 'defect')} single defects, ${count(xs, 'combined')} combined), scenes ${[...new Set(xs.map((i) => i.id.split('-').slice(2, -1).join('-')))].join(', ')}`);
+    say(`  ${p} part: ${xs.length} clips (${count(xs, 'normal')} normal, ${count(xs, 'hard-negative')} hard negatives, ${count(xs, 'defect')} single defects, ${count(xs, 'combined')} combined), scenes ${[...new Set(xs.map((i) => i.scene))].join(', ')}`);
   }
   say('  the two parts share no scene variant and no seed; thresholds were set on the tuning part only');
 

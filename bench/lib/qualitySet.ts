@@ -10,11 +10,14 @@ import type { Defect, SceneSpec } from '../../src/sim/scene/render.js';
 
 export type Part = 'tuning' | 'test';
 export type ItemKind = 'normal' | 'hard-negative' | 'defect' | 'combined';
+type SceneName = string;
 
 export interface SetItem {
   id: string;
   part: Part;
   kind: ItemKind;
+  /** The scene variant (of this part). */
+  scene: SceneName;
   labels: readonly Condition[];
   clip: SceneClipSpec;
   note: string;
@@ -29,7 +32,6 @@ const ENCODINGS = [
   { width: 352, height: 288, bitrateKbps: 128, gopFrames: 25 },
 ] as const;
 
-type SceneName = string;
 
 /** Scene variants of each part: the same kinds of place and weather, never the same variant. */
 const SCENES: Record<Part, Record<SceneName, Omit<SceneSpec, 'seed'>>> = {
@@ -77,6 +79,7 @@ function partItems(part: Part): SetItem[] {
       id: `${part}-${String(k).padStart(3, '0')}-${sceneName}-${tag}`,
       part,
       kind,
+      scene: sceneName,
       labels: CONDITIONS.filter((c) => labels.includes(c)),
       clip: { scene, defects, ...enc, fps: 25, seconds: 2, container: 'mpegts' },
       note: `${note} (${enc.width}x${enc.height} ${enc.bitrateKbps} kb/s)`,

@@ -1,9 +1,6 @@
 // The per-camera reference (issue 10): learned from the diagnoses that found the picture normal,
 // kept in SQLite per light regime, used so a sudden change is told from a camera that always looks
 // so, and forgotten when the camera is edited or re-aimed.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../src/log.js';
 import { CameraService } from '../../src/modules/cameras/service.js';
@@ -17,6 +14,7 @@ import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { PtzLogStore } from '../../src/store/ptzLog.js';
 import { sampleCamera } from '../helpers/fixture.js';
+import { tempDir } from '../snapshots/helpers.js';
 import { DAY, sceneFrames } from './scenes.js';
 
 const measures = (over: Partial<PictureMeasures> = {}): PictureMeasures => ({
@@ -74,12 +72,8 @@ t.test('a camera that always looks at a hedge is not "occluded"; one that sudden
 });
 
 function rig(t: Test) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-qref-'));
-  const db = openDb(dir);
-  t.teardown(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = openDb(tempDir(t, 'vcgw-qref-'));
+  t.teardown(() => db.close());
   let clock = 1_000_000;
   const cameras = new CameraService({ db, now: () => clock });
   const cam = cameras.add(sampleCamera());

@@ -118,10 +118,3 @@ export function osdFraction(v: BurstView): number {
   for (const m of v.osd) n += m;
   return n / v.osd.length;
 }
-
-/** Ascii map of a cell mask, for debugging and test messages. */
-export function maskArt(mask: Uint8Array, cols: number): string {
-  let s = '';
-  for (let i = 0; i < mask.length; i++) s += (mask[i] ? '#' : '.') + ((i + 1) % cols === 0 ? '\n' : '');
-  return s;
-}
