@@ -4,8 +4,10 @@ import type { QualityConfig } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
+import { CameraQualityReferenceStore } from '../../store/cameraQualityReference.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
+import { PtzLogStore } from '../../store/ptzLog.js';
 import type { Snapshot } from '../../store/snapshots.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
 import type { CameraStreams } from '../media/cameraStreams.js';
@@ -67,10 +69,13 @@ export function qualityService(o: {
   onQueued?: () => void;
 }): QualityService {
   const snaps = o.snapshots;
+  const ptzLog = new PtzLogStore(o.db);
   return new QualityService({
     cameras: o.cameras,
     health: o.health,
     store: new CameraQualityStore(o.db),
+    references: new CameraQualityReferenceStore(o.db),
+    lastMoveAt: (n) => ptzLog.lastMoveAt(n),
     outbox: o.outbox,
     burst: (cam) => readBurst(cam, o.burst),
     snapshots: {
