@@ -174,7 +174,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
     const snapLog = log.child({ mod: 'snapshots' });
     const ffmpegEngine = media.ffmpeg;
-    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, frameSource: ffmpegEngine && ((n) => ffmpegEngine.frameSource(n)) });
+    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, pulls: ffmpegEngine && ((n, want) => ffmpegEngine.borrowPull(n, want)) });
     const api: RunningServer = await startApiServer({
       config,
       cameras: cameraStore,

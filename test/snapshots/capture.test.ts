@@ -5,7 +5,7 @@ import t from 'tap';
 import { silentLogger } from '../../src/log.js';
 import { registerFromOnvif } from '../../src/modules/cameras/onvifRegistration.js';
 import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
-import { SnapshotCapture, snapshotArgs, type FrameSource } from '../../src/modules/snapshots/capture.js';
+import { SnapshotCapture, snapshotArgs } from '../../src/modules/snapshots/capture.js';
 import { getWithAuth } from '../../src/modules/snapshots/httpGet.js';
 import { isAtLeastCif, jpegSize } from '../../src/modules/snapshots/jpeg.js';
 import { VIDEO_TYPES } from '../../src/protocols/province/messages.js';
@@ -60,7 +60,7 @@ t.test('from a running pull: the GOP cache of the main stream, at source resolut
   const sessionsBefore = sessionsTotal();
   const capture = new SnapshotCapture({
     ffmpeg: rig.runtime.ffmpeg,
-    frameSource: (n) => rig.engine.frameSource(n) as FrameSource | undefined,
+    pulls: (n, want) => rig.engine.borrowPull(n, want),
     streams: cameraStreamsOf(rig.db, 'gateway'),
     rtspTransport: 'tcp',
     timeoutMs: 10_000,
