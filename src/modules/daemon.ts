@@ -96,16 +96,24 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       onLinkChange: (url, reason) => log.warn({ url, reason }, 'province link changed'),
     });
     stoppers.push(() => client.close());
-    const session = new ProvinceSession({ client, tokens, refreshMs: p.token_refresh_s * 1000, log: log.child({ mod: 'token' }) });
+    let dispatcher: OutboxDispatcher | undefined;
+    const session = new ProvinceSession({
+      client,
+      tokens,
+      refreshMs: p.token_refresh_s * 1000,
+      log: log.child({ mod: 'token' }),
+      onReachableAgain: () => dispatcher?.resume(),
+    });
     session.start();
     stoppers.push(() => session.stop());
 
-    const dispatcher = new OutboxDispatcher({
+    dispatcher = new OutboxDispatcher({
       outbox,
       cameras: cameraStore,
       call: (path, body) => session.call(path, body),
       backoffS: config.outbox.backoff_s,
       batchMax: config.outbox.batch_max,
+      probeMs: config.outbox.probe_s * 1000,
       analyseKey: p.analyse_key,
       orgId: p.org_id,
       log: log.child({ mod: 'outbox' }),

@@ -103,6 +103,22 @@ export class OutboxStore {
     })();
   }
 
+  /** Every pending row waiting out a back-off becomes due now (the province is back). Returns how many. */
+  resumeNow(now = Date.now()): number {
+    return this.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND next_attempt_at > ?').run(now, now).changes;
+  }
+
+  /** The oldest pending row of the first kind (in `kinds` order) that has one becomes due now; false when none is pending. */
+  resumeOldest(kinds: readonly OutboxKind[], now = Date.now()): boolean {
+    for (const kind of kinds) {
+      const row = this.db.prepare('SELECT id FROM outbox WHERE delivered_at IS NULL AND kind = ? ORDER BY id LIMIT 1').get(kind) as { id: number } | undefined;
+      if (!row) continue;
+      this.db.prepare('UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?').run(now, row.id);
+      return true;
+    }
+    return false;
+  }
+
   /** Earliest time any pending row is due, or undefined when nothing is pending. */
   nextDueAt(): number | undefined {
     const row = this.db.prepare('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL').get() as {

@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   log: Logger;
   /** How often to look for rows queued by another process (the CLI). */
   pollMs?: number;
+  /** While the province is unreachable, the oldest pending row is tried this often whatever its back-off. */
+  probeMs: number;
   now?: () => number;
 }
 
@@ -42,6 +44,9 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** The last send found no link to the province; cleared by the next one that gets through. */
+  private unreachable = false;
+  private lastAttemptAt = 0;
   private readonly now: () => number;
   private readonly senders: Record<OutboxKind, { batch: number; send: Sender }>;
 
@@ -83,6 +88,16 @@ export class OutboxDispatcher {
     this.timer = setTimeout(() => void this.cycle(), 0);
   }
 
+  /**
+   * The province answers again (any call got through): every row waiting out a back-off is sent
+   * at once, oldest first, within the batch limits, instead of when its own timer runs out.
+   */
+  resume(): void {
+    const n = this.o.outbox.resumeNow(this.now());
+    if (n > 0) this.o.log.info({ rows: n }, 'province reachable again: sending what is pending now');
+    this.kick();
+  }
+
   /** One pass over every due row; exposed for tests and `vcgw outbox flush`. */
   async drain(): Promise<{ sent: number; failed: number }> {
     let sent = 0;
@@ -92,16 +107,21 @@ export class OutboxDispatcher {
       for (;;) {
         const items = this.o.outbox.due(kind, batch, this.now());
         if (items.length === 0) break;
+        this.lastAttemptAt = this.now();
         try {
           await send(items);
           this.o.outbox.delivered(items, this.now());
           sent += items.length;
+          this.unreachable = false;
         } catch (err) {
           failed += items.length;
           this.o.outbox.failed(items, String((err as Error).message ?? err), (n) => this.backoffMs(n), this.now());
           this.o.log.warn({ kind, items: items.length, attempts: items[0]!.attempts + 1, err: String(err) }, 'report not delivered; will retry');
           // No link at all: the other kinds would fail the same way; wait for the back-off.
-          if (err instanceof ProvinceUnreachableError) return { sent, failed };
+          if (err instanceof ProvinceUnreachableError) {
+            this.unreachable = true;
+            return { sent, failed };
+          }
           break;
         }
       }
@@ -117,6 +137,8 @@ export class OutboxDispatcher {
 
   private async cycle(): Promise<void> {
     if (this.running || this.stopped) return;
+    // A probe: the cheapest real call that tells the link is back is the next report itself.
+    if (this.unreachable && this.now() - this.lastAttemptAt >= this.o.probeMs) this.o.outbox.resumeOldest(ORDER, this.now());
     this.running = this.drain()
       .then(() => undefined)
       .catch((err: unknown) => this.o.log.error({ err: String(err) }, 'outbox cycle failed'))
