@@ -76,6 +76,27 @@ const province = z
   })
   .describe('The provincial video-cloud platform (Appendix E)');
 
+const seconds = (min: number, max: number) => z.number().min(min).max(max);
+
+/**
+ * Timeouts and a cap of a listener, so that a client that opens connections and sends nothing,
+ * or a byte at a time, cannot hold the daemon's file descriptors (issue 15).
+ */
+const listenerLimits = {
+  handshake_timeout_s: seconds(1, 120).default(5).describe('A connection whose TLS handshake is not done this long after it opened is dropped'),
+  header_timeout_s: seconds(1, 300).default(10).describe('A request whose headers have not all arrived this long after it began is dropped (slow senders)'),
+  request_timeout_s: seconds(1, 600).default(30).describe('A request whose body has not all arrived this long after it began is dropped'),
+  idle_timeout_s: seconds(1, 3600).default(30).describe('A connection with no traffic for this long is closed, keep-alive included'),
+  max_connections: z
+    .number()
+    .int()
+    .min(16)
+    .max(65536)
+    .default(1000)
+    .describe('Connections open at once; further ones are closed at once until some end'),
+};
+export type ListenerLimitsConfig = { [K in keyof typeof listenerLimits]: z.output<(typeof listenerLimits)[K]> };
+
 const api = z
   .strictObject({
     listen: hostPort.default('0.0.0.0:8443').describe('Where the province calls the gateway (HTTPS)'),
@@ -92,6 +113,7 @@ const api = z
       .default(300)
       .describe('How long the previous token is still accepted after a rotation'),
     body_limit_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest request body accepted'),
+    ...listenerLimits,
   })
   .refine((a) => (a.tls_cert_file === undefined) === (a.tls_key_file === undefined), {
     message: 'tls_cert_file and tls_key_file go together',
@@ -108,10 +130,9 @@ const monitor = z
       .record(z.string().min(1), cameraNumSchema)
       .default({})
       .describe('Detector device ids to cameraNum, e.g. { "det-07" = "aef89ecc-…" }'),
+    ...listenerLimits,
   })
   .describe('/monitor/video.ReportAnalyse for local incident-detection systems');
-
-const seconds = (min: number, max: number) => z.number().min(min).max(max);
 
 const media = z
   .strictObject({
