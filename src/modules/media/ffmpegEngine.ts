@@ -2,6 +2,7 @@
 import type { OverlayConfig } from '../../config/schema.js';
 import { overlayFilterFor } from '../overlay/drawtext.js';
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
@@ -60,7 +61,7 @@ export class FfmpegMediaEngine implements MediaEngine {
     /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
     private readonly overlay?: OverlayConfig,
   ) {
-    this.log = log.child({ mod: 'media' });
+    this.log = moduleLog(log, 'media');
   }
 
   async start(target: PushTarget): Promise<void> {
