@@ -185,8 +185,10 @@ const media = z
     backoff_s: z
       .array(seconds(0.1, 3600))
       .min(1)
-      .default([1, 5, 10, 30, 60])
-      .describe('Delays between restarts of a failing pipeline, in steps; the last repeats'),
+      .default([1, 2, 4])
+      .describe(
+        'Delays between restarts of a failing pipeline, in steps; the last repeats. Only failures without a frame that repeat within 30 s climb the steps; a pipeline that delivered frames restarts at the first. A retry is one TCP connect to the camera or the RTMP server, so the last step stays short: the push is back within 5 s of the far end',
+      ),
     start_timeout_s: seconds(1, 60)
       .default(8)
       .describe('VideoTransBegin waits this long for the first frame before answering with an error'),
