@@ -108,15 +108,14 @@ export class OutboxStore {
     return this.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND next_attempt_at > ?').run(now, now).changes;
   }
 
-  /** The oldest pending row of the first kind (in `kinds` order) that has one becomes due now; false when none is pending. */
-  resumeOldest(kinds: readonly OutboxKind[], now = Date.now()): boolean {
+  /** The oldest pending row of the first kind in `kinds` that has one, due or not. */
+  oldestPending(kinds: readonly OutboxKind[]): OutboxItem | undefined {
+    const stmt = this.db.prepare('SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? ORDER BY id LIMIT 1');
     for (const kind of kinds) {
-      const row = this.db.prepare('SELECT id FROM outbox WHERE delivered_at IS NULL AND kind = ? ORDER BY id LIMIT 1').get(kind) as { id: number } | undefined;
-      if (!row) continue;
-      this.db.prepare('UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?').run(now, row.id);
-      return true;
+      const row = stmt.get(kind) as RawItem | undefined;
+      if (row) return fromRow(row);
     }
-    return false;
+    return undefined;
   }
 
   /** Earliest time any pending row is due, or undefined when nothing is pending. */
