@@ -6,6 +6,7 @@ import { silentLogger } from '../log.js';
 import { createMediaRuntime } from '../modules/media/runtime.js';
 import { snapshotDirOf } from '../modules/snapshots/files.js';
 import { CliError, println, table, type CliContext } from './context.js';
+import { dataDiskCheck } from './dataDiskCheck.js';
 
 type Check = {
   check: string;
@@ -117,6 +118,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
           checks.push({ check: 'data_dir', result: 'FAIL', detail: `${dataDir}: ${err instanceof Error ? err.message : String(err)}` });
         }
       }
+      if (dataDir !== undefined) checks.push(dataDiskCheck(dataDir, full?.snapshots.min_free_mb ?? 0));
       if (full?.overlay.burn_in) checks.push(fontCheck(full.overlay.font));
       if (full?.snapshots.enabled) checks.push(snapshotCheck(full));
       if (opts.json) println(ctx.stdout, JSON.stringify({ checks, ffmpeg: ffmpeg ?? null }, null, 2));
