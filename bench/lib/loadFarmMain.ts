@@ -1,0 +1,35 @@
+// Child process of the load benchmark: N simulated ONVIF cameras, each with a 1080p main, a CIF
+// sub and a 720p third stream whose encoders the gateway sets over ONVIF (camera-side encoding).
+// Usage: node --import tsx bench/lib/loadFarmMain.ts N
+// Prints {"cameras":[{"main","sub","third","onvif"},…],"onvifCamera":…} on one stdout line, then
+// serves until stdin closes or SIGTERM (the same protocol as cameraFarmMain.ts).
+import { startSimCamera, type SimCamera } from '../../src/sim/simCamera.js';
+
+const count = Number(process.argv[2]);
+if (!Number.isInteger(count) || count < 1 || count > 128) {
+  process.stderr.write('usage: loadFarmMain.ts N (1–128)\n');
+  process.exit(2);
+}
+
+const cams: SimCamera[] = [];
+let closing = false;
+async function shutdown(code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await Promise.allSettled(cams.map((c) => c.close()));
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.stdin.on('end', () => void shutdown(0));
+process.stdin.on('error', () => void shutdown(0));
+process.stdin.resume();
+
+try {
+  for (let i = 0; i < count; i++) cams.push(await startSimCamera({ onvif: true, third: true }));
+  const cameras = cams.map((c) => ({ main: c.url('main'), sub: c.url('sub'), third: c.url('third'), onvif: c.onvif!.url }));
+  process.stdout.write(`${JSON.stringify({ cameras, onvifCamera: cameras[0] })}\n`);
+} catch (err) {
+  process.stderr.write(`load camera farm: ${(err as Error).message}\n`);
+  await shutdown(1);
+}
