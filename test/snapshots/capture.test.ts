@@ -51,11 +51,10 @@ t.test('from a running pull: the GOP cache of the main stream, at source resolut
   const rig = await startMediaRig(t, { cameras: [{ id: 'd1', main: D1_SHORT, sub: CIF_SHORT }] });
   const cam = rig.camera('d1');
   const num = cam.record.cameraNum;
-  t.equal(rig.engine.frameSource(num), undefined, 'no pull running yet');
+  t.equal(rig.engine.sourceStatus(num, 'main'), undefined, 'no pull running yet');
   await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: rig.rtmp.url('rtmp', `snap-${process.pid}`), params: {} });
   t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.source));
-  const src = rig.engine.frameSource(num);
-  t.equal(src?.stream, 'main');
+  t.equal(rig.engine.sourceStatus(num, 'main')?.state, 'running', 'the main stream is pulled');
   const sessionsTotal = () => rig.cams.get('d1')!.stats().reduce((n, x) => n + x.sessionsTotal, 0);
   const sessionsBefore = sessionsTotal();
   const capture = new SnapshotCapture({

@@ -158,18 +158,6 @@ export class FfmpegMediaEngine implements MediaEngine {
   }
 
   /**
-   * The GOP cache of a running pull of the camera, for a snapshot without a camera connection of
-   * its own (issue 5): main first (source resolution), then third, then sub; undefined when none is delivering.
-   */
-  frameSource(cameraNum: string, prefer: PullPreference = 'largest'): { stream: StreamName; fanout: TsFanout } | undefined {
-    for (const stream of streamOrder(prefer)) {
-      const s = this.sources.get(`${cameraNum}:${stream}`);
-      if (s?.ready) return { stream, fanout: s.fanout };
-    }
-    return undefined;
-  }
-
-  /**
    * A pull of the camera to read frames from, held until `release()`. With a preference: one
    * already running (delivering or still connecting, in that order of streams), else the shared
    * pull of `fallback` started now; with a stream name: that stream's shared pull, started when
