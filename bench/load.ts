@@ -141,7 +141,7 @@ await runBenchmark(async () => {
   onCleanup(() => rtmp.close());
   const province = await startProvince(rtmp.baseUrl('rtmp'));
   const onvifEntry = (pushType: 1 | 2) => (i: number, c: FarmCamera) =>
-    sampleCameraEntry(i, { id: `load-${i}`, onvifUrl: c.onvif, onvifUser: 'admin', onvifPassword: 'admin123', pushType });
+    sampleCameraEntry(i, { id: `load-${i}`, onvifUrl: c.onvif, onvifUser: 'admin', onvifPassword: 'admin123', rtspMain: c.main, rtspSub: c.sub, rtspThird: c.third, pushType });
 
   // 1. Camera-side encoding: every output a remux.
   const daemon = await startDaemon(province, farm.cameras, { media: { encoder: 'camera', max_outputs: Math.max(ONDEMAND, 1) }, entry: onvifEntry(1) });
