@@ -69,6 +69,16 @@ function pushFrames(d: D): Map<string, { frames: number; restarts: number; fps: 
   }
 }
 
+/** Constant pushes running as a remux of a camera-encoded stream (`copy` in their status). */
+function remuxed(d: D): number {
+  const db = openDb(`${d.dir}/data`);
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM media_status WHERE role = 'constant' AND state = 'running' AND detail LIKE '% copy %'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 function classifier(d: D, farmPid: number, rtmp: RtmpServer): Classifier {
   return (p, argv, procs) => {
     if (p.pid === d.pid) return 'daemon node';
@@ -159,6 +169,18 @@ await runBenchmark(async () => {
     1000,
   );
   log(`constant pushes all publishing after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
+  // They start transcoded; the daemon moves each to a remux once its camera is verified to encode the tier.
+  await until(
+    `${CONSTANT} constant pushes remuxed (camera-side encoding verified)`,
+    () => {
+      const n = remuxed(daemon);
+      if (Date.now() % 15_000 < 1000) log(`… ${n}/${CONSTANT} constant pushes remuxed`);
+      return n >= CONSTANT;
+    },
+    900_000,
+    1000,
+  );
+  log(`constant pushes all remuxed after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
   const nums = [...province.sim.cameras().keys()];
   const started = await startOnDemand(api, rtmp, nums.slice(0, ONDEMAND), 'od');
   log(`on-demand pushes started: ${started}/${ONDEMAND}`);
