@@ -75,7 +75,7 @@ export class PtzService {
     const who = actorName(actor);
     this.opts.ptzLog.append({ at, cameraNum, actor: who, action, step, code: outcome.code, message: outcome.msg, latencyMs });
     this.opts.log[outcome.code === CODE.ok ? 'info' : 'warn'](
-      { mod: 'ptz', cameraNum, actor: who, action, step, code: outcome.code, latencyMs: Math.round(latencyMs) },
+      { cameraNum, actor: who, action, step, code: outcome.code, latencyMs: Math.round(latencyMs) },
       outcome.msg,
     );
     return outcome;

@@ -283,7 +283,7 @@ export class OnvifPtzDriver implements PtzDriver {
       });
     } catch (e) {
       // The HTTP answer has long gone; the log is where a failed Stop shows (the camera keeps moving until its own timeout).
-      this.opts.log?.warn({ mod: 'ptz', cameraNum: p.camera.record.cameraNum, axis, err: e instanceof Error ? e.message : String(e) }, 'PTZ stop after pulse failed');
+      this.opts.log?.warn({ cameraNum: p.camera.record.cameraNum, axis, err: e instanceof Error ? e.message : String(e) }, 'PTZ stop after pulse failed');
     } finally {
       p.done();
     }

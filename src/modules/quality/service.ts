@@ -2,6 +2,7 @@
 // frames) and reported with ReportCameraQuality; each 5-minute snapshot is also checked on its own,
 // so a new anomaly is diagnosed in full and reported at once, not at the next hour.
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import type { QualityItem } from '../../protocols/province/reports.js';
 import type { CameraQualityStore } from '../../store/cameraQuality.js';
 import type { CameraQualityReferenceStore, ReferenceRow } from '../../store/cameraQualityReference.js';
@@ -84,7 +85,7 @@ export class QualityService {
 
   constructor(private readonly o: QualityServiceOptions) {
     this.now = o.now ?? Date.now;
-    this.log = o.log.child({ mod: 'quality' });
+    this.log = moduleLog(o.log, 'quality');
     this.rounds = new CameraRounds({
       cameras: o.cameras,
       intervalMs: o.intervalMs,
