@@ -4,11 +4,12 @@
 // moved (traffic, rain) and rolling stripes. Differencing that residue with itself a few pixels
 // along the stripes' own direction cancels the stripes; the median over pixels of a cell ignores
 // sparse rain streaks; the median over cells ignores the few cells with traffic.
-// A sensor's own grain grows with the light it gets (photon noise), and a dim picture's grain
-// is smaller in levels while an encoder keeps less of it: the same residue that is harmless on a
-// bright day is far above a working sensor's at dusk or at night. So each cell's residue is also
-// read against its brightness (÷ √ of its level above black), and noise is called when either the
-// residue itself or the brightness-relative one is high.
+// On a dim picture the same grain leaves less residue in levels (dark values clip it and the
+// encoder keeps less of it), so a residue harmless on a bright day can be heavy noise at dusk or at
+// night. Each cell's residue is also read against its brightness (÷ √ of its level above black,
+// bounded so a night's working grain is not blown up), and noise is called when either the residue
+// itself or the brightness-relative one is high. The bound and the threshold were set on the
+// tuning part of the labelled set; a real camera's night gain is the case to watch.
 import { NOISE_RELATIVE, RAMPS, ramp } from '../thresholds.js';
 import { fmt, median, type DetectorResult } from './common.js';
 import { CELL, type BurstView } from './view.js';
@@ -19,7 +20,7 @@ const SHIFT = 6;
 const STRIPES_ALLOWANCE = 1.5;
 /** Residue (levels) an overexposed picture is allowed: the gain that clips it amplifies the grain too. */
 const OVEREXPOSED_ALLOWANCE = 0.5;
-/** Level above black (100) at which the brightness-relative residue equals the residue. */
+/** Level above black at which the brightness-relative residue equals the residue. */
 const REFERENCE_LEVEL = 100;
 /** Bounds of the brightness factor √(level / REFERENCE_LEVEL). */
 const FACTOR_MIN = 0.5;
