@@ -204,6 +204,32 @@ function partItems(part: Part): SetItem[] {
   add('combined', ['noise', 'stripes'], roles.night[0]!, [{ kind: 'noise', sigma: 28 }, { kind: 'stripes', amplitude: 9, period: 40, angle: 30, speed: 1 }], 'noise + diagonal stripes');
   add('combined', ['brightness', 'blurred'], roles.bright[0]!, [{ kind: 'exposure', gain: 2.3 }, { kind: 'defocus', radius: 10 }], 'overexposed + defocus');
   add('combined', ['frozen', 'brightness'], roles.bright[1]!, [{ kind: 'exposure', gain: 0.2 }, { kind: 'frozen', atFrame: 0 }], 'underexposed and frozen');
+
+  // Second series (added with generator v4 unchanged, after the first results): more covers and
+  // more noise from the same distributions, on new seeds, so that one clip is not 11 % of a
+  // condition's precision or recall. Appended so that every earlier item keeps its seed.
+  const moreCovers: Array<Extract<Defect, { kind: 'occluder' }>> = [
+    { kind: 'occluder', material: 'leaves', cover: 0.55, from: 'bottom' },
+    { kind: 'occluder', material: 'hand', cover: 0.7, from: 'left' },
+    { kind: 'occluder', material: 'bag', cover: 0.8, from: 'centre' },
+    { kind: 'occluder', material: 'mud', cover: 0.6, from: 'top' },
+    { kind: 'occluder', material: 'bag', cover: 0.5, from: 'corner' },
+    { kind: 'occluder', material: 'leaves', cover: 0.45, from: 'right' },
+    { kind: 'occluder', material: 'hand', cover: 0.5, from: 'top' },
+    { kind: 'occluder', material: 'mud', cover: 0.75, from: 'bottom' },
+  ];
+  moreCovers.forEach((d, k) => add('defect', ['occluded'], pick([roles.empty, roles.night[0]!, ...roles.bright], k), [d], `occluded: ${d.material} over ${Math.round(d.cover * 100)} % from ${d.from}`));
+  const moreNoises: Array<[SceneName, number]> = [
+    [roles.bright[3]!, 30],
+    [roles.night[1]!, 20],
+    [roles.bright[2]!, 22],
+    [roles.fog, 26],
+    [roles.bright[0]!, 36],
+    [roles.empty, 24],
+    [roles.night[0]!, 34],
+    [roles.bright[1]!, 20],
+  ];
+  for (const [s, sg] of moreNoises) add('defect', ['noise'], s, [{ kind: 'noise', sigma: sg }], `noise σ ${sg}`);
   return items;
 }
 

@@ -13,6 +13,7 @@ import { detectSignalLost } from '../../src/modules/quality/detectors/signalLost
 import { detectStripes } from '../../src/modules/quality/detectors/stripes.js';
 import { burstView, osdFraction } from '../../src/modules/quality/detectors/view.js';
 import { diagnose } from '../../src/modules/quality/diagnose.js';
+import { RAMPS } from '../../src/modules/quality/thresholds.js';
 import { CONDITIONS } from '../../src/modules/quality/types.js';
 import type { SceneSpec } from '../../src/sim/scene/render.js';
 import { DAY, sceneFrames } from './scenes.js';
@@ -108,6 +109,21 @@ t.test('noise: heavy grain fires; the normal grain and rolling stripes alone do 
   const s = detectNoise(sv, detectStripes(sv));
   t.ok(s.confidence < 0.5, `stripes: ${s.detail}`);
   t.equal(detectNoise(burstView(sceneFrames(DAY, [], 3))).confidence, 0, 'fewer than 5 frames: not judged');
+});
+
+t.test('noise: grain on a dim night that is small in levels fires by its size relative to the brightness', async (t) => {
+  const night = { ...DAY, light: 'night' as const, lamps: 1, traffic: 1, oncoming: true, grain: 1 };
+  const n = detectNoise(view(night, [{ kind: 'noise', sigma: 1 }], 20));
+  t.ok(n.confidence >= 0.5 && n.measure < (RAMPS.noise.zero + RAMPS.noise.one) / 2, `below the level threshold, flagged by the relative residue: ${n.detail}`);
+});
+
+t.test('noise: the grain an overexposed picture amplifies is the brightness fault, not noise', async (t) => {
+  const v = view({ ...DAY, grain: 2 }, [{ kind: 'exposure', gain: 2.2 }], 20);
+  const light = detectBrightness(v);
+  t.ok(light.confidence >= 0.5, light.detail);
+  t.ok(detectNoise(v).confidence >= 0.5, 'judged without the brightness, its residue is above the threshold');
+  const n = detectNoise(v, undefined, light);
+  t.ok(n.confidence < 0.5, `with the brightness: ${n.detail}`);
 });
 
 t.test('flicker: a 5 Hz swing fires at 5 Hz; traffic alone does not', async (t) => {

@@ -43,13 +43,14 @@ export function analyse(frames: readonly Frame[], fps = 25): Analysis {
   const light = brightnessOf(v);
   const occ = occlusionOf(v);
   const stripes = detectStripes(v);
+  const brightness = detectBrightness(v, light);
   const results: Record<Condition, DetectorResult> = {
     signalLost: detectSignalLost(v),
     occluded: detectOccluded(v, occ),
     blurred: detectBlurred(v, sharp, occ.classes.filter((c, i) => c === CELL_SOFT && !v.osd[i]).length / occ.classes.length),
-    brightness: detectBrightness(v, light),
+    brightness,
     frozen: detectFrozen(v),
-    noise: detectNoise(v, stripes),
+    noise: detectNoise(v, stripes, brightness),
     flicker: detectFlicker(v, fps),
     stripes,
   };

@@ -39,6 +39,9 @@ export const BRIGHTNESS = Object.freeze({
   brightMean: { zero: 200, one: 225 },
 });
 
+/** Noise's second measure: the residue relative to the cells' brightness (÷ √(level above black / 100)). */
+export const NOISE_RELATIVE = Object.freeze({ zero: 2.2, one: 2.45 });
+
 export function ramp(x: number, r: { zero: number; one: number }): number {
   if (!Number.isFinite(x)) return 0;
   const c = (x - r.zero) / (r.one - r.zero);

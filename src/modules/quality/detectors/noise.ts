@@ -4,7 +4,13 @@
 // moved (traffic, rain) and rolling stripes. Differencing that residue with itself a few pixels
 // along the stripes' own direction cancels the stripes; the median over pixels of a cell ignores
 // sparse rain streaks; the median over cells ignores the few cells with traffic.
-import { RAMPS, ramp } from '../thresholds.js';
+// On a dim picture the same grain leaves less residue in levels (dark values clip it and the
+// encoder keeps less of it), so a residue harmless on a bright day can be heavy noise at dusk or at
+// night. Each cell's residue is also read against its brightness (÷ √ of its level above black,
+// bounded so a night's working grain is not blown up), and noise is called when either the residue
+// itself or the brightness-relative one is high. The bound and the threshold were set on the
+// tuning part of the labelled set; a real camera's night gain is the case to watch.
+import { NOISE_RELATIVE, RAMPS, ramp } from '../thresholds.js';
 import { fmt, median, type DetectorResult } from './common.js';
 import { CELL, type BurstView } from './view.js';
 
@@ -12,12 +18,26 @@ import { CELL, type BurstView } from './view.js';
 const SHIFT = 6;
 /** Residue (levels) rolling stripes at full confidence are allowed before noise is called. */
 const STRIPES_ALLOWANCE = 1.5;
+/** Residue (levels) an overexposed picture is allowed: the gain that clips it amplifies the grain too. */
+const OVEREXPOSED_ALLOWANCE = 0.5;
+/** Level above black at which the brightness-relative residue equals the residue. */
+const REFERENCE_LEVEL = 100;
+/** Bounds of the brightness factor √(level / REFERENCE_LEVEL). */
+const FACTOR_MIN = 0.5;
+const FACTOR_MAX = 1.6;
+
+export interface Residue {
+  /** Median over cells of the residue, levels. */
+  level: number;
+  /** Median over cells of the residue ÷ √(cell level above black / REFERENCE_LEVEL). */
+  relative: number;
+}
 
 /**
  * Median absolute difference of the residue at p and at p shifted along the bands (bands of
  * `angleDeg`: 0 = horizontal bands, level constant along x), per cell, then the median over cells.
  */
-export function residueLevel(v: BurstView, angleDeg = 0): number {
+export function residueLevel(v: BurstView, angleDeg = 0): Residue {
   const med = v.still;
   const th = (angleDeg * Math.PI) / 180;
   // The wave vector is (sin θ, cos θ) in (x, y); the bands run perpendicular to it.
@@ -28,13 +48,24 @@ export function residueLevel(v: BurstView, angleDeg = 0): number {
   const y0 = Math.floor(sy);
   const fx = sx - x0;
   const fy = sy - y0;
+  const factor = new Float32Array(v.cols * v.rows);
+  for (let cy = 0; cy < v.rows; cy++) {
+    for (let cx = 0; cx < v.cols; cx++) {
+      let m = 0;
+      for (let y = cy * CELL; y < (cy + 1) * CELL; y++) for (let x = cx * CELL; x < (cx + 1) * CELL; x++) m += med[y * w + x]!;
+      const above = Math.max(1, m / (CELL * CELL) - 16);
+      factor[cy * v.cols + cx] = Math.min(FACTOR_MAX, Math.max(FACTOR_MIN, Math.sqrt(above / REFERENCE_LEVEL)));
+    }
+  }
   const perFrame: number[] = [];
+  const perFrameRelative: number[] = [];
   const cellVals = new Array<number>(CELL * CELL);
   for (const f of v.sampled) {
     const res = new Float32Array(w * h);
     for (let i = 0; i < res.length; i++) res[i] = f.y[i]! - med[i]!;
     const at = (x: number, y: number): number => res[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))]!;
     const cells: number[] = [];
+    const relative: number[] = [];
     for (let cy = 0; cy < v.rows; cy++) {
       for (let cx = 0; cx < v.cols; cx++) {
         if (v.osd[cy * v.cols + cx]) continue;
@@ -51,25 +82,34 @@ export function residueLevel(v: BurstView, angleDeg = 0): number {
         // Mean of the middle half: robust to a streak or an edge, and not stuck on whole levels.
         let t = 0;
         for (let k = n >> 2; k < n - (n >> 2); k++) t += cellVals[k]!;
-        cells.push(t / (n - 2 * (n >> 2)));
+        const r = t / (n - 2 * (n >> 2));
+        cells.push(r);
+        relative.push(r / factor[cy * v.cols + cx]!);
       }
     }
     perFrame.push(median(cells));
+    perFrameRelative.push(median(relative));
   }
-  return median(perFrame);
+  return { level: median(perFrame), relative: median(perFrameRelative) };
 }
 
 /**
  * `stripes`: the stripes detector's result. Rolling bands cost an encoder its bits and leave
- * blotches like noise's; while bands are seen, only a residue well above theirs counts as noise.
+ * blotches like noise's; while bands are seen, only a residue well above theirs counts as noise,
+ * and the brightness-relative residue (which bands on a dark picture inflate) does not count.
+ * `brightness`: the brightness detector's result; an overexposed picture's grain is amplified
+ * with it, and that is the brightness fault, not noise.
  */
-export function detectNoise(v: BurstView, stripes?: DetectorResult): DetectorResult {
+export function detectNoise(v: BurstView, stripes?: DetectorResult, brightness?: DetectorResult): DetectorResult {
   if (v.frames.length < 5) return { confidence: 0, measure: NaN, detail: 'not judged on fewer than 5 frames: grain and fine texture look alike in one picture' };
   const r = residueLevel(v, stripes?.parts?.['angle'] ?? 0);
-  const allowance = STRIPES_ALLOWANCE * (stripes?.confidence ?? 0);
+  const banded = stripes?.confidence ?? 0;
+  const allowance = STRIPES_ALLOWANCE * banded + OVEREXPOSED_ALLOWANCE * (brightness?.parts?.['bright'] ?? 0);
+  const confidence = Math.max(ramp(r.level - allowance, RAMPS.noise), ramp(r.relative, NOISE_RELATIVE) * (1 - banded));
   return {
-    confidence: ramp(r - allowance, RAMPS.noise),
-    measure: r,
-    detail: `frame-to-frame residue ${fmt(r, 2)} levels (median |difference| against the burst's median picture)`,
+    confidence,
+    measure: r.level,
+    parts: { relative: r.relative },
+    detail: `frame-to-frame residue ${fmt(r.level, 2)} levels, ${fmt(r.relative, 2)} relative to the brightness (median |difference| against the burst's median picture)`,
   };
 }
