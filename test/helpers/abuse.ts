@@ -16,15 +16,19 @@ interface Target {
   port: number;
 }
 
+/** Sockets whose 'close' was seen: watched from creation, so one closed before track() still counts. */
+const gone = new WeakSet<net.Socket>();
+function watched<S extends net.Socket>(s: S): S {
+  s.on('error', () => {});
+  s.once('close', () => gone.add(s));
+  return s;
+}
+
 function track(sockets: net.Socket[]): AbusiveClients {
-  let closed = 0;
-  for (const s of sockets) {
-    s.on('error', () => {});
-    s.once('close', () => closed++);
-  }
+  const closed = () => sockets.filter((s) => gone.has(s)).length;
   return {
-    closed: () => closed,
-    open: () => sockets.length - closed,
+    closed,
+    open: () => sockets.length - closed(),
     destroy: () => {
       for (const s of sockets) s.destroy();
     },
@@ -38,7 +42,7 @@ export async function idleConnections(to: Target, n: number): Promise<AbusiveCli
       { length: n },
       () =>
         new Promise<net.Socket>((resolve) => {
-          const s = net.connect(to.port, to.host);
+          const s = watched(net.connect(to.port, to.host));
           s.once('connect', () => resolve(s));
           s.once('error', () => resolve(s));
         }),
@@ -57,9 +61,11 @@ export async function slowSenders(to: Target, n: number, o: { ca?: string; every
       { length: n },
       () =>
         new Promise<net.Socket>((resolve) => {
-          const s: net.Socket = o.ca
-            ? tls.connect({ host: to.host, port: to.port, ca: o.ca, servername: 'localhost', checkServerIdentity: () => undefined }, () => resolve(s))
-            : net.connect(to.port, to.host, () => resolve(s));
+          const s: net.Socket = watched(
+            o.ca
+              ? tls.connect({ host: to.host, port: to.port, ca: o.ca, servername: 'localhost', checkServerIdentity: () => undefined }, () => resolve(s))
+              : net.connect(to.port, to.host, () => resolve(s)),
+          );
           s.once('error', () => resolve(s));
         }),
     ),

@@ -35,7 +35,8 @@ export interface SupervisorOptions {
   /**
    * Only failures that repeat within this window climb the back-off steps; a failure longer than
    * this after the previous one starts again at the first step (default 30000). A run that
-   * delivered frames always restarts at the first step: its output worked until it failed.
+   * delivered frames restarts at the first step (its output worked until it failed), and at once
+   * when it is the only failure within the window.
    */
   repeatWindowMs?: number;
   /** After 'q' wait `q` ms, then SIGTERM the group, wait `term` ms, then SIGKILL (default 2000/2000). */
@@ -285,10 +286,12 @@ export class Supervisor extends EventEmitter {
         continue;
       }
       const failedAt = Date.now();
-      if (outcome.deliveredFrames || failedAt - lastFailureAt > this.repeatWindowMs) step = 0;
+      const isolated = failedAt - lastFailureAt > this.repeatWindowMs;
+      if (outcome.deliveredFrames || isolated) step = 0;
       lastFailureAt = failedAt;
       const index = Math.min(step, this.opts.backoffMs.length - 1);
-      const delayMs = this.opts.backoffMs[index] ?? 0;
+      // A run that worked and failed once is restarted at once: its far end was fine a moment ago.
+      const delayMs = outcome.deliveredFrames && isolated ? 0 : (this.opts.backoffMs[index] ?? 0);
       step++;
       this.setState('backoff');
       this.safeEmit('backoff', { delayMs, step: index } satisfies BackoffInfo);
