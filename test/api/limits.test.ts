@@ -64,8 +64,8 @@ t.test('monitor (TLS and plain HTTP): idle and slow connections are dropped, det
     t.teardown(() => (idle.destroy(), slow.destroy()));
     const r = await new Client(server.url, agent).post(MONITOR_PATH, { data: [] });
     t.equal(r.status, 200, `${tlsOn ? 'https' : 'http'}: a detector's post is answered meanwhile`);
-    await until('every idle connection dropped', () => idle.closed() === 100, 10_000);
-    await until('every slow sender dropped', () => slow.closed() === 100, 10_000);
+    await until('every idle connection dropped', () => idle.closed() === 100, 20_000);
+    await until('every slow sender dropped', () => slow.closed() === 100, 20_000);
     t.pass(`${tlsOn ? 'https' : 'http'}: all dropped`);
   }
 });
