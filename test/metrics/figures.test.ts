@@ -18,7 +18,7 @@ import { MediaStatusStore } from '../../src/store/mediaStatus.js';
 import { SnapshotStore } from '../../src/store/snapshots.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { VERSION } from '../../src/version.js';
-import { parseSamples, scrape, valueOf } from './helpers.js';
+import { parseSamples, scrape, valueOf } from '../helpers/prometheus.js';
 
 const NOW = 1_800_000_000_000;
 const TOKEN = 'scrape-token-0123456789';

@@ -12,10 +12,11 @@ import { cameraEntry, freePort, generateSm2KeyPair, startSim, writeGatewayConfig
 import { gatewayFor } from '../helpers/gateway.js';
 import { until } from '../helpers/media.js';
 import { listenNotifySocket } from '../helpers/notifySocket.js';
+import { parseSamples, scrape, valueOf } from '../helpers/prometheus.js';
 
 const keys = generateSm2KeyPair();
 const BLOCKER = path.resolve(import.meta.dirname, '../fixtures/block-loop-on-sigusr2.mjs');
-const WATCHDOG_MS = 2000;
+const WATCHDOG_MS = 3000;
 const BLOCK_MS = 2 * WATCHDOG_MS;
 
 /** One HTTPS request to the API; resolves with the status code (any code means it answered). */
@@ -70,6 +71,7 @@ t.test('serviceManager sends READY/STATUS/STOPPING; no watchdog for another PID'
 t.test('vcgw run under a notify socket', async (t) => {
   const rtmpPort = await freePort();
   const apiPort = await freePort();
+  const metricsPort = await freePort();
   const sim = await startSim(keys, { rtmpBase: `rtmp://127.0.0.1:${rtmpPort}/rtmp`, gatewayUrl: `https://127.0.0.1:${apiPort}` });
   t.teardown(() => sim.close());
   const rtmp = await startRtmpServer({ port: rtmpPort });
@@ -81,7 +83,11 @@ t.test('vcgw run under a notify socket', async (t) => {
     dir,
     sim,
     keys,
-    { api: { listen: `127.0.0.1:${apiPort}` }, media: { hardware: 'off', x264_preset: 'ultrafast' } },
+    {
+      api: { listen: `127.0.0.1:${apiPort}` },
+      metrics: { enabled: true, listen: `127.0.0.1:${metricsPort}` },
+      media: { hardware: 'off', x264_preset: 'ultrafast' },
+    },
     [cameraEntry(1, { rtspMain: cam.url('main'), pushType: 1 })],
   );
   const sock = await listenNotifySocket();
@@ -105,10 +111,11 @@ t.test('vcgw run under a notify socket', async (t) => {
   );
 
   const readyIndex = sock.messages.indexOf(ready);
-  for (let i = 0; i < 4; i++) await sock.next('WATCHDOG', '1', WATCHDOG_MS * 3, readyIndex + 1 + i);
+  // The first beats come while the constant push and its pull start up; the period is read after them.
+  for (let i = 0; i < 7; i++) await sock.next('WATCHDOG', '1', WATCHDOG_MS * 3, readyIndex + 1 + i);
   const beats = () => sock.messages.filter((m) => m.fields.WATCHDOG === '1').map((m) => m.at);
   const gaps = (ats: number[]) => ats.slice(1).map((at, i) => at - ats[i]!);
-  const steady = gaps(beats().slice(0, 4));
+  const steady = gaps(beats().slice(3, 7));
   t.ok(
     steady.every((g) => g >= WATCHDOG_MS / 4 && g < WATCHDOG_MS),
     `keep-alives every ~${WATCHDOG_MS / 2} ms, always within WatchdogSec (${steady.map((g) => g.toFixed(0)).join(', ')} ms)`,
@@ -123,6 +130,12 @@ t.test('vcgw run under a notify socket', async (t) => {
   t.ok(Math.max(...around) > WATCHDOG_MS, `a gap longer than WatchdogSec while the loop was stuck (${around.map((g) => g.toFixed(0)).join(', ')} ms)`);
 
   await until('FFmpeg runs the constant push', () => childPids(pid, 'ffmpeg').length > 0, 30_000);
+  // The operations figures of the running daemon show that push.
+  const figures = async () => parseSamples((await scrape(`http://127.0.0.1:${metricsPort}/metrics`)).text);
+  await until('the constant push is up in /metrics', async () => valueOf(await figures(), 'vcgw_pipeline_up', { role: 'constant', camera: 'cam-1' }) === 1, 30_000);
+  const live = await figures();
+  t.ok(valueOf(live, 'vcgw_push_first_frame_seconds_count', { role: 'constant' })! >= 1, 'its first frame was timed');
+  t.ok(valueOf(live, 'vcgw_pipeline_bitrate_bps', { role: 'constant', camera: 'cam-1' })! > 0, 'with a bit rate');
   const ffmpegs = childPids(pid, 'ffmpeg');
   const mark = sock.messages.length;
   gw.child.kill('SIGTERM');
