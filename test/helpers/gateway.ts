@@ -64,3 +64,13 @@ export function gatewayFor(t: { teardown(fn: () => unknown): void }, configFile:
   });
   return gw;
 }
+
+/** True while `pid` exists (signal 0 only asks). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

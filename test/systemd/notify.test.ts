@@ -9,7 +9,7 @@ import { serviceManager } from '../../src/modules/systemd/notify.js';
 import { SUB_CIF_H264, startRtspCamera } from '../../src/sim/camera/index.js';
 import { startRtmpServer } from '../../src/sim/rtmp/index.js';
 import { cameraEntry, freePort, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
-import { gatewayFor } from '../helpers/gateway.js';
+import { gatewayFor, processAlive } from '../helpers/gateway.js';
 import { until } from '../helpers/media.js';
 import { listenNotifySocket } from '../helpers/notifySocket.js';
 import { parseSamples, scrape, valueOf } from '../helpers/prometheus.js';
@@ -30,15 +30,6 @@ function apiAnswers(url: string): Promise<number> {
     req.on('timeout', () => req.destroy(new Error('API request timed out')));
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 t.test('serviceManager outside systemd does nothing and needs no addon', async (t) => {
   const m = serviceManager({});
@@ -143,5 +134,5 @@ t.test('vcgw run under a notify socket', async (t) => {
   t.pass('STOPPING=1 on SIGTERM');
   const code = await Promise.race([gw.exited, new Promise<string>((r) => setTimeout(() => r('still running after TimeoutStopSec'), 20_000).unref())]);
   t.equal(code, 0, 'exits cleanly within TimeoutStopSec (20 s)');
-  t.same(ffmpegs.filter(alive), [], `every FFmpeg child (${ffmpegs.length}) is gone`);
+  t.same(ffmpegs.filter(processAlive), [], `every FFmpeg child (${ffmpegs.length}) is gone`);
 });
