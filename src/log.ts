@@ -23,10 +23,10 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const stdout = pino.destination({ fd: 1, sync: false });
+  const stdout = () => pino.destination({ fd: 1, sync: false });
   return pino(
     { level, base: { svc: 'vcgw' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    destination ?? (stdoutIsJournal() ? withJournalPriority(stdout) : stdout),
+    destination ?? (stdoutIsJournal() ? withJournalPriority(stdout()) : stdout()),
   );
 }
 

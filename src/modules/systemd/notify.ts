@@ -5,7 +5,10 @@
 // implementation of the protocol (path and abstract sockets, credentials), sent from the daemon's
 // own PID, so the unit keeps NotifyAccess=main. Spawning `systemd-notify` instead needs
 // NotifyAccess=all and loses messages when the helper exits before systemd reads its credentials;
-// `unix-dgram` is a native addon too, and would leave the protocol to us.
+// `unix-dgram` is a native addon too, and would leave the protocol to us. The cost: the addon is
+// built by node-gyp at `npm ci` against libsystemd-dev (scripts/deps.sh) and for one Node major
+// (it uses the V8 API, not Node-API); it is an optional dependency, so a machine without
+// libsystemd still installs, and `vcgw run` under Type=notify then says what is missing.
 import { createRequire } from 'node:module';
 
 /** The part of the `sd-notify` addon used here (it ships no types). */
@@ -25,7 +28,6 @@ export interface ServiceManager {
   /** True when started by systemd with a notify socket. */
   readonly notifying: boolean;
   ready(status: string): void;
-  status(status: string): void;
   stopping(status: string): void;
   /**
    * Sends WATCHDOG=1 at half the period systemd asked for, from a timer on the event loop: a
@@ -38,7 +40,6 @@ export interface ServiceManager {
 const NO_MANAGER: ServiceManager = {
   notifying: false,
   ready() {},
-  status() {},
   stopping() {},
   startWatchdog: () => undefined,
 };
@@ -62,7 +63,6 @@ export function serviceManager(env: NodeJS.ProcessEnv = process.env): ServiceMan
   return {
     notifying: true,
     ready: (status) => send(`READY=1\nSTATUS=${oneLine(status)}\nMAINPID=${process.pid}`),
-    status: (status) => send(`STATUS=${oneLine(status)}`),
     stopping: (status) => send(`STOPPING=1\nSTATUS=${oneLine(status)}`),
     startWatchdog() {
       const periodMs = addon.watchdogInterval();
