@@ -8,7 +8,12 @@
 #   fonts-noto-cjk    CJK font of the burned-in overlay text ([overlay] font, Appendix B)
 #   fontconfig        fc-match: how FFmpeg's drawtext finds that font by family name
 #   make, g++, python3 node-gyp's tools: better-sqlite3 builds from source when no prebuilt
-#                     binary fits this Node/architecture (npm ci)
+#                     binary fits this Node/architecture (npm ci); python3 also receives the
+#                     sd_notify datagrams in test/systemd (Node has no unix datagram socket)
+#   libsystemd-dev    sd_notify() for the sd-notify addon (READY/WATCHDOG/STOPPING), built by npm ci
+#   pkg-config        how node-gyp finds it
+#   systemd           systemd-analyze verify of systemd/vcgw.service (test/systemd)
+#   prometheus        promtool check config/rules of firmware-image/prometheus (test/metrics)
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -23,7 +28,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: check the tools themselves and say what is missing.
   absent=()
-  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3; do have_cmd "$tool" || absent+=("$tool"); done
+  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3 systemd-analyze promtool; do have_cmd "$tool" || absent+=("$tool"); done
   font=$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc \
     /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc 2>/dev/null | head -n 1 || true)
   [ -n "$font" ] || absent+=("Noto Sans CJK font (NotoSansCJK-Regular.ttc)")
@@ -49,9 +54,13 @@ have_cmd fc-match || need fontconfig
 have_cmd make || need make
 have_cmd g++ || need g++
 have_cmd python3 || need python3
+need libsystemd-dev
+have_cmd pkg-config || need pkg-config
+have_cmd systemd-analyze || need systemd
+have_cmd promtool || need prometheus
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, libsystemd-dev, pkg-config, systemd-analyze, promtool)"
   exit 0
 fi
 

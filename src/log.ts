@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -22,9 +23,10 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const stdout = () => pino.destination({ fd: 1, sync: false });
   return pino(
     { level, base: { svc: 'vcgw' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination ?? (stdoutIsJournal() ? withJournalPriority(stdout()) : stdout()),
   );
 }
 
@@ -38,6 +40,37 @@ export function moduleLog(log: Logger, mod: string): Logger {
   const bound = (log.bindings() as { mod?: unknown }).mod;
   if (bound === mod) return log;
   return log.child(bound === undefined ? { mod } : { part: mod });
+}
+
+/** systemd sets JOURNAL_STREAM=<dev>:<inode> of the stream it connected to the journal (systemd.exec(5)). */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!env.JOURNAL_STREAM) return false;
+  try {
+    const st = fs.fstatSync(1);
+    return env.JOURNAL_STREAM === `${st.dev}:${st.ino}`;
+  } catch {
+    return false;
+  }
+}
+
+/** pino level → syslog priority. */
+const PRIORITY: Record<string, number> = { '10': 7, '20': 7, '30': 6, '40': 4, '50': 3, '60': 2 };
+
+/**
+ * Under journald each JSON line is one entry, so `journalctl -u vcgw -o cat | jq` reads the fields
+ * (camera, output, mod …). A leading `<N>` gives the entry its priority (SyslogLevelPrefix=, on by
+ * default), which journald strips from the message: `journalctl -p warning` then works too.
+ */
+export function withJournalPriority(dest: pino.DestinationStream & { flushSync?: () => void; flush?: (cb?: (err?: Error) => void) => void }) {
+  return {
+    write(line: string) {
+      // pino writes the level first: {"level":30,...
+      const level = /^\{"level":(\d+)/.exec(line)?.[1];
+      dest.write(`<${(level && PRIORITY[level]) ?? 6}>${line}`);
+    },
+    flush: (cb?: (err?: Error) => void) => (dest.flush ? dest.flush(cb) : cb?.()),
+    flushSync: () => dest.flushSync?.(),
+  };
 }
 
 /** A logger that drops everything: for CLI verbs and tests that do not care. */

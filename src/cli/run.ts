@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
+import { serviceManager } from '../modules/systemd/notify.js';
+import { stopGracefully } from '../modules/systemd/stop.js';
 import type { CliContext } from './context.js';
 
 /** Resolves when the process is asked to stop. */
@@ -22,12 +24,23 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .action(async () => {
       const config = ctx.loadConfig();
       const log = createLogger(config.gateway.log_level);
+      const manager = serviceManager();
+      // Signals that arrive during the start are kept, and honoured once it is done.
+      const signalled = untilSignal();
       const daemon = await startDaemon(config, log);
+      // startDaemon resolves once the store is open, the province session and the constant
+      // pushes are started and the API answers: what READY=1 promises (systemd/vcgw.service).
+      manager.ready(daemon.summary);
+      const watchdog = manager.startWatchdog();
+      if (watchdog) log.info({ everyMs: watchdog.everyMs }, 'systemd watchdog is fed from the event loop');
       // stdout carries the JSON log; a person at a terminal (or journalctl) also gets this line.
       ctx.stderr.write(`${daemon.summary}\n`);
-      const sig = await untilSignal();
+      const sig = await signalled;
+      manager.stopping(`stopping on ${sig}`);
       log.info({ signal: sig }, 'stopping');
-      await daemon.stop();
+      const clean = await stopGracefully(() => daemon.stop(), log);
+      watchdog?.stop();
+      log.info({ clean }, 'stopped');
       log.flush();
     });
 }

@@ -134,6 +134,23 @@ const monitor = z
   })
   .describe('/monitor/video.ReportAnalyse for local incident-detection systems');
 
+const metrics = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Serve /metrics (Prometheus text format) for the operations Prometheus; off unless asked for, so no fixed port is taken by surprise'),
+    listen: hostPort.default('0.0.0.0:9464').describe('Listener of /metrics'),
+    tls: z.boolean().default(false).describe("HTTPS with the gateway's certificate; false for plain HTTP"),
+    allow: z.array(cidr).default(['127.0.0.1/32']).describe('Addresses allowed to scrape without a token'),
+    token_file: file
+      .optional()
+      .describe('File holding a scrape token: a request from any address with `Authorization: Bearer <token>` or `TAuth: <token>` is let in')
+      .meta({ example: '/etc/vcgw/metrics.token' }),
+    ...listenerLimits,
+  })
+  .describe('Operations figures for Prometheus (firmware-image/prometheus)');
+
 const media = z
   .strictObject({
     max_outputs: z.number().int().min(1).max(200).default(30).describe('On-demand pushes at once, all rates (§6.1.2 f)'),
@@ -452,6 +469,7 @@ export const configSchema = z
     province,
     api: api.default(() => api.parse({})),
     monitor: monitor.default(() => monitor.parse({})),
+    metrics: metrics.default(() => metrics.parse({})),
     media: media.default(() => media.parse({})),
     ptz: ptz.default(() => ptz.parse({})),
     health: health.default(() => health.parse({})),

@@ -37,6 +37,7 @@ import { cameraStreamsOf } from './media/cameraStreams.js';
 import { snapshotParts, snapshotService } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
+import { startMetrics } from './metrics/start.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -230,6 +231,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     }
     const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor'), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
+    if (config.metrics.enabled) {
+      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, tls, log: log.child({ mod: 'metrics' }) });
+      stoppers.push(() => metrics.close());
+    }
     const summary = startSummary({
       version: VERSION,
       apiUrl: api.url,

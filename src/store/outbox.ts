@@ -126,6 +126,12 @@ export class OutboxStore {
     return row.t ?? undefined;
   }
 
+  /** When the oldest undelivered row was queued, or undefined when nothing is pending. */
+  oldestPendingAt(): number | undefined {
+    const row = this.db.prepare('SELECT MIN(created_at) AS t FROM outbox WHERE delivered_at IS NULL').get() as { t: number | null };
+    return row.t ?? undefined;
+  }
+
   list(filter: { pending?: boolean; kind?: OutboxKind; limit?: number } = {}): OutboxItem[] {
     const where: string[] = [];
     const args: unknown[] = [];

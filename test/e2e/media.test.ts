@@ -2,7 +2,6 @@
 // RTMP server, the province's VideoTransBegin/Finish on real streams, `vcgw status`, and no FFmpeg
 // left behind after kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
@@ -12,6 +11,8 @@ import { PUBLISH_CHECK_PATH } from '../../src/sim/province/index.js';
 import { startRtmpServer, waitFirstFrame } from '../../src/sim/rtmp/index.js';
 import { cameraEntry, freePort, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
 import { until } from '../helpers/media.js';
+import { processAlive as alive } from '../helpers/gateway.js';
+import { childPids } from '../../src/modules/systemd/stop.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const keys = generateSm2KeyPair();
@@ -21,30 +22,6 @@ interface BeginReply {
   code: number;
   msg: string;
 }
-
-function ffmpegChildren(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-      if (m && m[1] === 'ffmpeg' && Number(m[2]) === pid) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 t.test('gateway with real media', async (t) => {
   const rtmpPort = await freePort();
@@ -161,7 +138,7 @@ t.test('gateway with real media', async (t) => {
   });
 
   await t.test('kill -9 of the daemon leaves no FFmpeg behind', async (t) => {
-    const children = ffmpegChildren(child.pid!);
+    const children = childPids(child.pid!, 'ffmpeg');
     t.ok(children.length >= 3, `FFmpeg children while running: ${children.length}`);
     child.kill('SIGKILL');
     await exited;

@@ -60,6 +60,7 @@ export async function writeGatewayConfig(
     media: { hardware: 'off', ...overrides['media'] },
     ...(overrides['snapshots'] ? { snapshots: overrides['snapshots'] } : {}),
     ...(overrides['quality'] ? { quality: overrides['quality'] } : {}),
+    ...(overrides['metrics'] ? { metrics: overrides['metrics'] } : {}),
     cameras,
   };
   const configFile = path.join(dir, 'gateway.toml');

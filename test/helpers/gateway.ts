@@ -13,10 +13,19 @@ export interface GatewayChild {
   untilStderr: (re: RegExp, timeoutMs: number) => Promise<string>;
 }
 
-export function runGateway(configFile: string): GatewayChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'run', '--config', configFile], {
+export interface GatewayOptions {
+  /** Added to this process's environment (e.g. NOTIFY_SOCKET, WATCHDOG_USEC). */
+  env?: NodeJS.ProcessEnv;
+  /** Node options before the script, e.g. ['--import', preload]. */
+  nodeArgs?: string[];
+}
+
+export function runGateway(configFile: string, options: GatewayOptions = {}): GatewayChild {
+  const args = ['--import', 'tsx', ...(options.nodeArgs ?? []), path.join(root, 'src/cli/bin.ts'), 'run', '--config', configFile];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -47,11 +56,21 @@ export function runGateway(configFile: string): GatewayChild {
 }
 
 /** A gateway killed with the test (SIGKILL: its FFmpeg children die with it, see the media e2e test). */
-export function gatewayFor(t: { teardown(fn: () => unknown): void }, configFile: string): GatewayChild {
-  const gw = runGateway(configFile);
+export function gatewayFor(t: { teardown(fn: () => unknown): void }, configFile: string, options?: GatewayOptions): GatewayChild {
+  const gw = runGateway(configFile, options);
   t.teardown(async () => {
     gw.child.kill('SIGKILL');
     await gw.exited;
   });
   return gw;
+}
+
+/** True while `pid` exists (signal 0 only asks). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ export function unmapIPv4(address: string): string {
 }
 
 /** Returns a predicate answering whether a peer address is allowed; throws on a malformed entry. */
-export function buildAllowList(entries: readonly string[]): (address: string | undefined) => boolean {
+export function buildAllowList(entries: readonly string[], field = 'monitor.allow'): (address: string | undefined) => boolean {
   const list = new net.BlockList();
   for (const entry of entries) {
     const [rawIp = '', prefix] = entry.split('/');
@@ -17,7 +17,7 @@ export function buildAllowList(entries: readonly string[]): (address: string | u
     const bits = prefix === undefined ? undefined : Number(prefix);
     const max = family === 'ipv4' ? 32 : 128;
     if (!family || (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > max))) {
-      throw new Error(`monitor.allow: ${entry} is not an IP address or CIDR`);
+      throw new Error(`${field}: ${entry} is not an IP address or CIDR`);
     }
     if (bits === undefined) list.addAddress(ip, family);
     else list.addSubnet(ip, bits, family);

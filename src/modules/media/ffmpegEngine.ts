@@ -50,6 +50,8 @@ export class FfmpegMediaEngine implements MediaEngine {
   private readonly orders = new Map<string, PushOrder>();
   /** A camera-encoded output drifted from its tier: camera-side encoding of that output is given up. */
   onEncodingDrift?: (cameraNum: string, tier: 'low' | 'high', reason: string) => void;
+  /** A push delivered its first frame, `ms` after it was started (for the operations figures). */
+  onFirstFrame?: (cameraNum: string, role: 'constant' | 'ondemand', ms: number) => void;
   private readonly log: Logger;
   private borrows = 0;
 
@@ -250,6 +252,7 @@ export class FfmpegMediaEngine implements MediaEngine {
       runtime: this.rt,
       log: this.log,
     });
+    pipeline.on('firstFrame', (ms: number) => this.onFirstFrame?.(order.cameraNum, order.role, ms));
     const target = order.target;
     if (target) pipeline.on('idle', (reason: string) => void this.giveUp(order.key, target, reason));
     if (tier === 'low' || tier === 'high') {

@@ -1,0 +1,55 @@
+// Wiring of the operations figures for the daemon: the stores it already keeps → /metrics.
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import { CameraClockStore } from '../../store/cameraClock.js';
+import { CameraQualityStore } from '../../store/cameraQuality.js';
+import type { CameraStore } from '../../store/cameras.js';
+import type { Db } from '../../store/db.js';
+import { MediaStatusStore } from '../../store/mediaStatus.js';
+import type { OutboxStore } from '../../store/outbox.js';
+import { SnapshotStore } from '../../store/snapshots.js';
+import type { TokenStore } from '../../store/tokens.js';
+import { VERSION } from '../../version.js';
+import type { RunningServer } from '../api/server.js';
+import type { ServerTls } from '../api/tls.js';
+import type { CameraStateRow } from '../health/cameraState.js';
+import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
+import { snapshotDirOf } from '../snapshots/files.js';
+import { createFigures, type Figures } from './figures.js';
+import { startMetricsServer } from './server.js';
+
+export interface MetricsDeps {
+  config: Config;
+  db: Db;
+  cameras: CameraStore;
+  cameraState: { get(cameraNum: string): CameraStateRow | undefined };
+  outbox: OutboxStore;
+  tokens: TokenStore;
+  /** undefined when FFmpeg could not be set up: no first frames to time. */
+  engine?: FfmpegMediaEngine;
+  tls?: ServerTls;
+  log: Logger;
+}
+
+export function figuresOf(deps: Omit<MetricsDeps, 'tls' | 'log' | 'engine'>): Figures {
+  const { config, db } = deps;
+  return createFigures({
+    version: VERSION,
+    cameras: deps.cameras,
+    cameraState: deps.cameraState,
+    media: new MediaStatusStore(db),
+    outbox: deps.outbox,
+    tokens: deps.tokens,
+    tokenRefreshS: config.province.token_refresh_s,
+    snapshots: config.snapshots.enabled ? new SnapshotStore(db) : undefined,
+    quality: config.quality.enabled ? new CameraQualityStore(db) : undefined,
+    clock: new CameraClockStore(db),
+    disks: { data: config.gateway.data_dir, ...(config.snapshots.enabled && { snapshots: snapshotDirOf(config) }) },
+  });
+}
+
+export async function startMetrics(deps: MetricsDeps): Promise<RunningServer> {
+  const figures = figuresOf(deps);
+  if (deps.engine) deps.engine.onFirstFrame = (_cameraNum, role, ms) => figures.firstFrame(role, ms);
+  return startMetricsServer({ config: deps.config, figures, tls: deps.tls, log: deps.log });
+}
