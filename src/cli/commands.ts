@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerRunCommand } from './run.js';
+import { registerSetupCommand } from './setup.js';
 import { registerSimCommand } from './sim.js';
 import { registerSnapshotCommands } from './snapshots.js';
 import { registerStatusCommand } from './status.js';
@@ -24,5 +25,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerOutboxCommand,
   registerPtzCommand,
   registerSnapshotCommands,
+  registerSetupCommand,
   registerSimCommand,
 ];
