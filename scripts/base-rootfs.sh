@@ -19,6 +19,7 @@ if [ -f "$tarball" ]; then echo "$tarball"; exit 0; fi
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || { echo "base-rootfs: debootstrap missing (scripts/deps.sh installs it)" >&2; exit 1; }
 mkdir -p "$cache"
 root=$(mktemp -d "$cache/rootfs.XXXXXX")
+chmod 0755 "$root" # mktemp makes it 0700: as /, that would shut every non-root user out
 cleanup() {
   # Never leave a mount behind: a later rm -rf would reach into the host's /proc.
   for m in "$root/proc" "$root/sys" "$root/dev/pts"; do mountpoint -q "$m" 2>/dev/null && umount -l "$m"; done

@@ -9,6 +9,9 @@
 #   fontconfig        fc-match: how FFmpeg's drawtext finds that font by family name
 #   make, g++, python3 node-gyp's tools: better-sqlite3 builds from source when no prebuilt
 #                     binary fits this Node/architecture (npm ci)
+#   debootstrap       the Debian 12 chroot the .deb is installed in (scripts/base-rootfs.sh,
+#                     test/firmware/deb.test.ts) and the box image (scripts/build-image.sh)
+#   zstd              compresses the cached chroot and the image tarball
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -23,7 +26,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: check the tools themselves and say what is missing.
   absent=()
-  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3; do have_cmd "$tool" || absent+=("$tool"); done
+  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3 debootstrap zstd; do have_cmd "$tool" || absent+=("$tool"); done
   font=$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc \
     /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc 2>/dev/null | head -n 1 || true)
   [ -n "$font" ] || absent+=("Noto Sans CJK font (NotoSansCJK-Regular.ttc)")
@@ -49,9 +52,11 @@ have_cmd fc-match || need fontconfig
 have_cmd make || need make
 have_cmd g++ || need g++
 have_cmd python3 || need python3
+have_cmd debootstrap || need debootstrap
+have_cmd zstd || need zstd
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, debootstrap, zstd)"
   exit 0
 fi
 
