@@ -13,9 +13,12 @@ import { parse, stringify } from 'smol-toml';
 const repo = path.resolve(import.meta.dirname, '../..');
 t.setTimeout(20 * 60_000);
 
-/** Runs a command inside the chroot; never throws, the caller asserts on the status. */
+/**
+ * Runs a command inside the chroot; never throws, the caller asserts on the status. Through
+ * `env -i`: tap adds its loader to NODE_OPTIONS of every child, which the box's node must not see.
+ */
 function inChroot(root: string, args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync('chroot', [root, ...args], { encoding: 'utf8', timeout: 300_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } });
+  return spawnSync('env', ['-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'chroot', root, ...args], { encoding: 'utf8', timeout: 300_000 });
 }
 const output = (r: SpawnSyncReturns<string>) => `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}`;
 
