@@ -51,7 +51,7 @@ find "$root/var/lib/vcgw" -mindepth 1 -maxdepth 1 ! -name rollback -exec rm -rf 
 rm -f "$root/etc/resolv.conf"
 : >"$root/etc/machine-id"
 
-tar -C "$root" --numeric-owner -I 'zstd -T0 -19' -cf "$out.tar.zst" .
+tar -C "$root" --numeric-owner -I 'zstd -T0 -12' -cf "$out.tar.zst" .
 echo "build-image: $(du -h "$out.tar.zst" | cut -f1) $out.tar.zst (tree $(du -sh "$root" | cut -f1))" >&2
 echo "$out.tar.zst"
 if [ "${1:-}" = --ext4 ]; then
