@@ -1,8 +1,8 @@
 // The Debian package for real: built by firmware-image/build-deb.sh, installed with dpkg in a
 // Debian 12 chroot (scripts/base-rootfs.sh, cached), run there, upgraded with config and data
 // kept, and a broken upgrade rolled back by vcgw-upgrade. Needs root (chroot, mount), as CI has.
-// Cost: the base chroot is built once per machine (~3 min, ~300 MB from Debian's mirror) and
-// cached under ~/.cache/vcgw-ci; after that the test takes about 2 minutes (firmware-image/README.md).
+// Cost: the base chroot is built once per machine (~2.5 min, ~300 MB from Debian's mirror) and
+// cached under ~/.cache/vcgw-ci; after that the test takes about 3 minutes (firmware-image/README.md).
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
