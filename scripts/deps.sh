@@ -14,6 +14,9 @@
 #   pkg-config        how node-gyp finds it
 #   systemd           systemd-analyze verify of systemd/vcgw.service (test/systemd)
 #   prometheus        promtool check config/rules of firmware-image/prometheus (test/metrics)
+#   debootstrap       the Debian 12 chroot the .deb is installed in (scripts/base-rootfs.sh,
+#                     test/firmware/deb.test.ts) and the box image (scripts/build-image.sh)
+#   zstd              compresses the cached chroot and the image tarball
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -28,7 +31,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: check the tools themselves and say what is missing.
   absent=()
-  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3 systemd-analyze promtool; do have_cmd "$tool" || absent+=("$tool"); done
+  for tool in ffmpeg ffprobe nginx openssl fc-match make g++ python3 systemd-analyze promtool debootstrap zstd; do have_cmd "$tool" || absent+=("$tool"); done
   font=$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc \
     /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc 2>/dev/null | head -n 1 || true)
   [ -n "$font" ] || absent+=("Noto Sans CJK font (NotoSansCJK-Regular.ttc)")
@@ -58,9 +61,11 @@ need libsystemd-dev
 have_cmd pkg-config || need pkg-config
 have_cmd systemd-analyze || need systemd
 have_cmd promtool || need prometheus
+have_cmd debootstrap || need debootstrap
+have_cmd zstd || need zstd
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, libsystemd-dev, pkg-config, systemd-analyze, promtool)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, libsystemd-dev, pkg-config, systemd-analyze, promtool, debootstrap, zstd)"
   exit 0
 fi
 

@@ -8,6 +8,7 @@ import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerQualityCommand } from './quality.js';
 import { registerRunCommand } from './run.js';
+import { registerSetupCommand } from './setup.js';
 import { registerSimCommand } from './sim.js';
 import { registerSnapshotCommands } from './snapshots.js';
 import { registerStatusCommand } from './status.js';
@@ -26,5 +27,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerPtzCommand,
   registerSnapshotCommands,
   registerQualityCommand,
+  registerSetupCommand,
   registerSimCommand,
 ];

@@ -31,6 +31,8 @@ const SAMPLES: Record<string, unknown> = {
   'api.client_ca_file': '/etc/vcgw/province-client-ca.pem',
   'media.ffmpeg_path': '/usr/bin/ffmpeg',
   'media.ffprobe_path': '/usr/bin/ffprobe',
+  'time.servers': ['10.1.1.10'],
+  'time.serve': ['192.168.10.0/24'],
   'monitor.device_map': { 'det-07': 'aef89ecc-4cc6-4a6d-80fd-283196105b0b' },
 };
 

@@ -251,6 +251,22 @@ const health = z
   })
   .describe('Camera reachability and clock sync');
 
+// A host name or address chrony can poll: no spaces or quotes, which would break its config file.
+const ntpServer = z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or IP address, e.g. 10.1.1.10');
+
+const time = z
+  .strictObject({
+    servers: z
+      .array(ntpServer)
+      .default([])
+      .describe("NTP servers this box's clock follows: the province's time service, or the section's Beidou server (seed 003 §5.4.3); written to chrony by `vcgw setup chrony`"),
+    serve: z
+      .array(cidr)
+      .default([])
+      .describe('Networks that may take their time from this gateway over NTP, usually the camera network (§5.4.3)'),
+  })
+  .describe("This box's clock (chrony): its time source and who may sync from it");
+
 const outbox = z
   .strictObject({
     backoff_s: z
@@ -473,6 +489,7 @@ export const configSchema = z
     media: media.default(() => media.parse({})),
     ptz: ptz.default(() => ptz.parse({})),
     health: health.default(() => health.parse({})),
+    time: time.default(() => time.parse({})),
     outbox: outbox.default(() => outbox.parse({})),
     overlay: overlay.default(() => overlay.parse({})),
     snapshots: snapshots.default(() => snapshots.parse({})),

@@ -1,0 +1,19 @@
+// The chrony drop-in that makes this box the client of the province's time service and the time
+// server of the camera network (seed 003 §5.4.3). Debian's chrony reads /etc/chrony/conf.d/*.conf.
+import type { Config } from '../../config/schema.js';
+
+export const CHRONY_DROP_IN = '/etc/chrony/conf.d/vcgw.conf';
+
+export function chronyDropIn(time: Config['time'], configFile: string): string {
+  const lines = [`# Written by \`vcgw setup chrony\` from ${configFile} [time]: edit that file and run it again.`];
+  if (time.servers.length === 0) lines.push("# time.servers is empty: the clock follows Debian's default sources in /etc/chrony/chrony.conf.");
+  // iburst: the first sync after boot takes seconds, not minutes (cameras are set from this clock).
+  for (const server of time.servers) lines.push(`server ${server} iburst`);
+  if (time.serve.length > 0) {
+    for (const net of time.serve) lines.push(`allow ${net}`);
+    // While the province's server is out of reach the cameras still get one common time (this
+    // box's) rather than none; stratum 10 ranks it below any real source a camera may also have.
+    lines.push('local stratum 10');
+  }
+  return `${lines.join('\n')}\n`;
+}
