@@ -6,6 +6,7 @@ import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
+import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
 import { registerSnapshotCommands } from './snapshots.js';
@@ -24,5 +25,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerOutboxCommand,
   registerPtzCommand,
   registerSnapshotCommands,
+  registerReportCommand,
   registerSimCommand,
 ];

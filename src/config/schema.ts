@@ -25,6 +25,16 @@ const gateway = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')
       .describe('Log level (JSON lines on stdout, for journald)'),
+    log_file: file
+      .optional()
+      .describe('Also write the log (the same JSON lines) to this file, for boxes without journald; `vcgw logs` reads it when the journal has nothing'),
+    section_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("路段名称 in the inspection sheet's heading (Appendix C; default: the cameras' roadSec)"),
+    contact: z.string().min(1).optional().describe('联系人 in the inspection sheet heading (Appendix C)'),
+    contact_phone: z.string().min(1).optional().describe('联系方式 in the inspection sheet heading (Appendix C)'),
   })
   .describe('This gateway');
 
@@ -208,6 +218,11 @@ const health = z
       .max(86400)
       .default(3600)
       .describe("How often every ONVIF camera's clock is set from the gateway's (UTC, Beijing time zone); new cameras are synced within 30 s"),
+    time_server: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be HOST or HOST:PORT, e.g. 10.1.1.1:123')
+      .optional()
+      .describe("NTP server this gateway's clock follows (§5.4.3: the province's time service or the section's BeiDou clock); `vcgw doctor` measures the offset from it (default: the province host, port 123)"),
   })
   .describe('Camera reachability and clock sync');
 
