@@ -27,14 +27,16 @@ const gateway = z
       .describe('Log level (JSON lines on stdout, for journald)'),
     log_file: file
       .optional()
-      .describe('Also write the log (the same JSON lines) to this file, for boxes without journald; `vcgw logs` reads it when the journal has nothing'),
+      .describe('Also write the log (the same JSON lines) to this file, for boxes without journald; `vcgw logs` reads it when the journal has nothing')
+      .meta({ example: '/var/log/vcgw/vcgw.log' }),
     section_name: z
       .string()
       .min(1)
       .optional()
-      .describe("路段名称 in the inspection sheet's heading (Appendix C; default: the cameras' roadSec)"),
-    contact: z.string().min(1).optional().describe('联系人 in the inspection sheet heading (Appendix C)'),
-    contact_phone: z.string().min(1).optional().describe('联系方式 in the inspection sheet heading (Appendix C)'),
+      .describe("路段名称 in the inspection sheet's heading (Appendix C; default: the cameras' roadSec)")
+      .meta({ example: '京珠北段' }),
+    contact: z.string().min(1).optional().describe('联系人 in the inspection sheet heading (Appendix C)').meta({ example: '张工' }),
+    contact_phone: z.string().min(1).optional().describe('联系方式 in the inspection sheet heading (Appendix C)').meta({ example: '020-12345678' }),
   })
   .describe('This gateway');
 
@@ -222,7 +224,8 @@ const health = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be HOST or HOST:PORT, e.g. 10.1.1.1:123')
       .optional()
-      .describe("NTP server this gateway's clock follows (§5.4.3: the province's time service or the section's BeiDou clock); `vcgw doctor` measures the offset from it (default: the province host, port 123)"),
+      .describe("NTP server this gateway's clock follows (§5.4.3: the province's time service or the section's BeiDou clock); `vcgw doctor` measures the offset from it (default: the province host, port 123)")
+      .meta({ example: '10.1.1.1:123' }),
   })
   .describe('Camera reachability and clock sync');
 
