@@ -28,6 +28,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/**
+ * stdout (journald) and, on a box without journald, gateway.log_file too: the same JSON lines in
+ * both. The file is written synchronously so the lines before a crash are in it.
+ */
+export function logDestination(file: string | undefined, stdout: pino.DestinationStream = pino.destination({ fd: 1, sync: false })): pino.DestinationStream | undefined {
+  if (file === undefined) return undefined;
+  return pino.multistream([{ stream: stdout }, { stream: pino.destination({ dest: file, mkdir: true, append: true, sync: true }) }]);
+}
+
 /** A logger that drops everything: for CLI verbs and tests that do not care. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerLogsCommand } from './logs.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerReportCommand } from './report.js';
@@ -19,6 +20,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerRunCommand,
   registerDemoCommand,
   registerStatusCommand,
+  registerLogsCommand,
   registerDoctorCommand,
   registerCamerasCommand,
   registerDiscoverCommand,

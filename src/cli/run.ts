@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../log.js';
+import { createLogger, logDestination } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
 import type { CliContext } from './context.js';
 
@@ -21,7 +21,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  vcgw run --config /etc/vcgw/gateway.toml')
     .action(async () => {
       const config = ctx.loadConfig();
-      const log = createLogger(config.gateway.log_level);
+      const log = createLogger(config.gateway.log_level, logDestination(config.gateway.log_file));
       const daemon = await startDaemon(config, log);
       // stdout carries the JSON log; a person at a terminal (or journalctl) also gets this line.
       ctx.stderr.write(`${daemon.summary}\n`);
