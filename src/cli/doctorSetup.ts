@@ -20,10 +20,12 @@ export type Check = {
   check: string;
   result: 'ok' | 'warn' | 'FAIL';
   detail: string;
+  /** What to try when the result is not ok. */
+  fix?: string;
 };
 
 /** A doctor run may precede the first start: it reads the database only when there is one, and never creates it. */
-function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
+export function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
   if (!fs.existsSync(path.join(dataDir, DB_FILE))) return undefined;
   const db = openDb(dataDir, { readonly: true });
   try {
@@ -62,7 +64,7 @@ async function provinceCheck(config: Config, token: TokenRow | undefined): Promi
 }
 
 /** Config entries (what the next start applies) and cameras registered by hand. */
-function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
+export function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
   const fromConfig = config.cameras.map((entry) => {
     const parts = splitInput(entry);
     // Validated by the config schema already; cameraNum may still be unassigned, and no check here reads it.
@@ -83,12 +85,13 @@ function cameraCheck(cam: Pick<StoredCamera, 'id' | 'record' | 'access'>, overla
     : { check, result: 'warn', detail: `${at}; overlay not compliant (seed 003 Appendix B): ${overlayErrorsText(o.errors)}` };
 }
 
-export async function setupChecks(config: Config): Promise<Check[]> {
+/** `offline`: no province handshake (the box may be off its network, e.g. in a package test). */
+export async function setupChecks(config: Config, offline = false): Promise<Check[]> {
   const state = readState(config.gateway.data_dir);
   const cameras = camerasOf(config, state?.cameras ?? []);
   return [
     ...placeholderChecks(config.province),
-    await provinceCheck(config, state?.token),
+    ...(offline ? [] : [await provinceCheck(config, state?.token)]),
     ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config.overlay))),
   ];
 }
