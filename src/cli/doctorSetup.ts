@@ -46,6 +46,9 @@ function placeholderChecks(p: Config['province']): Check[] {
   return checks;
 }
 
+/** A province certificate closer to its end than this is named (time to get the renewed one). */
+const CERT_WARN_DAYS = 30;
+
 async function provinceCheck(config: Config, token: TokenRow | undefined): Promise<Check> {
   const p = config.province;
   let material: ProvinceTls;
@@ -59,8 +62,15 @@ async function provinceCheck(config: Config, token: TokenRow | undefined): Promi
   const contacted =
     token?.origin === 'platform' ? `token from the province ${beijingDateTime(token.obtainedAt)} (Beijing time)` : 'never contacted: no token from the province yet';
   const detail = `${links.map((l) => l.detail).join('; ')}; ${contacted}`;
-  if (!links.some((l) => l.ok)) return { check: 'province link', result: 'FAIL', detail };
-  return { check: 'province link', result: token?.origin === 'platform' ? 'ok' : 'warn', detail };
+  if (!links.some((l) => l.ok)) return { check: 'province link', result: 'FAIL', detail, fix: 'check the VPN/leased line to the province and province.base_url; the certificate detail above names what does not fit' };
+  const soonest = Math.min(...links.map((l) => (l.ok && l.validTo !== undefined ? l.validTo : Infinity)));
+  const daysLeft = Math.floor((soonest - Date.now()) / 86_400_000);
+  if (daysLeft < CERT_WARN_DAYS) {
+    return { check: 'province link', result: 'warn', detail: `${detail}; a province certificate expires in ${daysLeft} day(s)`, fix: 'ask the province for its renewed certificate (and CA bundle, province.ca_file) before it expires' };
+  }
+  return token?.origin === 'platform'
+    ? { check: 'province link', result: 'ok', detail }
+    : { check: 'province link', result: 'warn', detail, fix: 'start the daemon (systemctl start vcgw): it asks the province for a token' };
 }
 
 /** Config entries (what the next start applies) and cameras registered by hand. */

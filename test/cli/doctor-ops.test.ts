@@ -12,7 +12,10 @@ import { sntpQuery } from '../../src/protocols/ntp/sntp.js';
 import { startNtpSim } from '../../src/sim/ntp.js';
 import { startSimCamera } from '../../src/sim/simCamera.js';
 import { SUB_CIF_H264 } from '../../src/sim/camera/clips.js';
-import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
+import { CLOSED_PROVINCE_URL, cliRunner, writeMinimalConfig } from '../helpers/cli.js';
+import { generateSm2KeyPair } from '../../src/protocols/province/sm2.js';
+import { startProvinceSim } from '../../src/sim/province/index.js';
+import { selfSignedLoopbackCert } from '../../src/sim/province/tls.js';
 
 type Check = { check: string; result: string; detail: string; fix?: string };
 
@@ -119,4 +122,19 @@ t.test('progress goes to stderr only on a terminal', async (t) => {
   };
   t.match(await run(true), /checking network traffic \(1 s\) …/);
   t.equal(await run(false), '', 'nothing on a pipe');
+});
+
+t.test('a province certificate near its end is named with the fix', async (t) => {
+  const keys = generateSm2KeyPair();
+  const tls = await selfSignedLoopbackCert(10);
+  const sim = await startProvinceSim({ deviceCode: 'vg-108121', user: 'Jzbgs', initialToken: 'issued-0', sm2PublicKey: keys.publicKeyHex, tls });
+  t.teardown(() => sim.close());
+  const file = configWith(t);
+  const ca = path.join(path.dirname(file), 'ca.pem');
+  fs.writeFileSync(ca, tls.cert);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(CLOSED_PROVINCE_URL, sim.url).replace(/^sm2_private_key = .*$/m, `sm2_private_key = "${keys.privateKeyHex}"\nca_file = "${ca}"`));
+  const r = await cliRunner(file)('doctor', '--offline', '--json');
+  t.notOk(checksOf(r.out).some((c) => c.check === 'province link'), '--offline: not dialled');
+  const online = checksOf((await cliRunner(file)('doctor', '--json')).out).find((c) => c.check === 'province link');
+  t.match(online, { result: 'warn', detail: /TLS ok, .*valid to .*; a province certificate expires in (9|10) day\(s\)$/, fix: /renewed certificate/ });
 });
