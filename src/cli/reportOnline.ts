@@ -1,4 +1,4 @@
-// `vcgw report online`: the seed 003 Appendix F-1 §5.3 online rate from the checks the daemon recorded.
+// `vcgw report online`: the seed 003 Appendix F (test 5.3) online rate from the checks the daemon recorded.
 import type { Command } from 'commander';
 import { beijingDate, beijingMidnight, checkSlots, DAY_MS, daysEndingWith } from '../modules/reports/checkSlots.js';
 import { CONSECUTIVE_DAYS, onlineReport, ONLINE_CHECKS_NEEDED, TARGET_PERCENT, type OnlineReport } from '../modules/reports/onlineRate.js';

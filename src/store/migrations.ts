@@ -146,7 +146,7 @@ export const MIGRATIONS: readonly string[] = [
     kind         TEXT NOT NULL CHECK (kind IN ('burst', 'snapshot'))
   );
   `,
-  // 9: each camera's state at each half-hourly online check (seed 003 Appendix F-1 §5.3: 06:00–23:30
+  // 9: each camera's state at each half-hourly online check (seed 003 Appendix F (test 5.3): 06:00–23:30
   // Beijing time); a check with no rows at all is one the gateway missed (it was down)
   `
   CREATE TABLE online_checks (

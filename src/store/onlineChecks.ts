@@ -8,7 +8,7 @@ export interface OnlineCheckRow {
   reason: string;
 }
 
-/** Each camera's state at each half-hourly online check (Appendix F-1 §5.3). */
+/** Each camera's state at each half-hourly online check (Appendix F (test 5.3)). */
 export class OnlineCheckStore {
   constructor(private readonly db: Db) {}
 

@@ -1,4 +1,4 @@
-// Takes the online-rate checks of seed 003 Appendix F-1 §5.3 from the gateway's side: at every
+// Takes the online-rate checks of seed 003 Appendix F (test 5.3) from the gateway's side: at every
 // half hour from 06:00 to 23:30 Beijing time, each camera's current state (what the gateway
 // reports to the province) is recorded. A check the daemon was not running for has no rows:
 // `vcgw report online` shows it as "gateway down" and counts it as not online.

@@ -1,4 +1,4 @@
-// The online-rate check times of seed 003 Appendix F-1 §5.3: every half hour from 06:00 to 23:30
+// The online-rate check times of seed 003 Appendix F (test 5.3): every half hour from 06:00 to 23:30
 // Beijing time (UTC+8, no daylight saving), 36 a day.
 
 const HOUR_MS = 3_600_000;

@@ -1,8 +1,8 @@
-// The online-rate rule of seed 003 Appendix F-1 §5.3, applied to the gateway's own recorded checks:
+// The online-rate rule of seed 003 Appendix F (test 5.3), applied to the gateway's own recorded checks:
 // - 36 checks a day, every half hour 06:00–23:30 Beijing time;
 // - a camera is online on a day when it was online at ≥ 20 of them, offline otherwise;
 // - the day's rate = cameras online that day / all cameras × 100 %;
-// - the section fails when the rate is below 95 % on each of 7 consecutive days (§5.3), and a
+// - the section fails when the rate is below 95 % on each of 7 consecutive days (Appendix F test 5.3), and a
 //   camera meets the 95 % target when it was online on ≥ 95 % of the days (of 7: all of them).
 // A check with no record at all (the gateway was not running) is "gateway down"; a camera
 // without a record at a check counts as not online there.
@@ -45,7 +45,7 @@ export interface DayOnline {
 export interface OnlineReport {
   days: DayOnline[];
   cameras: CameraOnline[];
-  /** Every day below 95 % over at least 7 consecutive days of the period (§5.3: 考核不达标). */
+  /** Every day below 95 % over at least 7 consecutive days of the period (Appendix F test 5.3: 考核不达标). */
   sectionFails: boolean;
 }
 
