@@ -72,7 +72,7 @@ function progressLine(ctx: CliContext, json: boolean): (what: string | undefined
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check this box: config and its placeholders, the province link, cameras, FFmpeg and its encoders, hardware encoders, data directory')
+    .description('check this box: config and its placeholders, FFmpeg and its encoders, data directory, the province links (TLS, certificate expiry), the clock against its time server, CPU, memory, disk, temperature, NIC traffic, the §7.1 d uplink, cameras (--cameras: their streams)')
     .option('--json', 'machine-readable output')
     .option('--offline', 'skip every check that needs the network: the province links, the time server, the cameras')
     .option('--cameras', "read each camera's main stream for a few seconds (codec, size, fps, bitrate)")
