@@ -23,11 +23,13 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const stdout = () => pino.destination({ fd: 1, sync: false });
-  return pino(
-    { level, base: { svc: 'vcgw' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    destination ?? (stdoutIsJournal() ? withJournalPriority(stdout()) : stdout()),
-  );
+  return pino({ level, base: { svc: 'vcgw' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination ?? stdoutDestination());
+}
+
+/** stdout, with journald's priority prefix when stdout is the journal. */
+export function stdoutDestination(): pino.DestinationStream {
+  const out = pino.destination({ fd: 1, sync: false });
+  return stdoutIsJournal() ? withJournalPriority(out) : out;
 }
 
 /**
@@ -71,6 +73,15 @@ export function withJournalPriority(dest: pino.DestinationStream & { flushSync?:
     flush: (cb?: (err?: Error) => void) => (dest.flush ? dest.flush(cb) : cb?.()),
     flushSync: () => dest.flushSync?.(),
   };
+}
+
+/**
+ * stdout (journald) and, on a box without journald, gateway.log_file too: the same JSON lines in
+ * both. The file is written synchronously so the lines before a crash are in it.
+ */
+export function logDestination(file: string | undefined, stdout: pino.DestinationStream = stdoutDestination()): pino.DestinationStream | undefined {
+  if (file === undefined) return undefined;
+  return pino.multistream([{ stream: stdout }, { stream: pino.destination({ dest: file, mkdir: true, append: true, sync: true }) }]);
 }
 
 /** A logger that drops everything: for CLI verbs and tests that do not care. */

@@ -4,9 +4,11 @@ import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerLogsCommand } from './logs.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerQualityCommand } from './quality.js';
+import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerSetupCommand } from './setup.js';
 import { registerSimCommand } from './sim.js';
@@ -20,6 +22,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerRunCommand,
   registerDemoCommand,
   registerStatusCommand,
+  registerLogsCommand,
   registerDoctorCommand,
   registerCamerasCommand,
   registerDiscoverCommand,
@@ -27,6 +30,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerPtzCommand,
   registerSnapshotCommands,
   registerQualityCommand,
+  registerReportCommand,
   registerSetupCommand,
   registerSimCommand,
 ];

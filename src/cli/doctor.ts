@@ -7,8 +7,11 @@ import { silentLogger } from '../log.js';
 import { createMediaRuntime } from '../modules/media/runtime.js';
 import { snapshotDirOf } from '../modules/snapshots/files.js';
 import { CliError, println, table, type CliContext } from './context.js';
-import { setupChecks, type Check } from './doctorSetup.js';
 import { dataDiskCheck } from './dataDiskCheck.js';
+import { cameraStreamCheck } from './doctorCameras.js';
+import { clockCheck } from './doctorClock.js';
+import { camerasOf, readState, setupChecks, type Check } from './doctorSetup.js';
+import { resourceChecks, uplinkChecks } from './doctorSystem.js';
 
 /**
  * The config if it loads; the media defaults otherwise, so doctor still checks the machine
@@ -59,14 +62,28 @@ function snapshotCheck(config: Config): Check {
   }
 }
 
+/** A one-line "checking …" on stderr while long checks run, only on a terminal (never in --json or a pipe). */
+function progressLine(ctx: CliContext, json: boolean): (what: string | undefined) => void {
+  const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true && !json;
+  return (what) => {
+    if (tty) ctx.stderr.write(what === undefined ? '\r\x1b[K' : `\r\x1b[Kchecking ${what} …`);
+  };
+}
+
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check this box: config and its placeholders, the province link, cameras, FFmpeg and its encoders, hardware encoders, data directory')
+    .description('check this box: config and its placeholders, FFmpeg and its encoders, data directory, the province links (TLS, certificate expiry), the clock against its time server, CPU, memory, disk, temperature, NIC traffic, the §7.1 d uplink, cameras (--cameras: their streams)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExamples:\n  vcgw doctor\n  vcgw doctor --json | jq .ffmpeg.encoders')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--offline', 'skip every check that needs the network: the province links, the time server, the cameras')
+    .option('--cameras', "read each camera's main stream for a few seconds (codec, size, fps, bitrate)")
+    .addHelpText(
+      'after',
+      '\nExit status: 1 when any check FAILs, 0 otherwise (warnings included).\n--offline still reports the example\'s placeholders: they are not network problems.\n\nExamples:\n  vcgw doctor\n  vcgw doctor --cameras\n  vcgw doctor --offline --json | jq .checks',
+    )
+    .action(async (opts: { json?: boolean; offline?: boolean; cameras?: boolean }) => {
       const checks: Check[] = [];
+      const progress = progressLine(ctx, opts.json === true);
       const { config, full, dataDir, configCheck } = configOrDefaults(ctx);
       checks.push(configCheck);
       let ffmpeg: Record<string, unknown> | undefined;
@@ -123,9 +140,26 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       if (dataDir !== undefined) checks.push(dataDiskCheck(dataDir, full?.snapshots.min_free_mb ?? 0));
       if (full?.overlay.burn_in) checks.push(fontCheck(full.overlay.font));
       if (full?.snapshots.enabled) checks.push(snapshotCheck(full));
-      if (full) checks.push(...(await setupChecks(full)));
+      progress('the province links');
+      if (full) checks.push(...(await setupChecks(full, opts.offline)));
+      if (full && !opts.offline) {
+        progress('the time server');
+        checks.push(await clockCheck(full));
+      }
+      progress('CPU, memory, disk, temperature');
+      checks.push(...(await resourceChecks(dataDir)));
+      progress('network traffic (1 s)');
+      const cameras = full ? camerasOf(full, readState(full.gateway.data_dir)?.cameras ?? []) : [];
+      checks.push(...(await uplinkChecks(cameras.length, 1000)));
+      if (opts.cameras && !opts.offline) {
+        for (const [i, cam] of cameras.entries()) {
+          progress(`camera ${i + 1}/${cameras.length}: ${cam.id}`);
+          checks.push(await cameraStreamCheck(cam, ffmpeg?.['ffprobe'] as string | undefined));
+        }
+      }
+      progress(undefined);
       if (opts.json) println(ctx.stdout, JSON.stringify({ checks, ffmpeg: ffmpeg ?? null }, null, 2));
-      else println(ctx.stdout, table(checks, ['check', 'result', 'detail']));
+      else println(ctx.stdout, table(checks, ['check', 'result', 'detail', 'fix']));
       const failed = checks.filter((c) => c.result === 'FAIL');
       if (failed.length > 0) throw new CliError(`${failed.length} check(s) failed: ${failed.map((c) => c.check).join(', ')}`);
     });

@@ -20,10 +20,12 @@ export type Check = {
   check: string;
   result: 'ok' | 'warn' | 'FAIL';
   detail: string;
+  /** What to try when the result is not ok. */
+  fix?: string;
 };
 
 /** A doctor run may precede the first start: it reads the database only when there is one, and never creates it. */
-function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
+export function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
   if (!fs.existsSync(path.join(dataDir, DB_FILE))) return undefined;
   const db = openDb(dataDir, { readonly: true });
   try {
@@ -44,6 +46,9 @@ function placeholderChecks(p: Config['province']): Check[] {
   return checks;
 }
 
+/** A province certificate closer to its end than this is named (time to get the renewed one). */
+const CERT_WARN_DAYS = 30;
+
 async function provinceCheck(config: Config, token: TokenRow | undefined): Promise<Check> {
   const p = config.province;
   let material: ProvinceTls;
@@ -57,12 +62,19 @@ async function provinceCheck(config: Config, token: TokenRow | undefined): Promi
   const contacted =
     token?.origin === 'platform' ? `token from the province ${beijingDateTime(token.obtainedAt)} (Beijing time)` : 'never contacted: no token from the province yet';
   const detail = `${links.map((l) => l.detail).join('; ')}; ${contacted}`;
-  if (!links.some((l) => l.ok)) return { check: 'province link', result: 'FAIL', detail };
-  return { check: 'province link', result: token?.origin === 'platform' ? 'ok' : 'warn', detail };
+  if (!links.some((l) => l.ok)) return { check: 'province link', result: 'FAIL', detail, fix: 'check the VPN/leased line to the province and province.base_url; the certificate detail above names what does not fit' };
+  const soonest = Math.min(...links.map((l) => (l.ok && l.validTo !== undefined ? l.validTo : Infinity)));
+  const daysLeft = Math.floor((soonest - Date.now()) / 86_400_000);
+  if (daysLeft < CERT_WARN_DAYS) {
+    return { check: 'province link', result: 'warn', detail: `${detail}; a province certificate expires in ${daysLeft} day(s)`, fix: 'ask the province for its renewed certificate (and CA bundle, province.ca_file) before it expires' };
+  }
+  return token?.origin === 'platform'
+    ? { check: 'province link', result: 'ok', detail }
+    : { check: 'province link', result: 'warn', detail, fix: 'start the daemon (systemctl start vcgw): it asks the province for a token' };
 }
 
 /** Config entries (what the next start applies) and cameras registered by hand. */
-function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
+export function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
   const fromConfig = config.cameras.map((entry) => {
     const parts = splitInput(entry);
     // Validated by the config schema already; cameraNum may still be unassigned, and no check here reads it.
@@ -83,12 +95,13 @@ function cameraCheck(cam: Pick<StoredCamera, 'id' | 'record' | 'access'>, overla
     : { check, result: 'warn', detail: `${at}; overlay not compliant (seed 003 Appendix B): ${overlayErrorsText(o.errors)}` };
 }
 
-export async function setupChecks(config: Config): Promise<Check[]> {
+/** `offline`: no province handshake (the box may be off its network, e.g. in a package test). */
+export async function setupChecks(config: Config, offline = false): Promise<Check[]> {
   const state = readState(config.gateway.data_dir);
   const cameras = camerasOf(config, state?.cameras ?? []);
   return [
     ...placeholderChecks(config.province),
-    await provinceCheck(config, state?.token),
+    ...(offline ? [] : [await provinceCheck(config, state?.token)]),
     ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config.overlay))),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../log.js';
+import { createLogger, logDestination } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
 import { serviceManager } from '../modules/systemd/notify.js';
 import { stopGracefully } from '../modules/systemd/stop.js';
@@ -23,7 +23,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  vcgw run --config /etc/vcgw/gateway.toml')
     .action(async () => {
       const config = ctx.loadConfig();
-      const log = createLogger(config.gateway.log_level);
+      const log = createLogger(config.gateway.log_level, logDestination(config.gateway.log_file));
       const manager = serviceManager();
       // Signals that arrive during the start are kept, and honoured once it is done.
       const signalled = untilSignal();

@@ -25,6 +25,18 @@ const gateway = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')
       .describe('Log level (JSON lines on stdout, for journald)'),
+    log_file: file
+      .optional()
+      .describe('Also write the log (the same JSON lines) to this file, for boxes without journald; `vcgw logs` reads it when the journal has nothing')
+      .meta({ example: '/var/log/vcgw/vcgw.log' }),
+    section_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("路段名称 in the inspection sheet's heading (Appendix C; default: the cameras' roadSec)")
+      .meta({ example: '京珠北段' }),
+    contact: z.string().min(1).optional().describe('联系人 in the inspection sheet heading (Appendix C)').meta({ example: '张工' }),
+    contact_phone: z.string().min(1).optional().describe('联系方式 in the inspection sheet heading (Appendix C)').meta({ example: '020-12345678' }),
   })
   .describe('This gateway');
 
@@ -251,15 +263,18 @@ const health = z
   })
   .describe('Camera reachability and clock sync');
 
-// A host name or address chrony can poll: no spaces or quotes, which would break its config file.
-const ntpServer = z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or IP address, e.g. 10.1.1.10');
+// A host name or address chrony can poll, with an optional :PORT (IPv6 in brackets): no spaces or
+// quotes, which would break its config file.
+const ntpServer = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be a host name or IP address with an optional :PORT, e.g. 10.1.1.10 or 10.1.1.10:123');
 
 const time = z
   .strictObject({
     servers: z
       .array(ntpServer)
       .default([])
-      .describe("NTP servers this box's clock follows: the province's time service, or the section's Beidou server (seed 003 §5.4.3); written to chrony by `vcgw setup chrony`"),
+      .describe("NTP servers this box's clock follows: the province's time service, or the section's Beidou server (seed 003 §5.4.3); written to chrony by `vcgw setup chrony`; `vcgw doctor` measures this box's offset from the first (default: the province's host, port 123)"),
     serve: z
       .array(cidr)
       .default([])

@@ -22,6 +22,7 @@ import { OsdWriter } from './overlay/osdWriter.js';
 import { CameraService } from './cameras/service.js';
 import { CameraStateTracker } from './health/cameraState.js';
 import { CameraHealth } from './health/cameraHealth.js';
+import { startOnlineChecks } from './health/onlineChecks.js';
 import { ReachabilityMonitor } from './health/reachability.js';
 import { startMedia, type RunningMedia } from './media/startMedia.js';
 import { PushRegistry } from './media/pushRegistry.js';
@@ -141,6 +142,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     });
     state.start();
     stoppers.push(() => state.stop());
+    stoppers.push(startOnlineChecks({ db, log }));
     const health = new CameraHealth(state);
     const reach = new ReachabilityMonitor({
       cameras: cameraStore,

@@ -158,4 +158,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (camera_num, regime)
   );
   `,
+  // 10: each camera's state at each half-hourly online check (seed 003 Appendix F (test 5.3): 06:00–23:30
+  // Beijing time); a check with no rows at all is one the gateway missed (it was down)
+  `
+  CREATE TABLE online_checks (
+    check_at    INTEGER NOT NULL,
+    camera_num  TEXT NOT NULL,
+    online      INTEGER NOT NULL CHECK (online IN (0, 1, 2)),
+    reason      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (check_at, camera_num)
+  );
+  `,
 ];

@@ -51,10 +51,11 @@ export class SnapshotStore {
     return { ...s, id: Number(r.lastInsertRowid) };
   }
 
-  latest(cameraNum: string): Snapshot | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM snapshots WHERE camera_num = ? ORDER BY taken_at DESC, id DESC LIMIT 1`).get(cameraNum) as
-      | Row
-      | undefined;
+  /** The newest snapshot of a camera, or the newest taken before `before` (ms). */
+  latest(cameraNum: string, before = Number.MAX_SAFE_INTEGER): Snapshot | undefined {
+    const r = this.db
+      .prepare(`SELECT ${COLUMNS} FROM snapshots WHERE camera_num = ? AND taken_at < ? ORDER BY taken_at DESC, id DESC LIMIT 1`)
+      .get(cameraNum, before) as Row | undefined;
     return r && fromRow(r);
   }
 

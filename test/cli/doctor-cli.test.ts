@@ -61,7 +61,7 @@ t.test('the unchanged example config is refused, naming each placeholder and wha
   const row = (name: string) => r.out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
   t.match(row('province.sm2_private_key'), /FAIL +the example's placeholder key: set the key issued with this gateway/);
   t.match(row('province.token'), /FAIL +the example's sample token: set the initial token issued with this gateway/);
-  t.match(row('province link'), /FAIL +.*127\.0\.0\.1:9.*; never contacted: no token from the province yet$/);
+  t.match(row('province link'), /FAIL +.*127\.0\.0\.1:9.*; never contacted: no token from the province yet +check the VPN\/leased line to the province/);
   t.match(row('camera K1844+158-up'), /FAIL +no address configured \(ip, onvifUrl or rtspMain\)$/);
 });
 

@@ -7,12 +7,12 @@ import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 t.test('setup chrony: the province time servers as sources, the camera networks allowed, a local stratum for them', async (t) => {
   const dir = t.testdir();
-  const vcgw = cliRunner(writeMinimalConfig(dir, ['[time]', 'servers = ["10.1.1.10", "ntp.province.example"]', 'serve = ["192.168.10.0/24", "10.20.0.0/16"]']));
+  const vcgw = cliRunner(writeMinimalConfig(dir, ['[time]', 'servers = ["10.1.1.10", "ntp.province.example", "[fd00::7]:1123"]', 'serve = ["192.168.10.0/24", "10.20.0.0/16"]']));
   const printed = await vcgw('setup', 'chrony');
   t.equal(printed.code, 0, printed.err);
   t.same(
     printed.out.split('\n').filter((l) => l !== '' && !l.startsWith('#')),
-    ['server 10.1.1.10 iburst', 'server ntp.province.example iburst', 'allow 192.168.10.0/24', 'allow 10.20.0.0/16', 'local stratum 10'],
+    ['server 10.1.1.10 iburst', 'server ntp.province.example iburst', 'server fd00::7 port 1123 iburst', 'allow 192.168.10.0/24', 'allow 10.20.0.0/16', 'local stratum 10'],
   );
   const file = path.join(dir, 'conf.d/vcgw.conf');
   const written = await vcgw('setup', 'chrony', '--write', file);

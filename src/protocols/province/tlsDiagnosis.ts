@@ -98,7 +98,7 @@ export async function describeTlsFailure(url: URL, err: unknown, material: Provi
   return `TLS to ${url.host} failed (${code}: ${e.message ?? String(err)}): ${cert}; trusted: ${trust}`;
 }
 
-export type LinkCheck = { ok: true; detail: string } | { ok: false; detail: string };
+export type LinkCheck = { ok: true; detail: string; /** ms since epoch the certificate expires (TLS only). */ validTo?: number } | { ok: false; detail: string };
 
 /**
  * One verified handshake with the platform (what the client's calls do first), without a call:
@@ -124,7 +124,11 @@ export function checkProvinceLink(base: string, material: ProvinceTls, timeoutMs
     const timer = setTimeout(() => done({ ok: false, detail: `no answer from ${url.host} within ${timeoutMs} ms` }), timeoutMs);
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       const cert = secure ? (socket as tls.TLSSocket).getPeerCertificate() : undefined;
-      done({ ok: true, detail: cert ? `${url.host}: TLS ok, certificate names ${factsOf(cert).names}` : `${url.host}: TCP ok (plain HTTP)` });
+      done(
+        cert
+          ? { ok: true, detail: `${url.host}: TLS ok, certificate names ${factsOf(cert).names}, valid to ${cert.valid_to}`, validTo: Date.parse(cert.valid_to) }
+          : { ok: true, detail: `${url.host}: TCP ok (plain HTTP)` },
+      );
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       done(
