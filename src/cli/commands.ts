@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerGbCommand } from './gb.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerRunCommand } from './run.js';
@@ -24,5 +25,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerOutboxCommand,
   registerPtzCommand,
   registerSnapshotCommands,
+  registerGbCommand,
   registerSimCommand,
 ];

@@ -36,6 +36,7 @@ import { cameraStreamsOf } from './media/cameraStreams.js';
 import { snapshotParts, snapshotService } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
+import { startGbService, type GbService } from './gb28181/service.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -52,6 +53,8 @@ export interface Daemon {
   readonly snapshots: SnapshotService | undefined;
   /** undefined when [quality] enabled = false. */
   readonly quality: QualityService | undefined;
+  /** undefined when [gb28181] enabled = false. */
+  readonly gb: GbService | undefined;
   stop(): Promise<void>;
 }
 
@@ -155,6 +158,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       stoppers.push(() => osdWriter.stop());
     }
 
+    // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
+    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: log.child({ mod: 'gb' }) }) : undefined;
+    if (gb) stoppers.push(() => gb.stop());
+
     const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
     stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
     const ptz = new PtzService({
@@ -245,6 +252,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       media,
       snapshots,
       quality,
+      gb,
       stop,
     };
   } catch (err) {

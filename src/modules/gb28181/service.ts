@@ -1,0 +1,134 @@
+// The GB/T 28181 device side as the daemon runs it: the registrar on the configured port, a
+// DeviceInfo + Catalog + DeviceStatus round after each fresh registration, and the requests the CLI
+// leaves in the database (`vcgw gb catalog DEVICE`).
+//
+// Why a request row and not a control socket: the CLI and the daemon already share the SQLite file
+// (PTZ holds, status); a row needs no new listener, no socket permissions on the box and no
+// protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row.
+import os from 'node:os';
+import type { Gb28181Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import type { SipTimers } from '../../protocols/sip/index.js';
+import { GbStore, type GbRequestRow } from '../../store/gb.js';
+import type { Db } from '../../store/db.js';
+import { GbRegistrar } from './registrar.js';
+
+export interface GbServiceOptions {
+  config: Gb28181Config;
+  db: Db;
+  log: Logger;
+  /** Tests shorten these; the daemon uses the config's seconds. */
+  keepaliveIntervalMs?: number;
+  requestPollMs?: number;
+  timers?: Partial<SipTimers>;
+}
+
+export interface GbService {
+  readonly registrar: GbRegistrar;
+  readonly store: GbStore;
+  /** Address devices are told to send media to (SDP c=). */
+  readonly mediaAddress: string;
+  /** Info, catalog and status of a device, each failure logged (not thrown). */
+  survey(deviceId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function splitHostPort(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/** What devices are told to reach us at: the configured address, else the listen host, else this box's first external IPv4. */
+export function announcedAddress(config: Gb28181Config): string {
+  if (config.media_address) return config.media_address;
+  const { host } = splitHostPort(config.listen);
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  return firstExternalIPv4() ?? '127.0.0.1';
+}
+
+export async function startGbService(o: GbServiceOptions): Promise<GbService> {
+  const c = o.config;
+  const log = o.log;
+  const store = new GbStore(o.db);
+  const { host, port } = splitHostPort(c.listen);
+  const mediaAddress = announcedAddress(c);
+  const registrar = await GbRegistrar.start({
+    sipId: c.sip_id,
+    domain: c.domain,
+    host,
+    port,
+    transports: { udp: c.transport !== 'tcp', tcp: c.transport !== 'udp' },
+    advertisedHost: mediaAddress,
+    passwordOf: (id) => c.passwords[id] ?? (c.password === '' ? undefined : c.password),
+    keepaliveIntervalMs: o.keepaliveIntervalMs ?? c.keepalive_timeout_s * 1000,
+    keepaliveMisses: c.keepalive_misses,
+    maxExpiresS: c.max_expires_s,
+    catalogIdleMs: c.catalog_timeout_s * 1000,
+    store,
+    log,
+    timers: o.timers,
+  });
+  log.info({ sip: `${c.transport} ${host}:${registrar.port}`, sipId: c.sip_id, domain: c.domain }, 'GB/T 28181 registrar listening');
+
+  const survey = async (deviceId: string): Promise<void> => {
+    for (const [what, step] of [
+      ['DeviceInfo', () => registrar.deviceInfo(deviceId)],
+      ['Catalog', () => registrar.catalog(deviceId)],
+      ['DeviceStatus', () => registrar.deviceStatus(deviceId)],
+    ] as const) {
+      try {
+        await step();
+      } catch (err) {
+        log.warn({ deviceId, err: (err as Error).message }, `GB ${what} query failed`);
+      }
+    }
+  };
+  registrar.on('registered', (id) => void survey(id));
+
+  const serve = async (req: GbRequestRow): Promise<void> => {
+    let result: unknown;
+    try {
+      if (req.kind === 'catalog') {
+        const cat = await registrar.catalog(req.deviceId);
+        result = { ok: true, complete: cat.complete, sumNum: cat.sumNum, items: cat.items.length, pages: cat.pages };
+      } else if (req.kind === 'info') result = { ok: true, info: await registrar.deviceInfo(req.deviceId) };
+      else result = { ok: true, status: await registrar.deviceStatus(req.deviceId) };
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message };
+    }
+    store.finishRequest(req.id, JSON.stringify(result));
+  };
+  const inFlight = new Set<number>();
+  const poll = () => {
+    for (const req of store.pendingRequests()) {
+      if (inFlight.has(req.id)) continue;
+      inFlight.add(req.id);
+      void serve(req).finally(() => inFlight.delete(req.id));
+    }
+  };
+  const poller = setInterval(poll, o.requestPollMs ?? 500);
+  poller.unref();
+  const pruner = setInterval(() => store.pruneRequests(DAY_MS), DAY_MS / 24);
+  pruner.unref();
+
+  return {
+    registrar,
+    store,
+    mediaAddress,
+    survey,
+    async stop() {
+      clearInterval(poller);
+      clearInterval(pruner);
+      await registrar.close();
+    },
+  };
+}
