@@ -172,7 +172,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       driverFor: ptzDriver.driverFor,
       log: log.child({ mod: 'ptz' }),
     });
-    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
+    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log, pullFactory: gb?.pullFactory(config.media) });
     stoppers.push(() => media.stop());
     const push = new PushRegistry(media.engine, config.media, log);
     media.engine.onGone = (cameraNum, videoType, reason) => push.forget(cameraNum, videoType, reason);

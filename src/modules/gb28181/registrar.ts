@@ -9,8 +9,10 @@ import {
   DigestServer,
   SipEndpoint,
   header,
+  type Dialog,
   type IncomingRequest,
   type Remote,
+  type SipResponse,
   type SipLog,
   type SipTimers,
   type TransportName,
@@ -303,6 +305,24 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
       contentType: MANSCDP_CONTENT_TYPE,
     });
     return res.status;
+  }
+
+  /**
+   * INVITE of a channel for live video (s=Play), at the address its device registered from; the
+   * Subject names the channel and the y= SSRC (§9.2). The dialog is null unless answered 2xx.
+   */
+  async invite(deviceId: string, channelId: string, sdp: string, ssrc: string): Promise<{ response: SipResponse; dialog: Dialog | null }> {
+    const dev = this.device(deviceId);
+    if (!dev) throw new Error(`GB device ${deviceId} is not registered`);
+    return this.ep.invite({
+      uri: `sip:${channelId}@${dev.remote.address}:${dev.remote.port}`,
+      from: `<sip:${this.o.sipId}@${this.o.domain}>`,
+      to: `<sip:${channelId}@${this.o.domain}>`,
+      target: dev.remote,
+      extraHeaders: [['Subject', `${channelId}:${ssrc},${this.o.sipId}:0`]],
+      body: Buffer.from(sdp),
+      contentType: 'application/sdp',
+    });
   }
 
   nextSn(): number {

@@ -6,7 +6,10 @@
 // (PTZ holds, status); a row needs no new listener, no socket permissions on the box and no
 // protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row.
 import os from 'node:os';
-import type { Gb28181Config } from '../../config/schema.js';
+import type { Config, Gb28181Config } from '../../config/schema.js';
+import { PortAllocator } from '../../protocols/rtp/ports.js';
+import type { PullFactory } from '../media/source.js';
+import { GbPull, parseGbStreamUrl, type GbMediaDeps } from './pull.js';
 import type { Logger } from '../../log.js';
 import type { SipTimers } from '../../protocols/sip/index.js';
 import { GbStore, type GbRequestRow } from '../../store/gb.js';
@@ -28,6 +31,10 @@ export interface GbService {
   readonly store: GbStore;
   /** Address devices are told to send media to (SDP c=). */
   readonly mediaAddress: string;
+  /** Media ports of the configured range (tests check they are released). */
+  readonly ports: PortAllocator;
+  /** The media engine's pulls of `gb28181:DEVICE/CHANNEL` streams. */
+  pullFactory(media: Pick<Config['media'], 'stall_s' | 'first_frame_s' | 'backoff_s'>): PullFactory;
   /** Info, catalog and status of a device, each failure logged (not thrown). */
   survey(deviceId: string): Promise<void>;
   stop(): Promise<void>;
@@ -120,10 +127,20 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
   const pruner = setInterval(() => store.pruneRequests(DAY_MS), DAY_MS / 24);
   pruner.unref();
 
+  const ports = new PortAllocator({ min: c.media_port_min, max: c.media_port_max });
+  const deps: GbMediaDeps = { registrar, ports, mediaAddress, bindHost: host, transport: c.stream_transport, sipId: c.sip_id, domain: c.domain };
+  const pullFactory: GbService['pullFactory'] = (media) => (url, pullLog) => {
+    const ch = parseGbStreamUrl(url);
+    if (!ch) return undefined;
+    return new GbPull({ ...ch, deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+  };
+
   return {
     registrar,
     store,
     mediaAddress,
+    ports,
+    pullFactory,
     survey,
     async stop() {
       clearInterval(poller);
