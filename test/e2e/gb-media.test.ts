@@ -76,9 +76,13 @@ for (const transport of ['udp', 'tcp-passive', 'tcp-active'] as const) {
 t.test('H.265 over UDP decodes to H.265 of the right size (low tier transcodes it to H.264 CIF)', async (t) => {
   const { rig, cam } = await gbRig(t, 'udp', { clip: CIF_H265 });
   const num = cam.record.cameraNum;
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.low, url: rig.rtmp.url('rtmp', `gb-h265-${Date.now()}`), params: {} });
+  const url = rig.rtmp.url('rtmp', `gb-h265-${Date.now()}`);
+  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.low, url, params: {} });
+  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.low));
   t.equal(rig.engine.sourceStatus(num, 'main')?.codec, 'h265', 'the source reads H.265 from the PS');
-  await rig.engine.stop(num, VIDEO_TYPES.low);
+  const m = await measureStream(url, { seconds: 2, timeoutMs: 20_000 });
+  t.equal(m.codec, 'h264');
+  t.same([m.width, m.height], [352, 288], 'decoded at the CIF size of the device');
 });
 
 t.test('one INVITE per channel however many outputs; the constant 128 kbps push and a 1 Mbps on-demand push', async (t) => {
