@@ -37,6 +37,7 @@ import { snapshotParts, snapshotService } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 import { startGbService, type GbService } from './gb28181/service.js';
+import { GbPtzDriver } from './ptz/gbDriver.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -161,6 +162,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
     const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: log.child({ mod: 'gb' }) }) : undefined;
     if (gb) stoppers.push(() => gb.stop());
+    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
+    if (gbPtz) stoppers.push(() => gbPtz.close());
 
     const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
     stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
@@ -169,7 +172,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       ptzLog,
       holds: new PtzHoldStore(db),
       holdMs: config.ptz.hold_s * 1000,
-      driverFor: ptzDriver.driverFor,
+      driverFor: (cam) => gbPtz?.driverFor(cam) ?? ptzDriver.driverFor(cam),
       log: log.child({ mod: 'ptz' }),
     });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log, pullFactory: gb?.pullFactory(config.media) });
