@@ -125,6 +125,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     pruner.unref();
     stoppers.push(() => clearInterval(pruner));
 
+    // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
+    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: log.child({ mod: 'gb' }) }) : undefined;
+    if (gb) stoppers.push(() => gb.stop());
+    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
+    if (gbPtz) stoppers.push(() => gbPtz.close());
+
     const state = new CameraStateTracker({
       db,
       cameras: cameraStore,
@@ -142,6 +148,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       intervalMs: config.health.probe_interval_s * 1000,
       timeoutMs: config.health.probe_timeout_ms,
       log: log.child({ mod: 'reach' }),
+      stateOf: gb?.stateOf,
     });
     reach.start();
     stoppers.push(() => reach.stop());
@@ -158,12 +165,6 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       osdWriter.start();
       stoppers.push(() => osdWriter.stop());
     }
-
-    // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
-    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: log.child({ mod: 'gb' }) }) : undefined;
-    if (gb) stoppers.push(() => gb.stop());
-    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
-    if (gbPtz) stoppers.push(() => gbPtz.close());
 
     const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
     stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
@@ -192,6 +193,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       push,
       ptz,
       tls,
+      stateOf: gb?.stateOf,
       log: log.child({ mod: 'api' }),
       snapshots: { files: snapParts.files, urls: snapParts.urls },
     });

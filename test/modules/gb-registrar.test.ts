@@ -7,6 +7,9 @@ import t from 'tap';
 import { parseGbTime } from '../../src/protocols/gb28181/index.js';
 import type { TransportName } from '../../src/protocols/sip/index.js';
 import { gbDevice, gbService, nextEvent } from '../helpers/gb.js';
+import { probeCameras } from '../../src/modules/health/netcheck.js';
+import { CameraStore } from '../../src/store/cameras.js';
+import { addCamera } from '../api/helpers.js';
 
 for (const transport of ['UDP', 'TCP'] as TransportName[]) {
   t.test(`${transport}: right password registers (Date header), wrong one is refused`, async (t) => {
@@ -145,4 +148,28 @@ t.test('quirks: reused Call-ID, keep-alive with CSeq method NOTIFY, GB2312 catal
   t.ok(rows.some((r) => /[\u4e00-\u9fff]/.test(r.name ?? '')), 'Chinese names decoded');
   const live = svc.registrar.device(dev.deviceId)!;
   t.equal(live.remote.address, '127.0.0.1', 'reached at the source address, not the private Via/Contact');
+});
+
+t.test('NetworkCheck of GB cameras comes from keep-alives and channel status, not a TCP connect', async (t) => {
+  const svc = await gbService(t, { keepaliveIntervalMs: 200, config: { keepalive_misses: 1 } });
+  const dev = await gbDevice(t, svc, { channels: 2 });
+  await dev.register(3600);
+  await svc.registrar.catalog(dev.deviceId);
+  const [ch1, ch2] = dev.channelIds();
+  const cameras = new CameraStore(svc.store.db);
+  const num1 = addCamera(cameras, {}, { gbDeviceId: dev.deviceId, gbChannelId: ch1! }).cameraNum;
+  const num2 = addCamera(cameras, {}, { gbDeviceId: dev.deviceId, gbChannelId: ch2! }).cameraNum;
+  const probe = () => probeCameras(cameras.all(), 500, undefined, svc.stateOf);
+  dev.startKeepalive(50);
+  t.same((await probe()).map((r) => r.status), [1, 1], 'both channels reachable while the device keeps alive');
+  const changed = new Promise<void>((resolve) => svc.registrar.on('channelStatus', () => resolve()));
+  await dev.notifyStatus(ch2!, 'OFF');
+  await changed;
+  const byNum = async () => Object.fromEntries((await probe()).map((r) => [r.cameraNum, r]));
+  t.match((await byNum())[num2], { status: 0, reason: /reported OFF/ });
+  t.match((await byNum())[num1], { status: 1 });
+  const offline = nextEvent(svc, 'offline', dev.deviceId);
+  dev.stopKeepalive();
+  await offline;
+  t.match((await byNum())[num1], { status: 0, reason: /offline: keep-alives missed/ });
 });

@@ -15,6 +15,8 @@ import type { SipTimers } from '../../protocols/sip/index.js';
 import { GbStore, type GbRequestRow } from '../../store/gb.js';
 import type { Db } from '../../store/db.js';
 import { GbRegistrar } from './registrar.js';
+import { gbStateProbe } from './health.js';
+import type { StateProbe } from '../health/netcheck.js';
 
 export interface GbServiceOptions {
   config: Gb28181Config;
@@ -35,6 +37,8 @@ export interface GbService {
   readonly ports: PortAllocator;
   /** The media engine's pulls of `gb28181:DEVICE/CHANNEL` streams. */
   pullFactory(media: Pick<Config['media'], 'stall_s' | 'first_frame_s' | 'backoff_s'>): PullFactory;
+  /** Reachability of GB cameras from keep-alives and channel status (NetworkCheck, camera state). */
+  readonly stateOf: StateProbe;
   /** Info, catalog and status of a device, each failure logged (not thrown). */
   survey(deviceId: string): Promise<void>;
   stop(): Promise<void>;
@@ -141,6 +145,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     mediaAddress,
     ports,
     pullFactory,
+    stateOf: gbStateProbe(registrar, store),
     survey,
     async stop() {
       clearInterval(poller);
