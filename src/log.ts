@@ -28,6 +28,18 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/**
+ * A module's logger, with `mod` bound once. pino appends a child's bindings to its parent's, so
+ * binding `mod` under a logger that already has one prints the key twice (journald, Loki and jq
+ * keep only one): the same module is not bound again, and a part of another module is bound as
+ * `part` instead.
+ */
+export function moduleLog(log: Logger, mod: string): Logger {
+  const bound = (log.bindings() as { mod?: unknown }).mod;
+  if (bound === mod) return log;
+  return log.child(bound === undefined ? { mod } : { part: mod });
+}
+
 /** A logger that drops everything: for CLI verbs and tests that do not care. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

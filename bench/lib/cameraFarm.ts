@@ -7,6 +7,8 @@ export interface FarmCamera {
   sub: string;
   /** ONVIF device service (user admin, password admin123), on the farm's ONVIF camera only. */
   onvif?: string;
+  /** The 720p third stream (load farm). */
+  third?: string;
 }
 
 export interface CameraFarm {
@@ -20,8 +22,9 @@ export interface CameraFarm {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export async function startCameraFarm(count: number, timeoutMs = 120_000): Promise<CameraFarm> {
-  const proc: Child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/cameraFarmMain.ts'), String(count)], {
+/** `main`: the farm's entry point (cameraFarmMain.ts, or loadFarmMain.ts for ONVIF cameras with a third stream). */
+export async function startCameraFarm(count: number, timeoutMs = 120_000, main = 'bench/lib/cameraFarmMain.ts'): Promise<CameraFarm> {
+  const proc: Child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, main), String(count)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -50,8 +50,15 @@ function cameraEntry(i: number, cam: FarmCamera): Record<string, unknown> {
   return sampleCameraEntry(i, { id: `bench-${i}`, rtspMain: cam.main, rtspSub: cam.sub });
 }
 
+export interface DaemonOptions {
+  /** Merged into [media]. */
+  media?: Record<string, unknown>;
+  /** One [[cameras]] entry; default: the farm camera's RTSP URLs. */
+  entry?: (i: number, cam: FarmCamera) => Record<string, unknown>;
+}
+
 /** Starts `vcgw run` with `cameras` as constant-push cameras; resolves once its API accepts TCP. */
-export async function startDaemon(province: Province, cameras: FarmCamera[]): Promise<Daemon> {
+export async function startDaemon(province: Province, cameras: FarmCamera[], o: DaemonOptions = {}): Promise<Daemon & { apiPort: number; configFile: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-bench-daemon-'));
   fs.writeFileSync(path.join(dir, 'province-ca.pem'), province.sim.certPem);
   const apiPort = await freePort();
@@ -69,8 +76,8 @@ export async function startDaemon(province: Province, cameras: FarmCamera[]): Pr
     api: { listen: `127.0.0.1:${apiPort}` },
     monitor: { listen: `127.0.0.1:${await freePort()}` },
     health: { probe_interval_s: 3600, probe_timeout_ms: 200 },
-    media: { hardware: 'off' },
-    cameras: cameras.map((c, i) => cameraEntry(i, c)),
+    media: { hardware: 'off', ...o.media },
+    cameras: cameras.map((c, i) => (o.entry ?? cameraEntry)(i, c)),
   };
   const configFile = path.join(dir, 'gateway.toml');
   fs.writeFileSync(configFile, stringify(config));
@@ -108,6 +115,8 @@ export async function startDaemon(province: Province, cameras: FarmCamera[]): Pr
   }
   return {
     ...proc,
+    apiPort,
+    configFile,
     stderr,
     dir,
     stop,

@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerGbCommand } from './gb.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
+import { registerQualityCommand } from './quality.js';
 import { registerRunCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
 import { registerSnapshotCommands } from './snapshots.js';
@@ -25,6 +26,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerOutboxCommand,
   registerPtzCommand,
   registerSnapshotCommands,
+  registerQualityCommand,
   registerGbCommand,
   registerSimCommand,
 ];

@@ -8,6 +8,7 @@ import { createMediaRuntime } from '../modules/media/runtime.js';
 import { snapshotDirOf } from '../modules/snapshots/files.js';
 import { CliError, println, table, type CliContext } from './context.js';
 import { setupChecks, type Check } from './doctorSetup.js';
+import { dataDiskCheck } from './dataDiskCheck.js';
 
 /**
  * The config if it loads; the media defaults otherwise, so doctor still checks the machine
@@ -119,6 +120,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
           checks.push({ check: 'data_dir', result: 'FAIL', detail: `${dataDir}: ${err instanceof Error ? err.message : String(err)}` });
         }
       }
+      if (dataDir !== undefined) checks.push(dataDiskCheck(dataDir, full?.snapshots.min_free_mb ?? 0));
       if (full?.overlay.burn_in) checks.push(fontCheck(full.overlay.font));
       if (full?.snapshots.enabled) checks.push(snapshotCheck(full));
       if (full) checks.push(...(await setupChecks(full)));

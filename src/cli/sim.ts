@@ -7,6 +7,7 @@ import { buildCallBody, CallFieldError, type CallFields } from '../sim/province/
 import { SimControlClient } from '../sim/province/control-client.js';
 import { GATEWAY_CALLS, isGatewayCall } from '../sim/province/caller.js';
 import { certFingerprint256, startProvinceSim, type ProvinceSimOptions } from '../sim/province/index.js';
+import { OUTAGE_MODES, type OutageMode } from '../sim/province/types.js';
 import type { RegisterCommand } from './commands.js';
 import { registerSimMediaCommands } from './simMedia.js';
 import { registerSimGbCommand } from './simGb.js';
@@ -261,11 +262,16 @@ export const registerSimCommand: RegisterCommand = (program: Command, ctx: CliCo
 
   province
     .command('down <on|off>')
-    .description('simulate a platform outage: while on, every /service/* request is dropped without a reply')
+    .description('simulate a platform outage: while on, every /service/* request gets no answer (see --mode)')
     .option('--sim <url>', 'the running sim', DEFAULT_SIM)
-    .action(async (state: string, o: { sim: string }) => {
+    .option('--mode <mode>', `drop (socket closed), 503 (a proxy answers 503), hang (never answered), refuse (port closed; needs --for)`, 'drop')
+    .option('--for <seconds>', 'end the outage by itself after this long')
+    .action(async (state: string, o: { sim: string; mode: string; for?: string }) => {
       if (state !== 'on' && state !== 'off') throw new CliError(`on|off: expected on or off, got ${state}`, 2);
-      await withClient(o.sim, (c) => c.setDown(state === 'on'));
+      if (!(OUTAGE_MODES as readonly string[]).includes(o.mode)) throw new CliError(`--mode: expected one of ${OUTAGE_MODES.join(', ')}, got ${o.mode}`, 2);
+      const forS = o.for === undefined ? undefined : Number(o.for);
+      if (forS !== undefined && !(forS > 0)) throw new CliError(`--for: expected a number of seconds > 0, got ${o.for}`, 2);
+      await withClient(o.sim, (c) => c.setDown(state === 'on', o.mode as OutageMode, forS));
       println(ctx.stdout, state === 'on' ? 'province sim is DOWN: /service/* requests are dropped' : 'province sim is UP');
     });
 

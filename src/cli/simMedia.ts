@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { MAIN_1080P_H264, MAIN_1080P_H265, MAIN_720P_H264, SUB_CIF_H264, SUB_D1_H264, type ClipSpec } from '../sim/camera/index.js';
 import { startRtmpServer } from '../sim/rtmp/index.js';
+import { SCENE_PICTURES, type ScenePicture } from '../sim/scene/pictures.js';
 import { startSimCamera, type SimCamera } from '../sim/simCamera.js';
 import { CliError, println, table, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
@@ -21,7 +22,7 @@ function choice<T>(flag: string, value: string, options: Record<string, T>): T {
   return options[value] as T;
 }
 
-const PICTURES = ['normal', 'black', 'frozen'] as const;
+const PICTURES = ['normal', ...SCENE_PICTURES] as const;
 
 export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
   sim
@@ -35,7 +36,11 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
     .option('--main <profile>', `main stream: ${Object.keys(MAIN_CLIPS).join(', ')}`, '1080p')
     .option('--sub <profile>', `sub stream: ${Object.keys(SUB_CLIPS).join(', ')}`, 'cif')
     .option('--third', 'also a third stream (720p H.264 2 Mb/s; ONVIF Profile_3)')
-    .option('--picture <kind>', `what the cameras show: ${PICTURES.join(', ')} (black and frozen stand for broken cameras, for the image-quality diagnosis)`, 'normal')
+    .option(
+      '--picture <kind>',
+      `what the cameras show: ${PICTURES.join(', ')} (normal: an FFmpeg test pattern, the cheapest; the others: a rendered road, normal by day, at night or in fog, or a broken camera's picture, for the image-quality diagnosis)`,
+      'normal',
+    )
     .option('--user <user>', 'ONVIF user, and RTSP Digest user with --password', 'admin')
     .option('--password <password>', 'ONVIF password (default admin123); also require RTSP Digest authentication')
     .option('--no-onvif', 'RTSP only: no ONVIF services and no WS-Discovery answers')
@@ -49,7 +54,7 @@ export function registerSimMediaCommands(sim: Command, ctx: CliContext): void {
       async (o: { count: string; port: string; host: string; main: string; sub: string; third?: boolean; picture: string; user: string; password?: string; onvif: boolean; json?: boolean }) => {
         const count = intFlag('--count', o.count, 1, 200);
         if (!(PICTURES as readonly string[]).includes(o.picture)) throw new CliError(`--picture: expected one of ${PICTURES.join(', ')}, got ${o.picture}`, 2);
-        const pictured = (c: ClipSpec | undefined): ClipSpec | undefined => (c && o.picture !== 'normal' ? { ...c, pattern: o.picture as 'black' | 'frozen' } : c);
+        const pictured = (c: ClipSpec | undefined): ClipSpec | undefined => (c && o.picture !== 'normal' ? { ...c, pattern: o.picture as ScenePicture } : c);
         const port = intFlag('--port', o.port, 0, 65535);
         const main = choice('--main', o.main, MAIN_CLIPS);
         const sub = choice('--sub', o.sub, SUB_CLIPS);

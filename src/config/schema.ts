@@ -76,6 +76,27 @@ const province = z
   })
   .describe('The provincial video-cloud platform (Appendix E)');
 
+const seconds = (min: number, max: number) => z.number().min(min).max(max);
+
+/**
+ * Timeouts and a cap of a listener, so that a client that opens connections and sends nothing,
+ * or a byte at a time, cannot hold the daemon's file descriptors (issue 15).
+ */
+const listenerLimits = {
+  handshake_timeout_s: seconds(1, 120).default(5).describe('A connection whose TLS handshake is not done this long after it opened is dropped'),
+  header_timeout_s: seconds(1, 300).default(10).describe('A request whose headers have not all arrived this long after it began is dropped (slow senders)'),
+  request_timeout_s: seconds(1, 600).default(30).describe('A request whose body has not all arrived this long after it began is dropped'),
+  idle_timeout_s: seconds(1, 3600).default(30).describe('A connection with no traffic for this long is closed, keep-alive included'),
+  max_connections: z
+    .number()
+    .int()
+    .min(16)
+    .max(65536)
+    .default(1000)
+    .describe('Connections open at once; further ones are closed at once until some end'),
+};
+export type ListenerLimitsConfig = { [K in keyof typeof listenerLimits]: z.output<(typeof listenerLimits)[K]> };
+
 const api = z
   .strictObject({
     listen: hostPort.default('0.0.0.0:8443').describe('Where the province calls the gateway (HTTPS)'),
@@ -92,6 +113,7 @@ const api = z
       .default(300)
       .describe('How long the previous token is still accepted after a rotation'),
     body_limit_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest request body accepted'),
+    ...listenerLimits,
   })
   .refine((a) => (a.tls_cert_file === undefined) === (a.tls_key_file === undefined), {
     message: 'tls_cert_file and tls_key_file go together',
@@ -108,10 +130,9 @@ const monitor = z
       .record(z.string().min(1), cameraNumSchema)
       .default({})
       .describe('Detector device ids to cameraNum, e.g. { "det-07" = "aef89ecc-…" }'),
+    ...listenerLimits,
   })
   .describe('/monitor/video.ReportAnalyse for local incident-detection systems');
-
-const seconds = (min: number, max: number) => z.number().min(min).max(max);
 
 const media = z
   .strictObject({
@@ -164,8 +185,10 @@ const media = z
     backoff_s: z
       .array(seconds(0.1, 3600))
       .min(1)
-      .default([1, 5, 10, 30, 60])
-      .describe('Delays between restarts of a failing pipeline, in steps; the last repeats'),
+      .default([1, 2, 4])
+      .describe(
+        'Delays between restarts of a failing pipeline, in steps; the last repeats. Only failures without a frame that repeat within 30 s climb the steps; a pipeline that delivered frames restarts at the first. A retry is one TCP connect to the camera or the RTMP server, so the last step stays short: the push is back within 5 s of the far end',
+      ),
     start_timeout_s: seconds(1, 60)
       .default(8)
       .describe('VideoTransBegin waits this long for the first frame before answering with an error'),
@@ -219,6 +242,11 @@ const outbox = z
       .default([1, 5, 10, 30, 60, 300])
       .describe('Retry delays in steps; the last one repeats (the outbox never drops a report)'),
     batch_max: z.number().int().min(1).max(100).default(100).describe('Items per report call'),
+    probe_s: seconds(1, 600)
+      .default(5)
+      .describe(
+        'While the province is unreachable, the oldest pending report is tried this often whatever its back-off; once any call gets through, everything pending is sent at once, oldest first',
+      ),
     keep_delivered_days: z.number().int().min(1).max(3650).default(7).describe('How long delivered reports stay queryable'),
   })
   .describe('Durable outbox of reports to the province');

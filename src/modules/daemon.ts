@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { moduleLog } from '../log.js';
 import { ProvinceClient } from '../protocols/province/client.js';
 import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
 import { CameraClockStore } from '../store/cameraClock.js';
@@ -100,19 +101,27 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       onLinkChange: (url, reason) => log.warn({ url, reason }, 'province link changed'),
     });
     stoppers.push(() => client.close());
-    const session = new ProvinceSession({ client, tokens, refreshMs: p.token_refresh_s * 1000, log: log.child({ mod: 'token' }) });
+    let dispatcher: OutboxDispatcher | undefined;
+    const session = new ProvinceSession({
+      client,
+      tokens,
+      refreshMs: p.token_refresh_s * 1000,
+      log: moduleLog(log, 'token'),
+      onReachableAgain: () => dispatcher?.resume(),
+    });
     session.start();
     stoppers.push(() => session.stop());
 
-    const dispatcher = new OutboxDispatcher({
+    dispatcher = new OutboxDispatcher({
       outbox,
       cameras: cameraStore,
       call: (path, body) => session.call(path, body),
       backoffS: config.outbox.backoff_s,
       batchMax: config.outbox.batch_max,
+      probeMs: config.outbox.probe_s * 1000,
       analyseKey: p.analyse_key,
       orgId: p.org_id,
-      log: log.child({ mod: 'outbox' }),
+      log: moduleLog(log, 'outbox'),
     });
     dispatcher.start();
     stoppers.push(() => dispatcher.stop());
@@ -126,9 +135,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     stoppers.push(() => clearInterval(pruner));
 
     // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
-    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: log.child({ mod: 'gb' }) }) : undefined;
+    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: moduleLog(log, 'gb') }) : undefined;
     if (gb) stoppers.push(() => gb.stop());
-    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
+    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: moduleLog(log, 'ptz') });
     if (gbPtz) stoppers.push(() => gbPtz.close());
 
     const state = new CameraStateTracker({
@@ -136,7 +145,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       cameras: cameraStore,
       outbox,
       fullIntervalMs: p.status_full_interval_s * 1000,
-      log: log.child({ mod: 'state' }),
+      log: moduleLog(log, 'state'),
       onQueued: () => dispatcher.kick(),
     });
     state.start();
@@ -147,7 +156,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       health,
       intervalMs: config.health.probe_interval_s * 1000,
       timeoutMs: config.health.probe_timeout_ms,
-      log: log.child({ mod: 'reach' }),
+      log: moduleLog(log, 'reach'),
       stateOf: gb?.stateOf,
     });
     reach.start();
@@ -156,17 +165,17 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       cameras: cameraStore,
       clock: new CameraClockStore(db),
       intervalMs: config.health.clock_sync_interval_s * 1000,
-      log: log.child({ mod: 'clock' }),
+      log: moduleLog(log, 'clock'),
     });
     clockSync.start();
     stoppers.push(() => clockSync.stop());
     if (config.overlay.osd) {
-      const osdWriter = new OsdWriter({ cameras: cameraStore, osd: new CameraOsdStore(db), overlay: config.overlay, log: log.child({ mod: 'osd' }) });
+      const osdWriter = new OsdWriter({ cameras: cameraStore, osd: new CameraOsdStore(db), overlay: config.overlay, log: moduleLog(log, 'osd') });
       osdWriter.start();
       stoppers.push(() => osdWriter.stop());
     }
 
-    const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: log.child({ mod: 'ptz' }) });
+    const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: moduleLog(log, 'ptz') });
     stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
     const ptz = new PtzService({
       cameras: cameraStore,
@@ -174,7 +183,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       holds: new PtzHoldStore(db),
       holdMs: config.ptz.hold_s * 1000,
       driverFor: (cam) => gbPtz?.driverFor(cam) ?? ptzDriver.driverFor(cam),
-      log: log.child({ mod: 'ptz' }),
+      log: moduleLog(log, 'ptz'),
     });
     const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log, pullFactory: gb?.pullFactory(config.media) });
     stoppers.push(() => media.stop());
@@ -183,9 +192,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     stoppers.push(() => push.stopAll());
 
     const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
-    const snapLog = log.child({ mod: 'snapshots' });
+    const snapLog = moduleLog(log, 'snapshots');
     const ffmpegEngine = media.ffmpeg;
-    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, frameSource: ffmpegEngine && ((n) => ffmpegEngine.frameSource(n)) });
+    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, pulls: ffmpegEngine && ((n, want) => ffmpegEngine.borrowPull(n, want)) });
     const api: RunningServer = await startApiServer({
       config,
       cameras: cameraStore,
@@ -194,7 +203,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       ptz,
       tls,
       stateOf: gb?.stateOf,
-      log: log.child({ mod: 'api' }),
+      log: moduleLog(log, 'api'),
       snapshots: { files: snapParts.files, urls: snapParts.urls },
     });
     stoppers.push(() => api.close());
@@ -231,7 +240,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       const q = quality;
       stoppers.push(() => q.stop());
     }
-    const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: log.child({ mod: 'monitor' }), onQueued: () => dispatcher.kick() });
+    const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor'), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
     const summary = startSummary({
       version: VERSION,

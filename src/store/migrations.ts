@@ -146,8 +146,18 @@ export const MIGRATIONS: readonly string[] = [
     kind         TEXT NOT NULL CHECK (kind IN ('burst', 'snapshot'))
   );
   `,
-  // 9: reserved — another branch (issue 15) adds its migration 9 here at merge; until then a no-op
-  `SELECT 1;`,
+  // 9: each camera's picture when it was last judged normal (issue 10), per light regime (day, night); reset when the camera is edited or re-aimed
+  `
+  CREATE TABLE camera_quality_reference (
+    camera_num  TEXT NOT NULL,
+    regime      TEXT NOT NULL CHECK (regime IN ('day', 'night')),
+    samples     INTEGER NOT NULL,
+    learned_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    measures    TEXT NOT NULL,
+    PRIMARY KEY (camera_num, regime)
+  );
+  `,
   // 10: GB/T 28181 devices that registered, their catalogued channels, and catalog/info requests
   // the CLI leaves for the running daemon (which owns the SIP socket) to carry out
   `

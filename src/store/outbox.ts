@@ -103,6 +103,21 @@ export class OutboxStore {
     })();
   }
 
+  /** Every pending row waiting out a back-off becomes due now (the province is back). Returns how many. */
+  resumeNow(now = Date.now()): number {
+    return this.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND next_attempt_at > ?').run(now, now).changes;
+  }
+
+  /** The oldest pending row of the first kind in `kinds` that has one, due or not. */
+  oldestPending(kinds: readonly OutboxKind[]): OutboxItem | undefined {
+    const stmt = this.db.prepare('SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? ORDER BY id LIMIT 1');
+    for (const kind of kinds) {
+      const row = stmt.get(kind) as RawItem | undefined;
+      if (row) return fromRow(row);
+    }
+    return undefined;
+  }
+
   /** Earliest time any pending row is due, or undefined when nothing is pending. */
   nextDueAt(): number | undefined {
     const row = this.db.prepare('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL').get() as {

@@ -69,6 +69,12 @@ export class PtzLogStore {
     return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as RawRow[]).map(fromRow);
   }
 
+  /** When the camera was last moved (a PTZ command it accepted), if ever: its view may have changed since. */
+  lastMoveAt(cameraNum: string): number | undefined {
+    const r = this.db.prepare('SELECT MAX(at) AS at FROM ptz_log WHERE camera_num = ? AND code = 200').get(cameraNum) as { at: number | null };
+    return r.at ?? undefined;
+  }
+
   /** Deletes entries older than `olderThanMs` (the rule is to keep at least a year; the caller decides). */
   prune(olderThanMs: number, now = Date.now()): number {
     return this.db.prepare('DELETE FROM ptz_log WHERE at < ?').run(now - olderThanMs).changes;

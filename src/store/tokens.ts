@@ -60,8 +60,17 @@ export class TokenStore {
     this.db.prepare("INSERT INTO tokens (token, origin, obtained_at) VALUES (?, 'config', ?)").run(token, now);
   }
 
-  /** Keeps a short history: enough for the grace period and for diagnosing a lock-out. */
+  /**
+   * Keeps a short history: enough for the grace period and for diagnosing a lock-out. The newest
+   * config row always stays: it is how seedFromConfig knows the configured token was seen (and
+   * rotated away); without it the next start would take the stale offline token back (issue 15).
+   */
   private prune(): void {
-    this.db.prepare('DELETE FROM tokens WHERE seq NOT IN (SELECT seq FROM tokens ORDER BY seq DESC LIMIT 10)').run();
+    this.db
+      .prepare(
+        `DELETE FROM tokens WHERE seq NOT IN (SELECT seq FROM tokens ORDER BY seq DESC LIMIT 10)
+           AND seq <> COALESCE((SELECT MAX(seq) FROM tokens WHERE origin = 'config'), -1)`,
+      )
+      .run();
   }
 }

@@ -57,7 +57,7 @@ t.test('bad flags are refused with the flag named', async (t) => {
     [['sim', 'camera', 'serve', '--count', 'x'], /--count: expected an integer 1–200/],
     [['sim', 'camera', 'serve', '--main', '4k'], /--main: expected one of 1080p, 720p, 1080p-h265/],
     [['sim', 'camera', 'serve', '--sub', 'qcif'], /--sub: expected one of cif, d1, none/],
-    [['sim', 'camera', 'serve', '--picture', 'snow'], /--picture: expected one of normal, black, frozen, got snow/],
+    [['sim', 'camera', 'serve', '--picture', 'snow'], /--picture: expected one of normal, road, night, fog, black, blue, frozen, occluded, blurred, dark, overexposed, noise, flicker, stripes, got snow/],
     [['sim', 'camera', 'serve', '--main', '1080p-h265'], /ONVIF Media \(ver10\) cannot describe H\.265; add --no-onvif/],
     [['sim', 'rtmp', 'serve', '--port', '70000'], /--port: expected an integer 0–65535/],
   ] as const) {

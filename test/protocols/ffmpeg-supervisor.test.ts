@@ -284,8 +284,8 @@ t.test('no first frame in time kills and restarts; a slow start within the limit
   });
 });
 
-t.test('crashes back off in steps, the last one repeating', async (t) => {
-  const { sup, exits, spawns, backoffs } = make(t, { FAKE_FFMPEG_MODE: 'crash' }, { backoffMs: [50, 100, 200] });
+t.test('repeated failures without a frame back off in steps, the last one repeating', async (t) => {
+  const { sup, exits, spawns, backoffs } = make(t, { FAKE_FFMPEG_MODE: 'refuse' }, { backoffMs: [50, 100, 200] });
   const times: Array<{ ev: string; at: number }> = [];
   sup.on('exit', () => times.push({ ev: 'exit', at: Date.now() }));
   sup.on('spawn', () => times.push({ ev: 'spawn', at: Date.now() }));
@@ -316,10 +316,10 @@ t.test('crashes back off in steps, the last one repeating', async (t) => {
   t.equal(new Set(spawns.map((s) => s.pid)).size, spawns.length, 'a new process each time');
 });
 
-t.test('a run healthy for healthyResetMs resets the back-off step', async (t) => {
-  const env = { FAKE_FFMPEG_MODE: 'crash', FAKE_FFMPEG_CRASH_AFTER_MS: '600' };
-  t.test('healthy runs: always the first step', async (t) => {
-    const { sup, backoffs } = make(t, env, { backoffMs: [50, 100, 200], healthyResetMs: 200 });
+t.test('the back-off climbs only on failures repeating without frames within the window', async (t) => {
+  t.test('a run that delivered frames restarts at the first step, however short it was', async (t) => {
+    // Default window (30 s): the old rule needed a run healthy for 30 s before it reset.
+    const { sup, backoffs } = make(t, { FAKE_FFMPEG_MODE: 'crash', FAKE_FFMPEG_CRASH_AFTER_MS: '300' }, { backoffMs: [50, 100, 200] });
     const third = once(sup, 'backoff', 30_000, () => backoffs.length >= 3);
     sup.start();
     await third;
@@ -328,8 +328,18 @@ t.test('a run healthy for healthyResetMs resets the back-off step', async (t) =>
       [50, 50, 50],
     );
   });
-  t.test('runs shorter than healthyResetMs: steps rise', async (t) => {
-    const { sup, backoffs } = make(t, env, { backoffMs: [50, 100, 200], healthyResetMs: 60_000 });
+  t.test('failures without frames further apart than the window start over', async (t) => {
+    const { sup, backoffs } = make(t, { FAKE_FFMPEG_MODE: 'refuse' }, { backoffMs: [50, 100, 200], repeatWindowMs: 0 });
+    const third = once(sup, 'backoff', 30_000, () => backoffs.length >= 3);
+    sup.start();
+    await third;
+    t.same(
+      backoffs.slice(0, 3).map((b) => b.delayMs),
+      [50, 50, 50],
+    );
+  });
+  t.test('failures without frames within the window climb', async (t) => {
+    const { sup, backoffs } = make(t, { FAKE_FFMPEG_MODE: 'refuse' }, { backoffMs: [50, 100, 200], repeatWindowMs: 60_000 });
     const third = once(sup, 'backoff', 30_000, () => backoffs.length >= 3);
     sup.start();
     await third;

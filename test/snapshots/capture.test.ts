@@ -5,7 +5,7 @@ import t from 'tap';
 import { silentLogger } from '../../src/log.js';
 import { registerFromOnvif } from '../../src/modules/cameras/onvifRegistration.js';
 import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
-import { SnapshotCapture, snapshotArgs, type FrameSource } from '../../src/modules/snapshots/capture.js';
+import { SnapshotCapture, snapshotArgs } from '../../src/modules/snapshots/capture.js';
 import { getWithAuth } from '../../src/modules/snapshots/httpGet.js';
 import { isAtLeastCif, jpegSize } from '../../src/modules/snapshots/jpeg.js';
 import { VIDEO_TYPES } from '../../src/protocols/province/messages.js';
@@ -51,16 +51,15 @@ t.test('from a running pull: the GOP cache of the main stream, at source resolut
   const rig = await startMediaRig(t, { cameras: [{ id: 'd1', main: D1_SHORT, sub: CIF_SHORT }] });
   const cam = rig.camera('d1');
   const num = cam.record.cameraNum;
-  t.equal(rig.engine.frameSource(num), undefined, 'no pull running yet');
+  t.equal(rig.engine.sourceStatus(num, 'main'), undefined, 'no pull running yet');
   await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: rig.rtmp.url('rtmp', `snap-${process.pid}`), params: {} });
   t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.source));
-  const src = rig.engine.frameSource(num);
-  t.equal(src?.stream, 'main');
+  t.equal(rig.engine.sourceStatus(num, 'main')?.state, 'running', 'the main stream is pulled');
   const sessionsTotal = () => rig.cams.get('d1')!.stats().reduce((n, x) => n + x.sessionsTotal, 0);
   const sessionsBefore = sessionsTotal();
   const capture = new SnapshotCapture({
     ffmpeg: rig.runtime.ffmpeg,
-    frameSource: (n) => rig.engine.frameSource(n) as FrameSource | undefined,
+    pulls: (n, want) => rig.engine.borrowPull(n, want),
     streams: cameraStreamsOf(rig.db, 'gateway'),
     rtspTransport: 'tcp',
     timeoutMs: 10_000,

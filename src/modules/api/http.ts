@@ -1,9 +1,10 @@
 // Fastify set-up shared by the province API and the monitor listener: JSON bodies parsed by us,
 // every outcome as an envelope, nothing escaping as a stack trace.
-import type http from 'node:http';
-import type https from 'node:https';
+import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ListenerLimitsConfig } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
 import { parseJson, type JsonParse } from './json.js';
@@ -18,6 +19,29 @@ export interface AppOptions {
   bodyLimit: number;
   /** Routes whose every reply also carries `backResult` (E-5.1, E-5.2). */
   backResultUrls?: ReadonlySet<string>;
+  limits: ListenerLimitsConfig;
+}
+
+/** How often Node looks for requests past their header or request timeout (its default, 30 s, lets slow senders pile up). */
+const TIMEOUT_CHECK_MS = 1000;
+
+/**
+ * The HTTP(S) server with every limit set where Node enforces it: the TLS handshake, the
+ * headers, the whole request, idle sockets, and how many connections are open at once.
+ */
+function limitedServer(handler: http.RequestListener, tls: https.ServerOptions | undefined, l: ListenerLimitsConfig): http.Server | https.Server {
+  const headersTimeout = l.header_timeout_s * 1000;
+  const common: http.ServerOptions = {
+    headersTimeout,
+    // Node refuses a request timeout shorter than the header timeout.
+    requestTimeout: Math.max(l.request_timeout_s * 1000, headersTimeout),
+    keepAliveTimeout: l.idle_timeout_s * 1000,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  };
+  const server = tls ? https.createServer({ ...tls, ...common, handshakeTimeout: l.handshake_timeout_s * 1000 }, handler) : http.createServer(common, handler);
+  server.setTimeout(l.idle_timeout_s * 1000, (socket) => socket.destroy());
+  server.maxConnections = l.max_connections;
+  return server;
 }
 
 export interface Listening {
@@ -62,9 +86,12 @@ const quiet = () => new LogController({ disableRequestLogging: true });
 export type Send = (req: FastifyRequest, reply: FastifyReply, result: ApiReply) => FastifyReply;
 
 export function createApp(opts: AppOptions): { app: App; send: Send } {
-  const app: App = opts.tls
-    ? Fastify({ https: opts.tls, loggerInstance: opts.log, bodyLimit: opts.bodyLimit, logController: quiet() })
-    : Fastify({ loggerInstance: opts.log, bodyLimit: opts.bodyLimit, logController: quiet() });
+  const app: App = Fastify({
+    serverFactory: (handler) => limitedServer(handler, opts.tls, opts.limits),
+    loggerInstance: opts.log,
+    bodyLimit: opts.bodyLimit,
+    logController: quiet(),
+  });
   const backResultUrls = opts.backResultUrls ?? new Set<string>();
 
   /** Sends `result` with HTTP 200, adding backResult where the route wants it, and logs it. */

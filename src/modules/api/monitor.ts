@@ -35,6 +35,7 @@ export async function buildMonitorServer(deps: MonitorDeps): Promise<App> {
     log: deps.log,
     ...(tls && { tls: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' as const } }),
     bodyLimit: config.api.body_limit_bytes,
+    limits: config.monitor,
   });
 
   app.addHook('onRequest', async (req, reply) => {

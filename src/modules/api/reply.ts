@@ -1,4 +1,4 @@
-// The reply envelope of every call (E 1.3, CONTRACT §5): HTTP 200, outcome in `code`.
+// The reply envelope of every call (E-1.3 and E-1.4, CONTRACT §5): HTTP 200, outcome in `code`.
 import { CODE } from '../../protocols/province/messages.js';
 
 export interface BackResult {

@@ -63,6 +63,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<App> {
     log: deps.log,
     tls: apiTlsOptions(tls, config.api.client_ca_file),
     bodyLimit: config.api.body_limit_bytes,
+    limits: config.api,
     backResultUrls: new Set(routes.filter((r) => r.backResult).map((r) => r.url)),
   });
   const policy: AuthPolicy = {

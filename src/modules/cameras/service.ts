@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
+import { CameraQualityReferenceStore } from '../../store/cameraQualityReference.js';
 import { CameraStore, type CameraSource, type StoredCamera } from '../../store/cameras.js';
 import { OutboxStore } from '../../store/outbox.js';
 import { camerasToCsv, parseCameraCsv } from './csv.js';
@@ -45,12 +46,14 @@ export class CameraService {
   readonly db: Db;
   readonly cameras: CameraStore;
   readonly outbox: OutboxStore;
+  private readonly qualityReference: CameraQualityReferenceStore;
   private readonly now: () => number;
 
   constructor(deps: CameraServiceDeps) {
     this.db = deps.db;
     this.cameras = deps.cameras ?? new CameraStore(deps.db);
     this.outbox = deps.outbox ?? new OutboxStore(deps.db);
+    this.qualityReference = new CameraQualityReferenceStore(deps.db);
     this.now = deps.now ?? Date.now;
   }
 
@@ -80,6 +83,7 @@ export class CameraService {
     return this.write(() => {
       const cam = this.get(idOrNum);
       this.cameras.remove(cam.id);
+      this.qualityReference.reset(cam.record.cameraNum);
       this.enqueueDelete(cam.record.cameraNum);
       return cam;
     });
@@ -199,6 +203,8 @@ export class CameraService {
     if (plan.kind === 'unchanged' && existing) return existing;
     const now = this.now();
     if (existing && existing.id !== draft.id) this.cameras.remove(existing.id);
+    // An edited camera may look elsewhere or be another device: its picture is learned again.
+    if (existing) this.qualityReference.reset(existing.record.cameraNum);
     this.cameras.put({ ...draft, source: plan.source }, now);
     this.enqueueUpsert(draft.record.cameraNum, now);
     const stored = this.cameras.byId(draft.id);

@@ -14,10 +14,14 @@ export interface CameraStateRow {
 /**
  * Each camera's online/offline/fault state (CONTRACT §3 ReportCameraStatus): a change is
  * stored and queued at once; a full report of every camera is queued every `fullIntervalMs`.
- * Status rows coalesce per camera in the outbox: the latest state wins.
+ * The first state decided for a camera in each run is queued even when it equals the stored
+ * one: after a restart (power cut, upgrade) the province learns every camera's state at once,
+ * not at the next full report (issue 15). Status rows coalesce per camera in the outbox.
  */
 export class CameraStateTracker {
   private timer: NodeJS.Timeout | undefined;
+  /** Cameras whose state was queued since this process started. */
+  private readonly reportedThisRun = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -38,10 +42,10 @@ export class CameraStateTracker {
     return row && { cameraNum: row.camera_num, online: row.online, reason: row.reason, changedAt: row.changed_at };
   }
 
-  /** Records a state; returns true when it changed (and was queued for the province). */
+  /** Records a state; returns true when it was queued for the province (a change, or the first in this run). */
   set(cameraNum: string, online: OnlineState, reason: string): boolean {
     const prev = this.get(cameraNum);
-    if (prev && prev.online === online) return false;
+    if (prev && prev.online === online && this.reportedThisRun.has(cameraNum)) return false;
     const now = (this.o.now ?? Date.now)();
     this.o.db.transaction(() => {
       this.o.db
@@ -77,6 +81,7 @@ export class CameraStateTracker {
   }
 
   private queue(cameraNum: string, online: OnlineState): void {
+    this.reportedThisRun.add(cameraNum);
     this.o.outbox.enqueue('camera.status', { cameraNum, online }, `camera.status:${cameraNum}`);
   }
 }

@@ -2,6 +2,7 @@
 // registration (within the reconcile period) and every `media.encoding_check_s`. A push whose
 // stream choice changes as a result is moved by the engine (replanCamera).
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import { measureStream } from '../../protocols/ffmpeg/measure.js';
 import { connectOnvif, type OnvifConnectOptions, type OnvifDevice } from '../../protocols/onvif/index.js';
 import type { CameraEncodedTier, CameraEncodingStore } from '../../store/cameraEncoding.js';
@@ -39,7 +40,7 @@ export class EncodingKeeper {
 
   constructor(private readonly o: EncodingKeeperOptions) {
     this.now = o.now ?? Date.now;
-    this.log = o.log.child({ mod: 'camera-encoding' });
+    this.log = moduleLog(o.log, 'camera-encoding');
     this.rounds = new CameraRounds({
       cameras: o.cameras,
       intervalMs: o.intervalMs,

@@ -2,6 +2,7 @@
 import type { OverlayConfig } from '../../config/schema.js';
 import { overlayFilterFor } from '../overlay/drawtext.js';
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
@@ -16,6 +17,18 @@ import { TIER_NAMES } from './tiers.js';
 
 const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
 const constantKey = (cameraNum: string) => `constant:${cameraNum}`;
+
+export type PullPreference = 'largest' | 'smallest';
+const streamOrder = (prefer: PullPreference): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
+
+/** A camera pull held for reading frames; see FfmpegMediaEngine.borrowPull. */
+export interface PullLease {
+  stream: StreamName;
+  fanout: TsFanout;
+  /** Resolves once a keyframe is cached; rejects with the pull's last error after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<void>;
+  release(): void;
+}
 
 /** How a push was asked for: enough to build it again on another stream (camera-side encoding on or off). */
 interface PushOrder {
@@ -40,6 +53,7 @@ export class FfmpegMediaEngine implements MediaEngine {
   /** Pulls of camera kinds other than RTSP (GB/T 28181), chosen by URL; set by the daemon. */
   pullFactory?: PullFactory;
   private readonly log: Logger;
+  private borrows = 0;
 
   constructor(
     private readonly rt: MediaRuntime,
@@ -49,7 +63,7 @@ export class FfmpegMediaEngine implements MediaEngine {
     /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
     private readonly overlay?: OverlayConfig,
   ) {
-    this.log = log.child({ mod: 'media' });
+    this.log = moduleLog(log, 'media');
   }
 
   async start(target: PushTarget): Promise<void> {
@@ -146,16 +160,32 @@ export class FfmpegMediaEngine implements MediaEngine {
   }
 
   /**
-   * The GOP cache of a running pull of the camera, for a snapshot without a camera connection of
-   * its own (issue 5): main first (source resolution), then third, then sub; undefined when none is delivering.
+   * A pull of the camera to read frames from, held until `release()`. With a preference: one
+   * already running (delivering or still connecting, in that order of streams), else the shared
+   * pull of `fallback` started now; with a stream name: that stream's shared pull, started when
+   * idle. Choosing and starting happen in one synchronous step, so a snapshot, a quality burst
+   * and a push starting together all land on one pull: one RTSP session per camera stream,
+   * whatever starts first (issue 15). undefined when there is nothing to borrow.
    */
-  frameSource(cameraNum: string, prefer: 'largest' | 'smallest' = 'largest'): { stream: StreamName; fanout: TsFanout } | undefined {
-    const order = ['main', 'third', 'sub'] as const;
-    for (const stream of prefer === 'largest' ? order : [...order].reverse()) {
-      const s = this.sources.get(`${cameraNum}:${stream}`);
-      if (s?.ready) return { stream, fanout: s.fanout };
+  borrowPull(cameraNum: string, want: PullPreference | StreamName, fallback?: StreamName): PullLease | undefined {
+    const isStream = want !== 'largest' && want !== 'smallest';
+    let source = isStream ? undefined : streamOrder(want).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
+    const start = isStream ? want : fallback;
+    if (!source && start) {
+      const cam = this.cameras.byNum(cameraNum);
+      const url = cam && this.streams.urlOf(cam, start);
+      if (url) source = this.source(cameraNum, start, url);
     }
-    return undefined;
+    if (!source) return undefined;
+    const user = `borrow:${++this.borrows}`;
+    const held = source;
+    held.acquire(user);
+    return {
+      stream: held.stream,
+      fanout: held.fanout,
+      whenReady: (timeoutMs) => held.whenReady(timeoutMs),
+      release: () => held.release(user),
+    };
   }
 
   sourceStatus(cameraNum: string, stream: StreamName): SourceStatus | undefined {

@@ -1,7 +1,7 @@
 // On-demand pushes ordered by the province (VideoTransBegin/Finish, CONTRACT §1 and §4).
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import { redactUrl } from '../../log.js';
+import { moduleLog, redactUrl } from '../../log.js';
 import { CODE, VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
 
@@ -60,7 +60,7 @@ export class PushRegistry {
     log: Logger,
     now: () => number = Date.now,
   ) {
-    this.log = log.child({ mod: 'push' });
+    this.log = moduleLog(log, 'push');
     this.now = now;
   }
 

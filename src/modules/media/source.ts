@@ -77,6 +77,11 @@ export class CameraSource extends EventEmitter {
     return this.fanout.ready;
   }
 
+  /** A pull is running or lingering (not idle). */
+  get pulling(): boolean {
+    return this.sup !== undefined;
+  }
+
   get userCount(): number {
     return this.users.size;
   }

@@ -5,6 +5,7 @@ import { EncodingKeeper } from './encodingKeeper.js';
 import { cameraStreamsOf } from './cameraStreams.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import type { ProvinceCall } from '../../protocols/province/reports.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
@@ -48,7 +49,7 @@ export async function startMedia(o: {
   /** Pulls of non-RTSP cameras (GB/T 28181). */
   pullFactory?: PullFactory;
 }): Promise<RunningMedia> {
-  const log = o.log.child({ mod: 'media' });
+  const log = moduleLog(o.log, 'media');
   const store = new MediaStatusStore(o.db);
   store.replaceAll([]);
   let runtime: MediaRuntime;

@@ -9,7 +9,7 @@ export const FAULT_AFTER_FAILED_PULLS = 2;
 
 /**
  * Publishes the engine's pipelines to the database for `vcgw status` and turns pulls that
- * keep failing into a camera fault (CONTRACT §3: reachable but no video = 2).
+ * keep failing into a camera fault (online = 2, fault, in CONTRACT §3's ReportCameraStatus; the project reads a reachable camera without video as a fault).
  */
 export class MediaStatusWriter {
   private timer: NodeJS.Timeout | undefined;

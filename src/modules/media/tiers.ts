@@ -137,7 +137,7 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
   return { tier, stream, encode: video, deviations, why: `transcoded from the ${stream} stream` };
 }
 
-/** The ±20 % the tiers are held to on the wire (CONTRACT §2). */
+/** The ±20 % the tiers are held to on the wire: the project's tolerance around CONTRACT §2's figures, not a clause of it. */
 export const TIER_TOLERANCE = 0.2;
 
 /** Why a stream's measured GOP rate or keyframe spacing is off the tier; undefined while on it (or unmeasured). */

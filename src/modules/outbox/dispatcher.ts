@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   log: Logger;
   /** How often to look for rows queued by another process (the CLI). */
   pollMs?: number;
+  /** While the province is unreachable, the oldest pending row is tried this often whatever its back-off. */
+  probeMs: number;
   now?: () => number;
 }
 
@@ -42,6 +44,9 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** The last send found no link to the province; cleared by the next one that gets through. */
+  private unreachable = false;
+  private lastAttemptAt = 0;
   private readonly now: () => number;
   private readonly senders: Record<OutboxKind, { batch: number; send: Sender }>;
 
@@ -83,30 +88,60 @@ export class OutboxDispatcher {
     this.timer = setTimeout(() => void this.cycle(), 0);
   }
 
-  /** One pass over every due row; exposed for tests and `vcgw outbox flush`. */
+  /**
+   * The province answers again (any call got through): every row waiting out a back-off is sent
+   * at once, oldest first, within the batch limits, instead of when its own timer runs out.
+   */
+  resume(): void {
+    this.unreachable = false;
+    const n = this.o.outbox.resumeNow(this.now());
+    if (n > 0) this.o.log.info({ rows: n }, 'province reachable again: sending what is pending now');
+    this.kick();
+  }
+
+  /**
+   * One pass over every due row; exposed for tests and `vcgw outbox flush`. While the province is
+   * unreachable only a probe goes out, every `probeMs`: the oldest pending report, whatever its
+   * back-off (rows whose back-off ran out first would otherwise overtake older ones). When it
+   * gets through, everything pending is sent at once, oldest first.
+   */
   async drain(): Promise<{ sent: number; failed: number }> {
-    let sent = 0;
-    let failed = 0;
+    const tally = { sent: 0, failed: 0 };
+    if (this.unreachable) {
+      if (this.now() - this.lastAttemptAt < this.o.probeMs) return tally;
+      const oldest = this.o.outbox.oldestPending(ORDER);
+      if (oldest && (await this.send(oldest.kind, [oldest], tally)) !== 'sent') return tally;
+      this.unreachable = false;
+      this.o.outbox.resumeNow(this.now());
+    }
     for (const kind of ORDER) {
-      const { batch, send } = this.senders[kind];
       for (;;) {
-        const items = this.o.outbox.due(kind, batch, this.now());
+        const items = this.o.outbox.due(kind, this.senders[kind].batch, this.now());
         if (items.length === 0) break;
-        try {
-          await send(items);
-          this.o.outbox.delivered(items, this.now());
-          sent += items.length;
-        } catch (err) {
-          failed += items.length;
-          this.o.outbox.failed(items, String((err as Error).message ?? err), (n) => this.backoffMs(n), this.now());
-          this.o.log.warn({ kind, items: items.length, attempts: items[0]!.attempts + 1, err: String(err) }, 'report not delivered; will retry');
-          // No link at all: the other kinds would fail the same way; wait for the back-off.
-          if (err instanceof ProvinceUnreachableError) return { sent, failed };
-          break;
-        }
+        const outcome = await this.send(kind, items, tally);
+        // No link at all: the other kinds would fail the same way.
+        if (outcome === 'unreachable') return tally;
+        if (outcome === 'failed') break;
       }
     }
-    return { sent, failed };
+    return tally;
+  }
+
+  private async send(kind: OutboxKind, items: OutboxItem[], tally: { sent: number; failed: number }): Promise<'sent' | 'failed' | 'unreachable'> {
+    this.lastAttemptAt = this.now();
+    try {
+      await this.senders[kind].send(items);
+      this.o.outbox.delivered(items, this.now());
+      tally.sent += items.length;
+      return 'sent';
+    } catch (err) {
+      tally.failed += items.length;
+      this.o.outbox.failed(items, String((err as Error).message ?? err), (n) => this.backoffMs(n), this.now());
+      this.o.log.warn({ kind, items: items.length, attempts: items[0]!.attempts + 1, err: String(err) }, 'report not delivered; will retry');
+      if (!(err instanceof ProvinceUnreachableError)) return 'failed';
+      this.unreachable = true;
+      return 'unreachable';
+    }
   }
 
   backoffMs(attempts: number): number {
@@ -130,7 +165,8 @@ export class OutboxDispatcher {
   private scheduleNext(): void {
     if (this.stopped) return;
     const poll = this.o.pollMs ?? 1000;
-    const due = this.o.outbox.nextDueAt();
+    // Unreachable: nothing but the next probe goes out, however many rows are due.
+    const due = this.unreachable ? this.lastAttemptAt + this.o.probeMs : this.o.outbox.nextDueAt();
     const delay = due === undefined ? poll : Math.min(poll, Math.max(0, due - this.now()));
     this.timer = setTimeout(() => void this.cycle(), delay);
     this.timer.unref();

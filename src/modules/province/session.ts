@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js';
-import { ProvinceClient, ProvinceReplyError, ProvinceTlsError } from '../../protocols/province/client.js';
+import { ProvinceClient, ProvinceReplyError, ProvinceTlsError, ProvinceUnreachableError } from '../../protocols/province/client.js';
 import { CODE, type Envelope } from '../../protocols/province/messages.js';
 import type { TokenStore } from '../../store/tokens.js';
 
@@ -10,6 +10,8 @@ export interface ProvinceSessionOptions {
   log: Logger;
   /** Delay before retrying a failed scheduled refresh. */
   retryMs?: number;
+  /** A call got an answer after the province had been unreachable (the outbox resumes on it). */
+  onReachableAgain?: () => void;
 }
 
 /**
@@ -21,6 +23,7 @@ export class ProvinceSession {
   private refreshing: Promise<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private unreachable = false;
 
   constructor(private readonly options: ProvinceSessionOptions) {}
 
@@ -58,19 +61,39 @@ export class ProvinceSession {
   async call(path: string, body: unknown): Promise<Envelope> {
     const token = this.currentToken();
     try {
-      return await this.options.client.post(path, body, token);
+      return await this.watched(this.options.client.post(path, body, token));
     } catch (err) {
       if (!(err instanceof ProvinceReplyError) || err.code !== CODE.forbidden) throw err;
       this.options.log.warn({ path, msg: err.msg }, 'province refused the token; refreshing it');
       // Another call may have rotated it meanwhile: only refresh when the token is still the one refused.
       const fresh = this.currentToken() === token ? await this.refresh() : this.currentToken();
-      return this.options.client.post(path, body, fresh);
+      return this.watched(this.options.client.post(path, body, fresh));
     }
+  }
+
+  /** Tracks whether the province answers: any reply, even a refusal, means the link is back. */
+  private async watched<T>(pending: Promise<T>): Promise<T> {
+    try {
+      const result = await pending;
+      this.answered();
+      return result;
+    } catch (err) {
+      if (err instanceof ProvinceUnreachableError) this.unreachable = true;
+      else if (err instanceof ProvinceReplyError) this.answered();
+      throw err;
+    }
+  }
+
+  private answered(): void {
+    if (!this.unreachable) return;
+    this.unreachable = false;
+    this.options.log.info({ link: this.options.client.activeUrl }, 'province reachable again');
+    this.options.onReachableAgain?.();
   }
 
   private async doRefresh(): Promise<string> {
     const old = this.currentToken();
-    const token = await this.options.client.requestToken(old);
+    const token = await this.watched(this.options.client.requestToken(old));
     this.options.tokens.rotate(token);
     this.options.log.info({ link: this.options.client.activeUrl }, 'token rotated and stored');
     return token;

@@ -13,7 +13,7 @@ export interface PtzDriver {
 }
 
 /**
- * A driver's answer when the camera lacks what the action needs (no PTZ service, no imaging, no lamp). §5 lists
+ * A driver's answer when the camera lacks what the action needs (no PTZ service, no imaging, no lamp). CONTRACT §5 lists
  * "PTZ refused" under 403, the same answer as hasControl=0; 400 would blame the request and 500 the gateway.
  */
 export class PtzUnsupportedError extends Error {
@@ -75,7 +75,7 @@ export class PtzService {
     const who = actorName(actor);
     this.opts.ptzLog.append({ at, cameraNum, actor: who, action, step, code: outcome.code, message: outcome.msg, latencyMs });
     this.opts.log[outcome.code === CODE.ok ? 'info' : 'warn'](
-      { mod: 'ptz', cameraNum, actor: who, action, step, code: outcome.code, latencyMs: Math.round(latencyMs) },
+      { cameraNum, actor: who, action, step, code: outcome.code, latencyMs: Math.round(latencyMs) },
       outcome.msg,
     );
     return outcome;

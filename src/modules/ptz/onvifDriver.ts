@@ -99,7 +99,7 @@ export class OnvifPtzDriver implements PtzDriver {
 
   /**
    * Resolves once the camera has accepted the command; a pulse's Stop is scheduled, not awaited, so the
-   * province's HTTP answer costs one SOAP round trip rather than the pulse (§6.5 asks for quick answers, and
+   * province's HTTP answer costs one SOAP round trip rather than the pulse (a PTZ click should answer at once, and
    * operators holding a button resend every few hundred ms). `settled()` waits for the Stop.
    */
   async move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void> {
@@ -283,7 +283,7 @@ export class OnvifPtzDriver implements PtzDriver {
       });
     } catch (e) {
       // The HTTP answer has long gone; the log is where a failed Stop shows (the camera keeps moving until its own timeout).
-      this.opts.log?.warn({ mod: 'ptz', cameraNum: p.camera.record.cameraNum, axis, err: e instanceof Error ? e.message : String(e) }, 'PTZ stop after pulse failed');
+      this.opts.log?.warn({ cameraNum: p.camera.record.cameraNum, axis, err: e instanceof Error ? e.message : String(e) }, 'PTZ stop after pulse failed');
     } finally {
       p.done();
     }

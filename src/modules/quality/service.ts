@@ -2,15 +2,18 @@
 // frames) and reported with ReportCameraQuality; each 5-minute snapshot is also checked on its own,
 // so a new anomaly is diagnosed in full and reported at once, not at the next hour.
 import type { Logger } from '../../log.js';
+import { moduleLog } from '../../log.js';
 import type { QualityItem } from '../../protocols/province/reports.js';
 import type { CameraQualityStore } from '../../store/cameraQuality.js';
+import type { CameraQualityReferenceStore, ReferenceRow } from '../../store/cameraQualityReference.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import type { Snapshot } from '../../store/snapshots.js';
 import { CameraRounds } from '../cameras/cameraRounds.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
-import { confidenceList, diagnose, statusBits } from './diagnose.js';
+import { confidenceList, diagnose, statusBits, type DiagnoseOptions } from './diagnose.js';
 import type { FrameBurst } from './frames.js';
+import { learn, type PictureReference } from './reference.js';
 import { CONDITIONS, type Condition, type Diagnosis, type Frame } from './types.js';
 
 const NO_FRAMES_RETRY_MS = 3000;
@@ -33,6 +36,10 @@ export interface QualityServiceOptions {
   cameras: Pick<CameraStore, 'all' | 'byNum'>;
   health: Pick<CameraHealth, 'isReachable' | 'setPictureFault'>;
   store: CameraQualityStore;
+  /** Each camera's picture when last judged normal; learned here, reset by camera edits. */
+  references: CameraQualityReferenceStore;
+  /** When the camera was last moved by PTZ: a reference learned before shows another view. */
+  lastMoveAt?: (cameraNum: string) => number | undefined;
   outbox: Pick<OutboxStore, 'enqueue'>;
   /** A burst of decoded frames of the camera (from its running pull, else a short pull). */
   burst: (cam: StoredCamera) => Promise<FrameBurst>;
@@ -78,7 +85,7 @@ export class QualityService {
 
   constructor(private readonly o: QualityServiceOptions) {
     this.now = o.now ?? Date.now;
-    this.log = o.log.child({ mod: 'quality' });
+    this.log = moduleLog(o.log, 'quality');
     this.rounds = new CameraRounds({
       cameras: o.cameras,
       intervalMs: o.intervalMs,
@@ -187,12 +194,39 @@ export class QualityService {
       await new Promise((r) => setTimeout(r, NO_FRAMES_RETRY_MS));
       burst = await this.readBurst(cam);
     }
-    if (burst.frames.length > 0) return diagnose(burst.frames);
+    if (burst.frames.length > 0) return this.judged(cam.record.cameraNum, burst.frames);
     const why = `no frames: ${burst.error ?? burst.ended}`;
     const confidences = Object.fromEntries(CONDITIONS.map((c) => [c, c === 'signalLost' ? 1 : 0])) as Record<Condition, number>;
     const flags = Object.fromEntries(CONDITIONS.map((c) => [c, c === 'signalLost'])) as Record<Condition, boolean>;
     const details = Object.fromEntries(CONDITIONS.map((c) => [c, c === 'signalLost' ? why : 'not judged: no frames'])) as Record<Condition, string>;
     return { confidences, flags, details };
+  }
+
+  /** The diagnosis against the camera's reference; a normal picture is folded into it. */
+  private judged(cameraNum: string, frames: readonly Frame[]): Diagnosis {
+    let rows = this.o.references.get<PictureReference>(cameraNum);
+    const moved = this.o.lastMoveAt?.(cameraNum);
+    if (moved !== undefined && rows.some((r) => r.learnedAt < moved)) {
+      this.o.references.reset(cameraNum);
+      this.log.info({ camera: cameraNum }, 'camera moved since its picture reference was learned: learning it again');
+      rows = [];
+    }
+    const references: NonNullable<DiagnoseOptions['references']> = {};
+    for (const r of rows) references[r.regime] = { samples: r.samples, measures: r.measures };
+    const d = diagnose(frames, { references });
+    if (d.measures && !CONDITIONS.some((c) => d.flags[c]) && !this.rounds.isStopped) {
+      const m = d.measures;
+      const prev: ReferenceRow<PictureReference> | undefined = rows.find((r) => r.regime === m.regime);
+      const at = this.now();
+      this.o.references.put<PictureReference>(cameraNum, {
+        regime: m.regime,
+        samples: (prev?.samples ?? 0) + 1,
+        learnedAt: prev?.learnedAt ?? at,
+        updatedAt: at,
+        measures: learn(prev?.measures, m, prev?.samples ?? 0),
+      });
+    }
+    return d;
   }
 
   private async readBurst(cam: StoredCamera): Promise<FrameBurst> {

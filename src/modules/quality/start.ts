@@ -4,8 +4,10 @@ import type { QualityConfig } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
+import { CameraQualityReferenceStore } from '../../store/cameraQualityReference.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
+import { PtzLogStore } from '../../store/ptzLog.js';
 import type { Snapshot } from '../../store/snapshots.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
 import type { CameraStreams } from '../media/cameraStreams.js';
@@ -17,30 +19,36 @@ import { NotJudgedError, QualityService } from './service.js';
 const BURST_FPS = 25;
 
 export interface BurstDeps {
-  engine?: Pick<FfmpegMediaEngine, 'frameSource'>;
+  engine?: Pick<FfmpegMediaEngine, 'borrowPull'>;
   streams: Pick<CameraStreams, 'selection' | 'urlOf'>;
   seconds: number;
   ffmpeg?: string;
 }
 
 /**
- * A burst from the pull already running (its GOP cache starts it on a keyframe: no camera
- * connection), preferring the smallest stream; otherwise a short pull of the stream the 128 kbps
- * output uses (the cheapest to decode).
+ * A burst from the camera's pull already running (its GOP cache starts it on a keyframe: no new
+ * camera connection), preferring the smallest stream; else from the shared pull of the stream
+ * the 128 kbps output uses (the cheapest to decode), started for it and left to the engine's
+ * linger, so a push starting meanwhile joins it. Without the engine (CLI), a short pull of its own.
  */
 export async function readBurst(cam: StoredCamera, d: BurstDeps): Promise<FrameBurst> {
   const opts = { maxFrames: Math.round(d.seconds * BURST_FPS), seconds: d.seconds, timeoutMs: d.seconds * 1000 + 10_000, ffmpegPath: d.ffmpeg };
-  const running = d.engine?.frameSource(cam.record.cameraNum, 'smallest');
-  if (running) {
-    const reader = framesFromStream(opts);
-    const unsubscribe = running.fanout.subscribe(reader.sink);
+  const stream = d.streams.selection(cam)?.low.stream;
+  const lease = d.engine?.borrowPull(cam.record.cameraNum, 'smallest', stream);
+  if (lease) {
     try {
-      return await reader.burst;
+      await lease.whenReady(opts.timeoutMs);
+      const reader = framesFromStream(opts);
+      const unsubscribe = lease.fanout.subscribe(reader.sink);
+      try {
+        return await reader.burst;
+      } finally {
+        unsubscribe();
+      }
     } finally {
-      unsubscribe();
+      lease.release();
     }
   }
-  const stream = d.streams.selection(cam)?.low.stream;
   const url = stream && d.streams.urlOf(cam, stream);
   if (!url) throw new NotJudgedError('no stream known yet (no RTSP URL, ONVIF stream URIs not read yet)');
   return readFrames(url, opts);
@@ -67,10 +75,13 @@ export function qualityService(o: {
   onQueued?: () => void;
 }): QualityService {
   const snaps = o.snapshots;
+  const ptzLog = new PtzLogStore(o.db);
   return new QualityService({
     cameras: o.cameras,
     health: o.health,
     store: new CameraQualityStore(o.db),
+    references: new CameraQualityReferenceStore(o.db),
+    lastMoveAt: (n) => ptzLog.lastMoveAt(n),
     outbox: o.outbox,
     burst: (cam) => readBurst(cam, o.burst),
     snapshots: {

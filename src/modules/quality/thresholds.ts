@@ -14,29 +14,29 @@ export interface Ramp {
 export const FLAG_AT = 0.5;
 
 export const RAMPS: Readonly<Record<Condition, Ramp>> = Object.freeze({
-  signalLost: { zero: 0.9, one: 0.98, measure: 'fraction of pixels within ±6 levels of the picture’s median (luma and chroma)' },
-  occluded: { zero: 0.35, one: 0.6, measure: 'largest connected area of flat 16×16 blocks, fraction of the picture' },
-  blurred: { zero: 0.22, one: 0.16, measure: '1-px / 3-px gradient energy ratio on the textured blocks (1/9 smooth, 1/3 sharp step, 1 pixel noise)' },
+  signalLost: { zero: 10, one: 4, measure: 'spread of luma and chroma outside the OSD (0.5–99.5 %), levels' },
+  occluded: { zero: 0.13, one: 0.19, measure: 'soft cells (+½ flat, not dark, below the top third) of the largest region without detail in the still picture, each row weighed by its solidity⁴, fraction of the picture' },
+  blurred: { zero: 0.15, one: 0.13, measure: '1-px / 3-px gradient energy on the strongest edges outside the OSD (1/9 smooth, 1/3 sharp step)' },
   brightness: { zero: 0, one: 1, measure: 'max of the too-dark and overexposed scores' },
-  frozen: { zero: 0.06, one: 0.01, measure: 'median fraction of 16×16 blocks that change between consecutive frames' },
-  noise: { zero: 1.8, one: 2.8, measure: 'noise σ: min of spatial (Immerkær, flattest blocks) and temporal (static blocks) estimates, over the burst or on its first (key) frame' },
-  flicker: { zero: 1.2, one: 3, measure: 'amplitude of the strongest ≥ 2 Hz component of the global luma series' },
-  stripes: { zero: 1.5, one: 4, measure: 'band amplitude common to every strip, in the row/column profiles of frame differences' },
+  frozen: { zero: 12, one: 6, measure: 'largest mean change of an 8×8 cell (picture or OSD clock) between frames up to 2 s apart, levels' },
+  noise: { zero: 1.45, one: 1.65, measure: 'median |difference| of frames against the burst’s still picture, differenced along any stripes (levels)' },
+  flicker: { zero: 0.01, one: 0.03, measure: 'strongest ≥ 2 Hz component of the mean-luma series, relative to the mean level above black' },
+  stripes: { zero: 0.5, one: 1.2, measure: 'band amplitude common to the four quadrants in the 2-D spectrum of frame differences, above 3× its floor' },
 });
 
 /** Sub-thresholds of the brightness score (each itself a ramp). */
 export const BRIGHTNESS = Object.freeze({
+  /** Mean luma (limited range, black = 16) outside the OSD. */
+  darkMean: { zero: 46, one: 40 },
   /**
-   * Mean luma (limited range, black = 16): flagged below ~32, i.e. the average pixel within 16
-   * levels of black. A dusk picture (mean ≈45) is dark but still shows the road.
+   * Contrast of the brightest 0.1 % against the mean, (highlight − 16) / (mean − 16): a night road
+   * has lamps and headlights far above its mean (≥ 9×), an underexposed picture only its own
+   * dimmed sky (≈ 2×). This, not a fixed level, vetoes "too dark".
    */
-  darkMean: { zero: 40, one: 25 },
-  /** A night picture keeps lamps and headlights: this fraction of pixels ≥ 170 vetoes "too dark". */
-  highlightLevel: 170,
-  highlightFraction: 0.002,
+  lightContrast: { zero: 3, one: 5 },
   /** Fraction of pixels at or above 235 (limited-range white): clipped highlights. */
-  clippedFraction: { zero: 0.15, one: 0.35 },
-  brightMean: { zero: 175, one: 200 },
+  clippedFraction: { zero: 0.06, one: 0.14 },
+  brightMean: { zero: 200, one: 225 },
 });
 
 export function ramp(x: number, r: { zero: number; one: number }): number {

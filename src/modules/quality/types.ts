@@ -1,6 +1,8 @@
 // The image-quality diagnosis of CONTRACT §3 / seed 003 §6.1.2 d: eight picture conditions
 // (flags 2–9 of cameraStatus; flag 1, offline, comes from reachability) with a confidence each.
 
+import type { PictureMeasures } from './reference.js';
+
 /** One decoded picture, YUV 4:2:0 planar (as FFmpeg's rawvideo yuv420p gives it). */
 export interface Frame {
   width: number;
@@ -23,4 +25,6 @@ export interface Diagnosis {
   flags: Record<Condition, boolean>;
   /** The measure behind each confidence, for the log and `vcgw` output (e.g. "Laplacian variance 12.3"). */
   details: Record<Condition, string>;
+  /** What the camera's reference is learned from, when the diagnosis came from frames. */
+  measures?: PictureMeasures;
 }

@@ -8,15 +8,13 @@ import { killGroup, spawnInOwnGroup } from '../../protocols/ffmpeg/childGroup.js
 import type { FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { StoredCamera, StreamRole } from '../../store/cameras.js';
 import type { OnvifFacts } from '../../store/cameraOnvif.js';
+import type { PullLease } from '../media/ffmpegEngine.js';
 import type { CapturedJpeg } from './files.js';
 import { getWithAuth } from './httpGet.js';
 import { isAtLeastCif, jpegSize } from './jpeg.js';
 
-/** A running pull's MPEG-TS fan-out, as FfmpegMediaEngine.frameSource gives it. */
-export interface FrameSource {
-  stream: StreamRole;
-  fanout: { subscribe(sink: FanoutSink): () => void };
-}
+/** The daemon's shared camera pulls (FfmpegMediaEngine.borrowPull). */
+export type PullBorrower = (cameraNum: string, want: 'largest' | StreamRole) => PullLease | undefined;
 
 /** The camera's streams as the media engine sees them (CameraStreams). */
 export interface StreamLookup {
@@ -27,8 +25,11 @@ export interface StreamLookup {
 export interface CaptureOptions {
   /** FFmpeg binary; without it only the ONVIF snapshot URI is tried. */
   ffmpeg?: string;
-  /** undefined in the CLI, which has no access to the daemon's pulls. */
-  frameSource?: (cameraNum: string) => FrameSource | undefined;
+  /**
+   * The daemon's shared pulls: with them every frame comes through the one pull per camera stream
+   * (never a session of the snapshot's own). undefined in the CLI, which has no access to them.
+   */
+  pulls?: PullBorrower;
   streams: StreamLookup;
   rtspTransport: 'tcp' | 'udp';
   timeoutMs: number;
@@ -145,15 +146,26 @@ export class SnapshotCapture {
     throw new CaptureError(attempts.filter(Boolean));
   }
 
-  /** (a) From the GOP cache of a running pull: it starts on a keyframe, so one decode gives a clean frame. */
+  /** (a) From the GOP cache of a running pull (or one still connecting): one keyframe decode, no camera connection. */
   async fromStream(cam: StoredCamera): Promise<CapturedJpeg | undefined> {
-    const src = this.o.frameSource?.(cam.record.cameraNum);
-    if (!src || !this.o.ffmpeg) return undefined;
-    const from = `running ${src.stream} pull`;
-    const jpeg = await runJpegFfmpeg(this.o.ffmpeg, snapshotArgs({ input: 'pipe', quality: this.o.jpegQuality }), this.o.timeoutMs, (sink) =>
-      src.fanout.subscribe(sink),
-    ).catch((e: unknown) => Promise.reject(new Error(`${from}: ${(e as Error).message}`)));
-    return checked(jpeg, 'stream', from);
+    const lease = this.o.ffmpeg ? this.o.pulls?.(cam.record.cameraNum, 'largest') : undefined;
+    return lease && this.fromLease(lease, 'stream', `running ${lease.stream} pull`);
+  }
+
+  /** One JPEG from a held pull: its keyframe cache starts the decode on a keyframe. */
+  private async fromLease(lease: PullLease, source: CapturedJpeg['source'], from: string): Promise<CapturedJpeg> {
+    try {
+      await lease.whenReady(this.o.timeoutMs);
+      const jpeg = await runJpegFfmpeg(this.o.ffmpeg!, snapshotArgs({ input: 'pipe', quality: this.o.jpegQuality }), this.o.timeoutMs, (sink) =>
+        lease.fanout.subscribe(sink),
+      );
+      return checked(jpeg, source, from);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith(from) ? msg : `${from}: ${msg}`);
+    } finally {
+      lease.release();
+    }
   }
 
   /** (b) The camera's own JPEG from its ONVIF snapshot URI (main profile first), with its ONVIF account. */
@@ -177,7 +189,7 @@ export class SnapshotCapture {
   }
 
   /**
-   * (c) A short pull of its own: a stream known to be at least CIF and smallest first (the camera
+   * (c) A short pull (the daemon's shared pull of that stream, else one of its own): a stream known to be at least CIF and smallest first (the camera
    * network is the scarce link), then the others, main before sub.
    */
   async byPull(cam: StoredCamera): Promise<CapturedJpeg | undefined> {
@@ -191,6 +203,8 @@ export class SnapshotCapture {
     for (const s of [...known, ...rest]) {
       const from = `${s.role} stream pull`;
       try {
+        const lease = s.role ? this.o.pulls?.(cam.record.cameraNum, s.role) : undefined;
+        if (lease) return await this.fromLease(lease, 'pull', from);
         const jpeg = await runJpegFfmpeg(
           this.o.ffmpeg,
           snapshotArgs({ input: s.url, rtspTransport: this.o.rtspTransport, timeoutS: this.o.timeoutMs / 1000, quality: this.o.jpegQuality }),

@@ -6,7 +6,7 @@ import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import { SnapshotStore } from '../../store/snapshots.js';
 import { cameraStreamsOf } from '../media/cameraStreams.js';
-import { SnapshotCapture, type FrameSource } from './capture.js';
+import { SnapshotCapture, type PullBorrower } from './capture.js';
 import { DiskGuard, type StatFs } from './diskGuard.js';
 import { snapshotDirOf, SnapshotFiles } from './files.js';
 import { SnapshotService, type SnapshotServiceOptions, type Timers } from './service.js';
@@ -24,7 +24,7 @@ export function snapshotParts(o: {
   db: Db;
   log: Logger;
   ffmpeg?: string;
-  frameSource?: (cameraNum: string) => FrameSource | undefined;
+  pulls?: PullBorrower;
   /** Base of signed URLs; the daemon sets the real one once the API listens. */
   baseUrl?: string;
   statfs?: StatFs;
@@ -36,7 +36,7 @@ export function snapshotParts(o: {
   const urls = new SnapshotUrls({ key: snapshotUrlKey(o.db), baseUrl: o.baseUrl ?? c.public_base_url ?? 'https://127.0.0.1', ttlS: c.url_ttl_s, now: o.now });
   const capture = new SnapshotCapture({
     ffmpeg: o.ffmpeg,
-    frameSource: o.frameSource,
+    pulls: o.pulls,
     streams: cameraStreamsOf(o.db, o.config.media.encoder),
     rtspTransport: o.config.media.rtsp_transport,
     timeoutMs: c.timeout_s * 1000,

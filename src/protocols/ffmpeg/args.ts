@@ -157,7 +157,7 @@ function encoderArgs(v: VideoEncode): string[] {
       return [
         '-c:v', 'libx264', '-preset', v.preset, '-tune', 'zerolatency', '-profile:v', 'main',
         ...rateControl(v),
-        // nal-hrd=cbr pads to the bitrate: the platform's players are sized for it (CONTRACT §2).
+        // nal-hrd=cbr pads to the bitrate of the CONTRACT §2 tier: the platform's players are sized for that rate.
         '-x264-params', 'nal-hrd=cbr:force-cfr=1',
         ...gop, '-sc_threshold', '0', '-bf', '0',
         ...(v.threads > 0 ? ['-threads', String(v.threads)] : []),

@@ -32,8 +32,12 @@ export interface SupervisorOptions {
   firstFrameMs: number;
   /** Delays between restarts, in steps; the last one repeats. */
   backoffMs: number[];
-  /** A run healthy this long resets the back-off to its first step (default 30000). */
-  healthyResetMs?: number;
+  /**
+   * Only failures that repeat within this window climb the back-off steps; a failure longer than
+   * this after the previous one starts again at the first step (default 30000). A run that
+   * delivered frames always restarts at the first step: its output worked until it failed.
+   */
+  repeatWindowMs?: number;
   /** After 'q' wait `q` ms, then SIGTERM the group, wait `term` ms, then SIGKILL (default 2000/2000). */
   stopTimeouts?: { q: number; term: number };
   /** setpriv path: children get PR_SET_PDEATHSIG=SIGKILL so they die with the daemon, even on kill -9. */
@@ -135,7 +139,7 @@ function errorMessage(err: unknown): string {
 export class Supervisor extends EventEmitter {
   private readonly opts: SupervisorOptions;
   private readonly stopTimeouts: { q: number; term: number };
-  private readonly healthyResetMs: number;
+  private readonly repeatWindowMs: number;
   private act?: Activation;
   private pendingStart = false;
   private run?: Run;
@@ -156,7 +160,7 @@ export class Supervisor extends EventEmitter {
     if (opts.backoffMs.length === 0) throw new RangeError(`${opts.name}: backoffMs needs at least one step`);
     this.opts = opts;
     this.stopTimeouts = opts.stopTimeouts ?? { q: 2000, term: 2000 };
-    this.healthyResetMs = opts.healthyResetMs ?? 30_000;
+    this.repeatWindowMs = opts.repeatWindowMs ?? 30_000;
   }
 
   get state(): SupervisorState {
@@ -266,6 +270,7 @@ export class Supervisor extends EventEmitter {
 
   private async loop(act: Activation): Promise<void> {
     let step = 0;
+    let lastFailureAt = -Infinity;
     let attempts = 0;
     while (!act.stopRequested) {
       if (attempts++ > 0) this.countRestart();
@@ -279,7 +284,9 @@ export class Supervisor extends EventEmitter {
         act.skipBackoff = false;
         continue;
       }
-      if (outcome.healthy) step = 0;
+      const failedAt = Date.now();
+      if (outcome.deliveredFrames || failedAt - lastFailureAt > this.repeatWindowMs) step = 0;
+      lastFailureAt = failedAt;
       const index = Math.min(step, this.opts.backoffMs.length - 1);
       const delayMs = this.opts.backoffMs[index] ?? 0;
       step++;
@@ -295,7 +302,7 @@ export class Supervisor extends EventEmitter {
   }
 
   /** One spawn attempt up to the child's exit; undefined when stop came before the spawn. */
-  private async runOnce(act: Activation, gen: number): Promise<{ info: ExitInfo; healthy: boolean } | undefined> {
+  private async runOnce(act: Activation, gen: number): Promise<{ info: ExitInfo; deliveredFrames: boolean } | undefined> {
     const attemptAt = Date.now();
     let args: string[];
     try {
@@ -404,11 +411,6 @@ export class Supervisor extends EventEmitter {
       stderrTail: run.ring.lines(),
       generation: gen,
     };
-    // Healthy = frames kept coming for that long, not merely "the process was alive".
-    const healthy =
-      run.firstFrameAt !== undefined &&
-      run.lastAdvanceAt !== undefined &&
-      run.lastAdvanceAt - run.firstFrameAt >= this.healthyResetMs;
     if (reason !== 'stopped' && reason !== 'restart-requested') {
       this._lastError = this.describe(info, run.ring.errorLines());
       this.opts.log.warn(
@@ -418,7 +420,7 @@ export class Supervisor extends EventEmitter {
     } else {
       this.opts.log.info({ ffmpeg: this.opts.name, pid: run.pid, code, signal, reason, runMs: info.runMs }, 'ffmpeg ended');
     }
-    return { info, healthy };
+    return { info, deliveredFrames: run.firstFrameAt !== undefined };
   }
 
   // args() may fetch a fresh push URL: bounded, and abandoned when stop() comes meanwhile.
@@ -444,7 +446,7 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  private spawnFailed(gen: number, attemptAt: number, detail: string): { info: ExitInfo; healthy: boolean } {
+  private spawnFailed(gen: number, attemptAt: number, detail: string): { info: ExitInfo; deliveredFrames: boolean } {
     this.spawned();
     const info: ExitInfo = {
       code: null,
@@ -457,7 +459,7 @@ export class Supervisor extends EventEmitter {
     };
     this._lastError = this.describe(info, []);
     this.opts.log.error({ ffmpeg: this.opts.name, generation: gen, err: detail }, 'ffmpeg did not start');
-    return { info, healthy: false };
+    return { info, deliveredFrames: false };
   }
 
   private onProgress(run: Run, u: ProgressUpdate): void {

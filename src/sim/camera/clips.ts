@@ -3,6 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { cachedFfmpegOutput } from '../../protocols/ffmpeg/cachedOutput.js';
+import { ensureSceneClip } from '../scene/encode.js';
+import { isScenePicture, scenePicture, type ScenePicture } from '../scene/pictures.js';
 import { parseClip, type VideoCodec } from '../../protocols/h26x/annexb.js';
 
 export interface ClipSpec {
@@ -14,8 +16,11 @@ export interface ClipSpec {
   /** Distance between IDR pictures; fixed (scene-cut detection off), like a camera's "I-frame interval". */
   gopFrames: number;
   seconds: number;
-  /** black and frozen stand for broken cameras (a lost signal, a picture stuck on one frame), for the image-quality diagnosis. */
-  pattern?: 'testsrc2' | 'smptebars' | 'mandelbrot' | 'black' | 'frozen';
+  /**
+   * An FFmpeg test pattern (testsrc2 by default: the cheapest to make), or a rendered road scene
+   * (src/sim/scene), normal or showing a broken camera's picture, for the image-quality diagnosis.
+   */
+  pattern?: 'testsrc2' | 'smptebars' | 'mandelbrot' | ScenePicture;
 }
 
 export interface ClipOptions {
@@ -78,13 +83,11 @@ export function clipEncodeArgs(spec: ClipSpec): string[] {
   const gop = String(spec.gopFrames);
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
   const size = `size=${spec.width}x${spec.height}:rate=${spec.fps}`;
-  const source = pattern === 'black' ? `color=c=black:${size}` : `${pattern === 'frozen' ? 'testsrc2' : pattern}=${size}`;
-  args.push('-f', 'lavfi', '-i', source);
+  if (isScenePicture(pattern)) throw new RangeError(`clip pattern ${pattern} is a rendered scene, not an FFmpeg source`);
+  args.push('-f', 'lavfi', '-i', `${pattern}=${size}`);
   // Colour bars alone compress to almost nothing; temporal noise stands in for sensor noise so the
   // encoder spends its bitrate like a camera does.
   if (pattern === 'smptebars') args.push('-vf', 'noise=alls=10:allf=t');
-  // A frozen camera keeps sending its last picture: the first frame, repeated.
-  if (pattern === 'frozen') args.push('-vf', 'loop=loop=-1:size=1:start=0');
   args.push('-frames:v', String(frames), '-an', '-pix_fmt', 'yuv420p');
   if (spec.codec === 'h264') {
     args.push('-c:v', 'libx264', '-preset', encoderPreset(spec));
@@ -119,6 +122,11 @@ export function ensureClip(spec: ClipSpec, opts: ClipOptions = {}): Promise<stri
     validateClipSpec(spec);
   } catch (err) {
     return Promise.reject(err as Error);
+  }
+  if (spec.pattern && isScenePicture(spec.pattern)) {
+    if (spec.codec !== 'h264') return Promise.reject(new RangeError(`clip pattern ${spec.pattern}: rendered scenes are encoded as H.264 only`));
+    const { scene, defects } = scenePicture(spec.pattern);
+    return ensureSceneClip({ scene, defects, width: spec.width, height: spec.height, fps: spec.fps, seconds: spec.seconds, bitrateKbps: spec.bitrateKbps, gopFrames: spec.gopFrames, container: 'h264' }, opts, (data) => void parseClip('h264', data));
   }
   const file = path.join(opts.cacheDir ?? defaultClipCacheDir(), clipFileName(spec));
   // A clip that cannot be replayed must not enter the cache.

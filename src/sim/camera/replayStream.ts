@@ -70,6 +70,9 @@ export class ReplayStream {
   private readonly frameMs: number;
   private timer: NodeJS.Timeout | undefined;
   private nextIndex = 0;
+  /** performance.now() until which nothing is sent (a camera whose encoder hangs); see mute(). */
+  private mutedUntil = 0;
+  private resumeOnKey = false;
 
   constructor(
     readonly clip: ReplayClip,
@@ -103,6 +106,14 @@ export class ReplayStream {
       this.nextIndex = upcoming;
       this.schedule();
     }
+  }
+
+  /**
+   * Sends nothing (no RTP, no RTCP) for `ms` while every connection stays open, as a camera whose
+   * encoder hangs; afterwards every client resumes at the next key AU.
+   */
+  mute(ms: number): void {
+    this.mutedUntil = performance.now() + ms;
   }
 
   stop(client: ReplayClient): void {
@@ -141,6 +152,15 @@ export class ReplayStream {
     const n = this.clip.fragments.length;
     while (this.nextIndex <= due && this.players.size > 0) {
       const index = this.nextIndex++;
+      if (performance.now() < this.mutedUntil) {
+        this.resumeOnKey = true;
+        continue;
+      }
+      if (this.resumeOnKey) {
+        this.resumeOnKey = false;
+        const key = this.nextKeyIndex(index);
+        for (const c of this.players) c.startIndex = Math.max(c.startIndex, key);
+      }
       const fragments = this.clip.fragments[index % n]!;
       for (const c of this.players) if (index >= c.startIndex) c.deliver(index, fragments);
     }

@@ -53,6 +53,8 @@ export interface RtspCamera {
   stats(): RtspStreamStats[];
   /** Closes every client connection, like a camera reboot, and keeps listening. */
   dropSessions(): void;
+  /** Every stream sends nothing for `ms` while connections stay open (a hung encoder), then resumes at a key frame. */
+  mute(ms: number): void;
   /**
    * Re-"encodes" one stream, as a camera does when its encoder is reconfigured: loads `clip`
    * (encoding it first when not cached), then swaps the replay and ends that path's sessions;
@@ -488,6 +490,9 @@ export async function startRtspCamera(opts: RtspCameraOptions): Promise<RtspCame
     },
     dropSessions(): void {
       server.dropAll();
+    },
+    mute(ms: number): void {
+      for (const m of server.mounts.values()) m.replay.mute(ms);
     },
     async setClip(path: string, clip: ClipSpec): Promise<void> {
       const mount = server.mounts.get(normalisePath(path));

@@ -2,7 +2,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { describeError } from './control.js';
-import type { GatewayCall, GatewayReply, ReceivedRequest } from './types.js';
+import type { GatewayCall, GatewayReply, OutageMode, ReceivedRequest } from './types.js';
 
 const receivedSchema = z.array(
   z.object({
@@ -44,8 +44,9 @@ export class SimControlClient {
     return { httpStatus: reply.httpStatus, body: reply.body };
   }
 
-  async setDown(down: boolean): Promise<void> {
-    await this.send('POST', '/sim/down', { down });
+  /** `forS` ends the outage by itself (the only way out of 'refuse', which closes this port too). */
+  async setDown(down: boolean, mode?: OutageMode, forS?: number): Promise<void> {
+    await this.send('POST', '/sim/down', { down, ...(mode && { mode }), ...(forS !== undefined && { forS }) });
   }
 
   async expireTokens(): Promise<void> {

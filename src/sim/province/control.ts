@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { describeIssue } from '../../protocols/province/messages.js';
 import { GATEWAY_CALLS, isGatewayCall } from './caller.js';
 import type { Recorder } from './recorder.js';
-import type { CameraRecord, GatewayCall, GatewayReply } from './types.js';
+import { OUTAGE_MODES, type CameraRecord, type GatewayCall, type GatewayReply, type OutageMode } from './types.js';
 
 export interface ControlDeps {
   recorder: Recorder;
   callGateway(call: GatewayCall, body?: unknown): Promise<GatewayReply>;
-  setDown(down: boolean): void;
+  setDown(down: boolean, mode?: OutageMode): Promise<void>;
   isDown(): boolean;
   expireTokens(): void;
   cameras(): Map<string, CameraRecord>;
@@ -20,7 +20,7 @@ const callRequestSchema = z.strictObject({
   call: z.string().refine(isGatewayCall, { message: `must be one of ${Object.keys(GATEWAY_CALLS).join(', ')}` }),
   body: z.unknown().optional(),
 });
-const downRequestSchema = z.strictObject({ down: z.boolean() });
+const downRequestSchema = z.strictObject({ down: z.boolean(), mode: z.enum(OUTAGE_MODES).optional(), forS: z.number().positive().max(86400).optional() });
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -60,8 +60,13 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   app.post('/sim/down', async (req, reply) => {
     const parsed = parseJson(req, reply, downRequestSchema);
     if (!parsed) return reply;
-    deps.setDown(parsed.down);
-    return { down: parsed.down };
+    if (parsed.down && parsed.mode === 'refuse' && parsed.forS === undefined) {
+      return reply.code(400).send({ error: "forS: required with mode 'refuse' (it closes this port too)" });
+    }
+    // Answered before a 'refuse' outage closes the port this reply goes out on.
+    setImmediate(() => void deps.setDown(parsed.down, parsed.mode));
+    if (parsed.down && parsed.forS !== undefined) setTimeout(() => void deps.setDown(false), parsed.forS * 1000).unref();
+    return { down: parsed.down, ...(parsed.mode && { mode: parsed.mode }), ...(parsed.forS !== undefined && { forS: parsed.forS }) };
   });
 
   app.post('/sim/call', async (req, reply) => {

@@ -14,7 +14,7 @@ import { CameraRegistry } from './registry.js';
 import { ProvinceService, type Envelope } from './service.js';
 import { resolveServerTls } from './tls.js';
 import { TokenBook } from './tokens.js';
-import type { ProvinceSim, ProvinceSimOptions, ReceivedRequest } from './types.js';
+import type { OutageMode, ProvinceSim, ProvinceSimOptions, ReceivedRequest } from './types.js';
 
 /** CONTRACT §5: an oversized body is a 400, never a crash. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -46,7 +46,9 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
     token: () => tokens.currentToken,
     log: o.log,
   });
-  let down = false;
+  let outage: OutageMode | undefined;
+  /** Replies held by a 'hang' outage, ended when it is over. */
+  const hung = new Set<http.ServerResponse>();
 
   const record = (req: IncomingMessage, body: unknown, envelope: Pick<Envelope, 'code' | 'msg'>): ReceivedRequest => {
     const url = new URL(req.url ?? '/', 'https://sim.invalid');
@@ -83,9 +85,13 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
           ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
         },
         (req, res) => {
-          if (down && (req.url ?? '').startsWith('/service/')) {
-            record(req, undefined, { code: 0, msg: 'connection dropped: simulated outage (setDown)' });
-            req.socket.destroy();
+          if (outage && (req.url ?? '').startsWith('/service/')) {
+            record(req, undefined, { code: 0, msg: `no answer: simulated outage (${outage})` });
+            if (outage === '503') res.writeHead(503, { 'content-type': 'text/plain' }).end('503 Service Unavailable (simulated outage)');
+            else if (outage === 'hang') {
+              hung.add(res);
+              res.once('close', () => hung.delete(res));
+            } else req.socket.destroy();
             return;
           }
           handler(req, res);
@@ -164,9 +170,25 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
       tokens.expire();
       o.log.info('province sim: every token expired; the gateway must re-authenticate');
     },
-    setDown: (value) => {
-      down = value;
-      o.log.info({ down }, 'province sim: outage switch');
+    setDown: async (value, mode = 'drop') => {
+      const was = outage;
+      outage = value ? mode : undefined;
+      o.log.info({ down: value, mode }, 'province sim: outage switch');
+      if (was === 'hang' && outage !== 'hang') for (const res of hung) res.socket?.destroy();
+      if (outage === 'refuse' && was !== 'refuse') {
+        // Stop accepting, and end what is open: every connection attempt is refused.
+        const closed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+        app.server.closeAllConnections();
+        await closed;
+      } else if (was === 'refuse' && outage !== 'refuse') {
+        await new Promise<void>((resolve, reject) => {
+          app.server.once('error', reject);
+          app.server.listen(listenPort, listenHost, () => {
+            app.server.off('error', reject);
+            resolve();
+          });
+        });
+      }
     },
     callGateway: (call, body) => caller.call(call, body),
     cameras: () => registry.snapshot(),
@@ -185,7 +207,7 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
     recorder,
     callGateway: sim.callGateway,
     setDown: sim.setDown,
-    isDown: () => down,
+    isDown: () => outage !== undefined,
     expireTokens: sim.expireTokens,
     cameras: sim.cameras,
   });
@@ -198,6 +220,8 @@ export async function startProvinceSim(options: ProvinceSimOptions): Promise<Pro
 
   await app.listen({ host: o.host, port: o.port });
   const address = app.server.address() as AddressInfo;
+  const listenPort = address.port;
+  const listenHost = address.address;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host}:${address.port}`;
   let publishCheckUrl: string | undefined;

@@ -3,6 +3,9 @@ import type { CameraRecord } from '../../protocols/province/messages.js';
 
 export type { CameraRecord };
 
+export const OUTAGE_MODES = ['drop', 'refuse', '503', 'hang'] as const;
+export type OutageMode = (typeof OUTAGE_MODES)[number];
+
 export interface ProvinceSimOptions {
   /** Default 127.0.0.1:0 (ephemeral port). */
   listen?: { host: string; port: number };
@@ -62,7 +65,7 @@ export interface ReceivedRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: unknown;
-  /** The `code` the sim answered; 0 when the connection was dropped (setDown). */
+  /** The `code` the sim answered; 0 when it gave no answer (an outage, see setDown). */
   code: number;
   msg: string;
 }
@@ -89,8 +92,13 @@ export interface ProvinceSim {
    * The token call still accepts the last issued token (re-authentication by signature).
    */
   expireTokens(): void;
-  /** While down, every /service/* request gets its socket destroyed without a reply. */
-  setDown(down: boolean): void;
+  /**
+   * An outage of the platform. While down, every /service/* request is, by `mode`: 'drop' its
+   * socket destroyed without a reply (the default); '503' answered HTTP 503 by a proxy; 'hang'
+   * read and never answered (its socket closed when the outage ends); 'refuse' the port closed,
+   * so connections are refused (opened again on the same port when the outage ends).
+   */
+  setDown(down: boolean, mode?: OutageMode): Promise<void>;
   /** Calls the gateway with TAuth = currentToken(), DeviceCode and AppVersion. */
   callGateway(call: GatewayCall, body?: unknown): Promise<GatewayReply>;
   /**

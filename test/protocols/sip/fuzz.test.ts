@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { SipEndpoint, header } from '../../../src/protocols/sip/index.js';
 import { options, rawTcp, rawUdp, sipText, type RawPeer } from '../../helpers/sipRaw.js';
 // Deterministic mutations, so a failure replays the same way.
-import { rng as prng } from '../../quality/synth.js';
+import { seededRandom as prng } from '../../../src/sim/random.js';
 
 function seeds(port: number, transport: string): Buffer[] {
   const common = (method: string, n: number) => [

@@ -1,57 +1,63 @@
-// Blurred (out of focus): the ratio of 1-pixel to 3-pixel gradient energy, Σd₁²/Σd₃², on the
-// textured blocks. It does not depend on contrast or on how much texture the scene has: a sharp
-// step gives 1/3, pixel-level texture 1, and a blur spreading edges over ≥ 3 pixels tends to 1/9
-// (a 2-pixel lag spans only 1/2 … 1/4 and separated mild blur less well on the labelled set).
-// Flat blocks are left out, so a sky or a night picture is not read as blur.
+// Blurred (out of focus): the ratio of 1-pixel to 3-pixel gradient energy, Σe1/Σe3, over the
+// picture's strongest edges outside the OSD (lane marks, vehicles, poles, tree outlines). It does
+// not depend on contrast: a sharp step gives 1/3, a defocused one tends to 1/9. The OSD is drawn
+// sharp on top of a blurred picture and is left out; a picture with too few edges (dense fog, a
+// night road) gets no verdict of its own rather than a guess.
 import { RAMPS, ramp } from '../thresholds.js';
-import type { Frame } from '../types.js';
-import { BLOCK, fmt, median, quantile, sample, type DetectorResult } from './common.js';
+import { fmt, type DetectorResult } from './common.js';
+import { cellEnergy } from './cells.js';
+import type { BurstView } from './view.js';
 
-const LAG = 3;
-/** Below this 3-pixel gradient energy per pixel a block has no edges worth judging. */
-const MIN_EDGE_ENERGY = 40;
+/** A cell with less 3-pixel energy than this (a ~7-level step) has no edge worth judging. */
+const EDGE_MIN = 50;
+/** Fewer edge cells than this: no verdict. */
+export const MIN_EDGE_CELLS = 8;
+const TOP_SHARE = 0.3;
+/** Share of soft cells that makes an edgeless picture blurred. */
+const SOFT_WITHOUT_EDGES = { zero: 0.2, one: 0.35 };
 
-export function sharpnessRatio(f: Frame): number {
-  const cols = Math.floor((f.width - LAG) / BLOCK);
-  const rows = Math.floor((f.height - LAG) / BLOCK);
-  const e1: number[] = [];
-  const e2: number[] = [];
-  const w = f.width;
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < cols; bx++) {
-      let a = 0;
-      let b = 0;
-      for (let y = by * BLOCK; y < (by + 1) * BLOCK; y++) {
-        for (let x = bx * BLOCK; x < (bx + 1) * BLOCK; x++) {
-          const i = y * w + x;
-          const p = f.y[i]!;
-          const h1 = f.y[i + 1]! - p;
-          const v1 = f.y[i + w]! - p;
-          const h2 = f.y[i + LAG]! - p;
-          const v2 = f.y[i + LAG * w]! - p;
-          a += h1 * h1 + v1 * v1;
-          b += h2 * h2 + v2 * v2;
-        }
-      }
-      e1.push(a / (BLOCK * BLOCK));
-      e2.push(b / (BLOCK * BLOCK));
-    }
-  }
-  // The most textured quarter of the blocks, and only those with real edges.
-  const cut = Math.max(MIN_EDGE_ENERGY, quantile(e2, 0.75));
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < e2.length; i++) {
-    if (e2[i]! >= cut) {
-      s1 += e1[i]!;
-      s2 += e2[i]!;
-    }
-  }
-  return s2 > 0 ? s1 / s2 : NaN;
+export interface Sharpness {
+  ratio: number;
+  edgeCells: number;
 }
 
-export function detectBlurred(frames: readonly Frame[]): DetectorResult {
-  const r = median(sample(frames, 5).map(sharpnessRatio).filter(Number.isFinite));
-  if (!Number.isFinite(r)) return { confidence: 0, measure: NaN, detail: 'no edges to judge focus' };
-  return { confidence: ramp(r, RAMPS.blurred), measure: r, detail: `gradient energy ratio ${fmt(r, 3)}` };
+export function sharpnessOf(v: BurstView): Sharpness {
+  // The still picture (temporal median): grain, which looks like fine detail, is gone; the road,
+  // its marks, poles and trees stay.
+  const { e1, e3 } = cellEnergy(v.still, v);
+  const cells: number[] = [];
+  for (let i = 0; i < e3.length; i++) if (!v.osd[i] && e3[i]! >= EDGE_MIN) cells.push(i);
+  if (cells.length < MIN_EDGE_CELLS) return { ratio: NaN, edgeCells: cells.length };
+  cells.sort((a, b) => e3[b]! - e3[a]!);
+  const top = cells.slice(0, Math.max(MIN_EDGE_CELLS, Math.round(cells.length * TOP_SHARE)));
+  let s1 = 0;
+  let s3 = 0;
+  for (const i of top) {
+    s1 += e1[i]!;
+    s3 += e3[i]!;
+  }
+  return { ratio: s1 / s3, edgeCells: cells.length };
+}
+
+/**
+ * `softShare`: the share of the picture's cells with gradients but no detail (see occluded.ts).
+ * Without edges to judge, a picture that still has structure everywhere, only soft, is blurred
+ * past its edges; one that is flat (fog, a dark night) gets no verdict.
+ */
+export function detectBlurred(v: BurstView, s: Sharpness = sharpnessOf(v), softShare = 0): DetectorResult {
+  if (!Number.isFinite(s.ratio)) {
+    const c = ramp(softShare, SOFT_WITHOUT_EDGES);
+    return {
+      confidence: c,
+      measure: NaN,
+      parts: { edgeCells: s.edgeCells, softShare },
+      detail: `${fmt(s.edgeCells, 0)} edge cells outside the OSD: ${c >= 0.5 ? 'soft all over' : 'no verdict'} (${fmt(softShare * 100, 0)} % soft cells)`,
+    };
+  }
+  return {
+    confidence: ramp(s.ratio, RAMPS.blurred),
+    measure: s.ratio,
+    parts: { edgeCells: s.edgeCells },
+    detail: `edge sharpness ${fmt(s.ratio, 3)} (1-px/3-px gradient energy on the strongest edges, ${fmt(s.edgeCells, 0)} edge cells outside the OSD)`,
+  };
 }

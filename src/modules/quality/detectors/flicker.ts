@@ -3,10 +3,12 @@
 // its linear trend: slower swings (a cloud, exposure settling, a big truck crossing the view) do
 // not repeat within a 2 s burst and are not flicker. Traffic moves the mean by a level or so.
 import { RAMPS, ramp } from '../thresholds.js';
-import type { Frame } from '../types.js';
 import { fmt, meanOf, type DetectorResult } from './common.js';
+import type { BurstView } from './view.js';
 
 const MIN_HZ = 2;
+/** Below this mean (levels above black) a swing is judged against this level: a black picture has no light to flicker. */
+const FLICKER_MIN_LEVEL = 20;
 
 export function flickerPeak(series: readonly number[], fps: number): { amplitude: number; hz: number } {
   const n = series.length;
@@ -36,8 +38,18 @@ export function flickerPeak(series: readonly number[], fps: number): { amplitude
   return best;
 }
 
-export function detectFlicker(frames: readonly Frame[], fps = 25): DetectorResult {
+export function detectFlicker(v: BurstView, fps = 25): DetectorResult {
+  const frames = v.frames;
   if (frames.length < 8) return { confidence: 0, measure: NaN, detail: 'too few frames to judge' };
-  const p = flickerPeak(frames.map((f) => meanOf(f.y)), fps);
-  return { confidence: ramp(p.amplitude, RAMPS.flicker), measure: p.amplitude, detail: `brightness swing ±${fmt(p.amplitude, 1)} levels at ${fmt(p.hz, 1)} Hz` };
+  const series = frames.map((f) => meanOf(f.y));
+  const p = flickerPeak(series, fps);
+  // Relative to the light there is: ±3 levels is a strong swing at night, a faint one by day.
+  const level = Math.max(FLICKER_MIN_LEVEL, series.reduce((a, b) => a + b, 0) / series.length - 16);
+  const rel = p.amplitude / level;
+  return {
+    confidence: ramp(rel, RAMPS.flicker),
+    measure: rel,
+    parts: { amplitude: p.amplitude, hz: p.hz },
+    detail: `brightness swing ±${fmt(rel * 100, 1)} % (±${fmt(p.amplitude, 1)} levels) at ${fmt(p.hz, 1)} Hz`,
+  };
 }

@@ -1,92 +1,75 @@
-// Noise: grain far above a working sensor's. Two estimates of its σ must agree, since each alone
-// is fooled by something: the spatial one (Immerkær's Laplacian-difference operator, on the
-// flattest blocks) by fine static texture, the temporal one (frame difference on the stillest
-// blocks) by motion everywhere. Real noise raises both; texture or motion only one.
+// Noise: grain or interference far above a working sensor's, as it survives a low-bitrate encoder
+// (blotches that change from frame to frame). Each sampled frame is compared with the burst's
+// temporal median, which keeps the scene and drops the noise; what is left is noise, plus what
+// moved (traffic, rain) and rolling stripes. Differencing that residue with itself a few pixels
+// along the stripes' own direction cancels the stripes; the median over pixels of a cell ignores
+// sparse rain streaks; the median over cells ignores the few cells with traffic.
 import { RAMPS, ramp } from '../thresholds.js';
-import type { Frame } from '../types.js';
-import { BLOCK, fmt, median, quantile, sample, type DetectorResult } from './common.js';
+import { fmt, median, type DetectorResult } from './common.js';
+import { CELL, type BurstView } from './view.js';
 
-/** The quantile of block estimates taken: the flattest / stillest fifth of the picture. */
-const Q = 0.2;
-const IMMERKAER = Math.sqrt(Math.PI / 2) / 6;
+/** Pixels between the two residue samples differenced: past the size of a noise blotch at 320×180. */
+const SHIFT = 6;
+/** Residue (levels) rolling stripes at full confidence are allowed before noise is called. */
+const STRIPES_ALLOWANCE = 1.5;
 
-/** Per-block σ by Immerkær (1996), over the whole blocks that have a 1-pixel border inside the frame. */
-export function spatialNoiseBlocks(f: Frame): number[] {
-  const w = f.width;
-  const cols = Math.floor((f.width - 2) / BLOCK);
-  const rows = Math.floor((f.height - 2) / BLOCK);
-  const out: number[] = [];
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < cols; bx++) {
-      let s = 0;
-      for (let y = by * BLOCK + 1; y < (by + 1) * BLOCK + 1; y++) {
-        for (let x = bx * BLOCK + 1; x < (bx + 1) * BLOCK + 1; x++) {
-          const i = y * w + x;
-          const p = f.y;
-          const n = p[i - w - 1]! - 2 * p[i - w]! + p[i - w + 1]! - 2 * p[i - 1]! + 4 * p[i]! - 2 * p[i + 1]! + p[i + w - 1]! - 2 * p[i + w]! + p[i + w + 1]!;
-          s += Math.abs(n);
+/**
+ * Median absolute difference of the residue at p and at p shifted along the bands (bands of
+ * `angleDeg`: 0 = horizontal bands, level constant along x), per cell, then the median over cells.
+ */
+export function residueLevel(v: BurstView, angleDeg = 0): number {
+  const med = v.still;
+  const th = (angleDeg * Math.PI) / 180;
+  // The wave vector is (sin θ, cos θ) in (x, y); the bands run perpendicular to it.
+  const sx = Math.cos(th) * SHIFT;
+  const sy = -Math.sin(th) * SHIFT;
+  const { width: w, height: h } = v;
+  const x0 = Math.floor(sx);
+  const y0 = Math.floor(sy);
+  const fx = sx - x0;
+  const fy = sy - y0;
+  const perFrame: number[] = [];
+  const cellVals = new Array<number>(CELL * CELL);
+  for (const f of v.sampled) {
+    const res = new Float32Array(w * h);
+    for (let i = 0; i < res.length; i++) res[i] = f.y[i]! - med[i]!;
+    const at = (x: number, y: number): number => res[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))]!;
+    const cells: number[] = [];
+    for (let cy = 0; cy < v.rows; cy++) {
+      for (let cx = 0; cx < v.cols; cx++) {
+        if (v.osd[cy * v.cols + cx]) continue;
+        let n = 0;
+        for (let y = cy * CELL; y < (cy + 1) * CELL; y++) {
+          for (let x = cx * CELL; x < (cx + 1) * CELL; x++) {
+            const qx = x + x0;
+            const qy = y + y0;
+            const q = (1 - fy) * ((1 - fx) * at(qx, qy) + fx * at(qx + 1, qy)) + fy * ((1 - fx) * at(qx, qy + 1) + fx * at(qx + 1, qy + 1));
+            cellVals[n++] = Math.abs(res[y * w + x]! - q);
+          }
         }
+        cellVals.sort((a, b) => a - b);
+        // Mean of the middle half: robust to a streak or an edge, and not stuck on whole levels.
+        let t = 0;
+        for (let k = n >> 2; k < n - (n >> 2); k++) t += cellVals[k]!;
+        cells.push(t / (n - 2 * (n >> 2)));
       }
-      out.push((IMMERKAER * s) / (BLOCK * BLOCK));
     }
+    perFrame.push(median(cells));
   }
-  return out;
+  return median(perFrame);
 }
 
-/** Per-block σ of the difference of two frames, divided by √2 (the difference of two noises). */
-export function temporalNoiseBlocks(a: Frame, b: Frame): number[] {
-  const cols = Math.floor(a.width / BLOCK);
-  const rows = Math.floor(a.height / BLOCK);
-  const out: number[] = [];
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < cols; bx++) {
-      let s = 0;
-      let s2 = 0;
-      for (let y = by * BLOCK; y < (by + 1) * BLOCK; y++) {
-        const row = y * a.width;
-        for (let x = bx * BLOCK; x < (bx + 1) * BLOCK; x++) {
-          const d = a.y[row + x]! - b.y[row + x]!;
-          s += d;
-          s2 += d * d;
-        }
-      }
-      const n = BLOCK * BLOCK;
-      // Mean removed: a global brightness step (flicker, exposure) is not noise.
-      out.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2) / 2));
-    }
-  }
-  return out;
-}
-
-/** σ of one frame: the smaller of its spatial estimate and the temporal one against the next frame. */
-function frameSigma(frames: readonly Frame[], i: number): { spatial: number; temporal: number } {
-  const spatial = quantile(spatialNoiseBlocks(frames[i]!), Q);
-  const next = frames[i + 1];
-  return { spatial, temporal: next ? quantile(temporalNoiseBlocks(frames[i]!, next), Q) : NaN };
-}
-
-const combine = (s: { spatial: number; temporal: number }): number => (Number.isFinite(s.temporal) ? Math.min(s.spatial, s.temporal) : s.spatial);
-
-export function noiseSigmas(frames: readonly Frame[]): { spatial: number; temporal: number; sigma: number; keyframeSigma: number } {
-  const picked = sample(frames, 5).map((f) => frameSigma(frames, frames.indexOf(f)));
-  const spatial = median(picked.map((p) => p.spatial));
-  const temporal = median(picked.map((p) => p.temporal).filter(Number.isFinite));
-  const sigma = median(picked.map(combine));
-  // A burst starts on a keyframe (an RTSP join, the fan-out's cached GOP). At sub-stream bitrates
-  // the encoder keeps the grain only there and smooths it away in the P-frames that follow, so the
-  // first frame is judged on its own too; its drop into the next frame is the temporal estimate.
-  const keyframeSigma = combine(frameSigma(frames, 0));
-  return { spatial, temporal: Number.isFinite(temporal) ? temporal : NaN, sigma, keyframeSigma };
-}
-
-export function detectNoise(frames: readonly Frame[]): DetectorResult {
-  // One picture (a snapshot) cannot tell grain from fine texture: that takes the temporal estimate.
-  if (frames.length < 2) return { confidence: 0, measure: NaN, detail: 'not judged on one frame: grain and fine texture look alike' };
-  const { spatial, temporal, sigma, keyframeSigma } = noiseSigmas(frames);
-  const worst = Math.max(sigma, keyframeSigma);
+/**
+ * `stripes`: the stripes detector's result. Rolling bands cost an encoder its bits and leave
+ * blotches like noise's; while bands are seen, only a residue well above theirs counts as noise.
+ */
+export function detectNoise(v: BurstView, stripes?: DetectorResult): DetectorResult {
+  if (v.frames.length < 5) return { confidence: 0, measure: NaN, detail: 'not judged on fewer than 5 frames: grain and fine texture look alike in one picture' };
+  const r = residueLevel(v, stripes?.parts?.['angle'] ?? 0);
+  const allowance = STRIPES_ALLOWANCE * (stripes?.confidence ?? 0);
   return {
-    confidence: ramp(worst, RAMPS.noise),
-    measure: worst,
-    detail: `noise σ ${fmt(worst, 1)} (burst ${fmt(sigma, 1)}: spatial ${fmt(spatial, 1)}, temporal ${fmt(temporal, 1)}; first frame ${fmt(keyframeSigma, 1)})`,
+    confidence: ramp(r - allowance, RAMPS.noise),
+    measure: r,
+    detail: `frame-to-frame residue ${fmt(r, 2)} levels (median |difference| against the burst's median picture)`,
   };
 }

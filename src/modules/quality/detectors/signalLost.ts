@@ -1,41 +1,56 @@
-// Signal lost: no picture, only a screen of one colour (black, NVR blue, grey), perhaps with a
-// line of OSD text. Measured as how much of the picture sits at one value in luma and chroma;
-// a dark night picture fails this because its grain and lights spread the values.
+// Signal lost: no picture, only a screen of one colour (black, NVR blue, grey, decoder green),
+// perhaps with text on it. Measured as the spread of values outside the OSD/text: a screen has
+// none; any picture, however dark or underexposed, keeps a sky brighter than its road, lamps,
+// lane marks or grain, so its spread stays above a few levels.
 import { RAMPS, ramp } from '../thresholds.js';
 import type { Frame } from '../types.js';
-import { fmt, median, sample, type DetectorResult } from './common.js';
+import { fmt, median, type DetectorResult } from './common.js';
+import { inOsd, type BurstView } from './view.js';
 
-const TOLERANCE = 6;
-
-function planeMedian(p: Uint8Array): number {
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < p.length; i++) hist[p[i]!]!++;
+/** Spread between the 0.5th and 99.5th percentile of a histogram. */
+function spread(hist: Uint32Array, n: number): number {
+  if (n === 0) return 0;
+  const lo = n * 0.005;
+  const hi = n * 0.995;
   let acc = 0;
+  let a = -1;
+  let b = 255;
   for (let v = 0; v < 256; v++) {
     acc += hist[v]!;
-    if (acc * 2 >= p.length) return v;
-  }
-  return 255;
-}
-
-/** Fraction of pixels whose luma and both chroma samples are within ±6 of the plane medians. */
-export function uniformFraction(f: Frame): number {
-  const my = planeMedian(f.y);
-  const mu = planeMedian(f.u);
-  const mv = planeMedian(f.v);
-  const cw = f.width >> 1;
-  let n = 0;
-  for (let y = 0; y < f.height; y++) {
-    const crow = (y >> 1) * cw;
-    for (let x = 0; x < f.width; x++) {
-      const c = crow + (x >> 1);
-      if (Math.abs(f.y[y * f.width + x]! - my) <= TOLERANCE && Math.abs(f.u[c]! - mu) <= TOLERANCE && Math.abs(f.v[c]! - mv) <= TOLERANCE) n++;
+    if (a < 0 && acc > lo) a = v;
+    if (acc >= hi) {
+      b = v;
+      break;
     }
   }
-  return n / (f.width * f.height);
+  return b - Math.max(0, a);
 }
 
-export function detectSignalLost(frames: readonly Frame[]): DetectorResult {
-  const u = median(sample(frames, 5).map(uniformFraction));
-  return { confidence: ramp(u, RAMPS.signalLost), measure: u, detail: `uniform fraction ${fmt(u, 3)}` };
+/** The largest of the luma and chroma spreads of one frame, OSD left out. */
+export function pictureSpread(f: Frame, v: BurstView): number {
+  const hy = new Uint32Array(256);
+  const hu = new Uint32Array(256);
+  const hv = new Uint32Array(256);
+  let ny = 0;
+  let nc = 0;
+  const cw = f.width >> 1;
+  for (let y = 0; y < f.height; y++) {
+    for (let x = 0; x < f.width; x++) {
+      if (inOsd(v, x, y)) continue;
+      hy[f.y[y * f.width + x]!]!++;
+      ny++;
+      if (!(x & 1) && !(y & 1)) {
+        const c = (y >> 1) * cw + (x >> 1);
+        hu[f.u[c]!]!++;
+        hv[f.v[c]!]!++;
+        nc++;
+      }
+    }
+  }
+  return Math.max(spread(hy, ny), spread(hu, nc), spread(hv, nc));
+}
+
+export function detectSignalLost(v: BurstView): DetectorResult {
+  const s = median(v.sampled.map((f) => pictureSpread(f, v)));
+  return { confidence: ramp(s, RAMPS.signalLost), measure: s, detail: `picture spread ${fmt(s, 0)} levels (outside the OSD)` };
 }
