@@ -34,7 +34,7 @@ export function tempDb(t: Teardown): { db: Db; dir: string } {
   return { db, dir };
 }
 
-export async function gbService(t: Teardown, opts: { config?: Partial<Gb28181Config>; keepaliveIntervalMs?: number; db?: Db } = {}): Promise<GbService> {
+export async function gbService(t: Teardown, opts: { config?: Partial<Gb28181Config>; keepaliveIntervalMs?: number; db?: Db; rateLimit?: null } = {}): Promise<GbService> {
   const db = opts.db ?? tempDb(t).db;
   const svc = await startGbService({
     config: gbConfig(opts.config),
@@ -43,6 +43,7 @@ export async function gbService(t: Teardown, opts: { config?: Partial<Gb28181Con
     keepaliveIntervalMs: opts.keepaliveIntervalMs,
     requestPollMs: 50,
     timers: GB_TIMERS,
+    rateLimit: opts.rateLimit,
   });
   t.teardown(() => svc.stop());
   return svc;

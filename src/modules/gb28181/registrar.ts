@@ -11,6 +11,7 @@ import {
   header,
   type Dialog,
   type IncomingRequest,
+  type RateLimitOptions,
   type Remote,
   type SipResponse,
   type SipLog,
@@ -55,6 +56,8 @@ export interface GbRegistrarOptions {
   store: GbStore;
   log: Logger;
   timers?: Partial<SipTimers>;
+  /** Per source address (default: the SIP endpoint's); null disables (tests and benchmarks). */
+  rateLimit?: RateLimitOptions | null;
   now?: () => number;
 }
 
@@ -113,6 +116,7 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
       tcp: o.transports.tcp,
       advertisedHost: o.advertisedHost,
       timers: o.timers,
+      ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}),
       log: sipLog,
       userAgent: 'vcgw GB28181',
     });

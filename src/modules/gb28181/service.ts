@@ -11,7 +11,7 @@ import { PortAllocator } from '../../protocols/rtp/ports.js';
 import type { PullFactory } from '../media/source.js';
 import { GbPull, parseGbStreamUrl, type GbMediaDeps } from './pull.js';
 import type { Logger } from '../../log.js';
-import type { SipTimers } from '../../protocols/sip/index.js';
+import type { RateLimitOptions, SipTimers } from '../../protocols/sip/index.js';
 import { GbStore, type GbRequestRow } from '../../store/gb.js';
 import type { Db } from '../../store/db.js';
 import { GbRegistrar } from './registrar.js';
@@ -26,6 +26,7 @@ export interface GbServiceOptions {
   keepaliveIntervalMs?: number;
   requestPollMs?: number;
   timers?: Partial<SipTimers>;
+  rateLimit?: RateLimitOptions | null;
 }
 
 export interface GbService {
@@ -87,6 +88,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     store,
     log,
     timers: o.timers,
+    rateLimit: o.rateLimit,
   });
   log.info({ sip: `${c.transport} ${host}:${registrar.port}`, sipId: c.sip_id, domain: c.domain }, 'GB/T 28181 registrar listening');
 
