@@ -40,8 +40,6 @@ export interface GbService {
   pullFactory(media: Pick<Config['media'], 'stall_s' | 'first_frame_s' | 'backoff_s'>): PullFactory;
   /** Reachability of GB cameras from keep-alives and channel status (NetworkCheck, camera state). */
   readonly stateOf: StateProbe;
-  /** Info, catalog and status of a device, each failure logged (not thrown). */
-  survey(deviceId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -148,7 +146,6 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     ports,
     pullFactory,
     stateOf: gbStateProbe(registrar, store),
-    survey,
     async stop() {
       clearInterval(poller);
       clearInterval(pruner);
