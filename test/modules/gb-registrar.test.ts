@@ -9,6 +9,7 @@ import type { TransportName } from '../../src/protocols/sip/index.js';
 import { gbDevice, gbService, nextEvent } from '../helpers/gb.js';
 import { probeCameras } from '../../src/modules/health/netcheck.js';
 import { CameraStore } from '../../src/store/cameras.js';
+import { CameraClockStore } from '../../src/store/cameraClock.js';
 import { addCamera } from '../api/helpers.js';
 
 for (const transport of ['UDP', 'TCP'] as TransportName[]) {
@@ -104,6 +105,10 @@ t.test('a 16-channel NVR: catalogue paged → 16 candidates stored; DeviceInfo; 
   const status = await svc.registrar.deviceStatus(dev.deviceId);
   t.ok(status.driftMs !== null && Math.abs(status.driftMs - skewMs) < 2000, `drift recorded (${status.driftMs} ms, device ${skewMs} ms ahead)`);
   t.ok(Math.abs(svc.store.device(dev.deviceId)!.clockDriftMs! - skewMs) < 2000, 'drift stored');
+  const cam = addCamera(new CameraStore(svc.store.db), {}, { gbDeviceId: dev.deviceId, gbChannelId: dev.channelIds()[0]! });
+  await svc.registrar.deviceStatus(dev.deviceId);
+  const clock = new CameraClockStore(svc.store.db).get(cam.cameraNum);
+  t.ok(clock && Math.abs(clock.driftMs! - skewMs) < 2000, 'recorded in the camera clock table for the cameras on the device, as for ONVIF cameras');
 
   const ch = dev.channelIds()[2]!;
   const changed = new Promise<string>((resolve) => svc.registrar.on('channelStatus', (_d, c, e) => c === ch && resolve(e)));

@@ -78,6 +78,8 @@ export interface GbRegistrarEvents {
   /** A channel-status NOTIFY (ON/OFF/VLOST/DEFECT…). */
   channelStatus: [deviceId: string, channelId: string, event: string];
   alarm: [deviceId: string, message: ManscdpMessage];
+  /** A DeviceStatus answer carried DeviceTime: the device clock minus ours. */
+  clockDrift: [deviceId: string, driftMs: number, at: number];
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 8000;
@@ -374,7 +376,10 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
     const deviceTime = status.deviceTime ? parseGbTime(status.deviceTime) : null;
     // The device wrote its time somewhere between our send and its answer: compare to the middle.
     const driftMs = deviceTime ? deviceTime.getTime() - Math.round((sent + got) / 2) : null;
-    if (driftMs !== null) this.o.store.setClockDrift(deviceId, driftMs, got);
+    if (driftMs !== null) {
+      this.o.store.setClockDrift(deviceId, driftMs, got);
+      this.emit('clockDrift', deviceId, driftMs, got);
+    }
     return { ...status, driftMs };
   }
 

@@ -13,6 +13,8 @@ import { GbPull, parseGbStreamUrl, type GbMediaDeps } from './pull.js';
 import type { Logger } from '../../log.js';
 import type { RateLimitOptions, SipTimers } from '../../protocols/sip/index.js';
 import { GbStore, type GbRequestRow } from '../../store/gb.js';
+import { CameraClockStore } from '../../store/cameraClock.js';
+import { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { GbRegistrar } from './registrar.js';
 import { gbStateProbe } from './health.js';
@@ -104,6 +106,13 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     }
   };
   registrar.on('registered', (id) => void survey(id));
+  // The device set its clock from our Date header at registration; DeviceStatus tells how far off
+  // it still is. Recorded for each camera on the device, as ONVIF cameras' clock syncs are.
+  const clocks = new CameraClockStore(o.db);
+  const cameras = new CameraStore(o.db);
+  registrar.on('clockDrift', (deviceId, driftMs, at) => {
+    for (const cam of cameras.all()) if (cam.access.gbDeviceId === deviceId) clocks.record(cam.record.cameraNum, { at, driftMs });
+  });
 
   const serve = async (req: GbRequestRow): Promise<void> => {
     let result: unknown;
