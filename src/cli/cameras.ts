@@ -59,6 +59,7 @@ const FIELD_FLAGS: ReadonlyArray<readonly [string, string]> = [
   ['--high-stream <main|sub|third>', 'highStream'],
   ['--gb-device-id <id>', 'gbDeviceId'],
   ['--gb-channel-id <id>', 'gbChannelId'],
+  ['--gb-channel <id>', 'gbChannelId'],
   ['--overlay-text <text>', 'overlayText'],
   ['--travel-direction <东行|西行|南行|北行>', 'travelDirection'],
   ['--destination <place>', 'destination'],
@@ -76,6 +77,8 @@ const FLAG_HELP: Record<string, string> = {
   id: 'Local short name, unique on this gateway, e.g. K1844+158-up',
   cameraNum: 'Pin an existing registration (a camera moved from another gateway); generated once when absent',
 };
+/** The short form the technician types after `vcgw gb channels`; its device comes from the catalogue. */
+const GB_CHANNEL_HELP = 'GB/T 28181 channel id from `vcgw gb channels DEVICE` (the device is found from the catalogue; same as --gb-channel-id)';
 
 interface FieldOption {
   option: Option;
@@ -84,7 +87,7 @@ interface FieldOption {
 
 const fieldOptions = (): FieldOption[] =>
   FIELD_FLAGS.map(([flags, field]) => ({
-    option: new Option(flags, FLAG_HELP[field] ?? describe(field)),
+    option: new Option(flags, flags.startsWith('--gb-channel ') ? GB_CHANNEL_HELP : (FLAG_HELP[field] ?? describe(field))),
     field,
   }));
 

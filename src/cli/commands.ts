@@ -5,6 +5,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerLogsCommand } from './logs.js';
+import { registerGbCommand } from './gb.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerQualityCommand } from './quality.js';
@@ -32,5 +33,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerQualityCommand,
   registerReportCommand,
   registerSetupCommand,
+  registerGbCommand,
   registerSimCommand,
 ];

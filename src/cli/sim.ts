@@ -10,6 +10,7 @@ import { certFingerprint256, startProvinceSim, type ProvinceSimOptions } from '.
 import { OUTAGE_MODES, type OutageMode } from '../sim/province/types.js';
 import type { RegisterCommand } from './commands.js';
 import { registerSimMediaCommands } from './simMedia.js';
+import { registerSimGbCommand } from './simGb.js';
 import { CliError, println, table, type CliContext } from './context.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:9443';
@@ -159,6 +160,7 @@ function envelopeOf(body: unknown): { code?: unknown; msg?: unknown } {
 export const registerSimCommand: RegisterCommand = (program: Command, ctx: CliContext) => {
   const sim = program.command('sim').description('simulators of the systems around the gateway, for tests and rehearsals');
   registerSimMediaCommands(sim, ctx);
+  registerSimGbCommand(sim, ctx);
   const province = sim
     .command('province')
     .description('the provincial video-cloud platform (Appendix E), speaking the real HTTPS interface');

@@ -39,6 +39,8 @@ import { snapshotParts, snapshotService } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 import { startMetrics } from './metrics/start.js';
+import { startGbService, type GbService } from './gb28181/service.js';
+import { GbPtzDriver } from './ptz/gbDriver.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -55,6 +57,8 @@ export interface Daemon {
   readonly snapshots: SnapshotService | undefined;
   /** undefined when [quality] enabled = false. */
   readonly quality: QualityService | undefined;
+  /** undefined when [gb28181] enabled = false. */
+  readonly gb: GbService | undefined;
   stop(): Promise<void>;
 }
 
@@ -132,6 +136,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     pruner.unref();
     stoppers.push(() => clearInterval(pruner));
 
+    // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
+    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: moduleLog(log, 'gb') }) : undefined;
+    if (gb) stoppers.push(() => gb.stop());
+    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: moduleLog(log, 'ptz') });
+    if (gbPtz) stoppers.push(() => gbPtz.close());
+
     const state = new CameraStateTracker({
       db,
       cameras: cameraStore,
@@ -150,6 +160,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       intervalMs: config.health.probe_interval_s * 1000,
       timeoutMs: config.health.probe_timeout_ms,
       log: moduleLog(log, 'reach'),
+      stateOf: gb?.stateOf,
     });
     reach.start();
     stoppers.push(() => reach.stop());
@@ -174,10 +185,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       ptzLog,
       holds: new PtzHoldStore(db),
       holdMs: config.ptz.hold_s * 1000,
-      driverFor: ptzDriver.driverFor,
+      driverFor: (cam) => gbPtz?.driverFor(cam) ?? ptzDriver.driverFor(cam),
       log: moduleLog(log, 'ptz'),
     });
-    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log });
+    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log, pullFactory: gb?.pullFactory(config.media) });
     stoppers.push(() => media.stop());
     const push = new PushRegistry(media.engine, config.media, log);
     media.engine.onGone = (cameraNum, videoType, reason) => push.forget(cameraNum, videoType, reason);
@@ -194,6 +205,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       push,
       ptz,
       tls,
+      stateOf: gb?.stateOf,
       log: moduleLog(log, 'api'),
       snapshots: { files: snapParts.files, urls: snapParts.urls },
     });
@@ -261,6 +273,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       media,
       snapshots,
       quality,
+      gb,
       stop,
     };
   } catch (err) {

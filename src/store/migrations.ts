@@ -169,4 +169,51 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (check_at, camera_num)
   );
   `,
+  // 11: GB/T 28181 devices that registered, their catalogued channels, and catalog/info requests
+  // the CLI leaves for the running daemon (which owns the SIP socket) to carry out
+  `
+  CREATE TABLE gb_devices (
+    device_id        TEXT PRIMARY KEY,
+    transport        TEXT NOT NULL,
+    address          TEXT NOT NULL,
+    port             INTEGER NOT NULL,
+    edition          TEXT,
+    expires_at       INTEGER NOT NULL,
+    registered_at    INTEGER NOT NULL,
+    last_seen_at     INTEGER NOT NULL,
+    online           INTEGER NOT NULL CHECK (online IN (0, 1)),
+    name             TEXT,
+    manufacturer     TEXT,
+    model            TEXT,
+    firmware         TEXT,
+    channel_count    INTEGER,
+    clock_drift_ms   INTEGER,
+    clock_checked_at INTEGER,
+    catalog_at       INTEGER,
+    catalog_complete INTEGER,
+    updated_at       INTEGER NOT NULL
+  );
+  CREATE TABLE gb_channels (
+    channel_id   TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    name         TEXT,
+    manufacturer TEXT,
+    model        TEXT,
+    status       TEXT,
+    ptz_type     INTEGER,
+    parent_id    TEXT,
+    item         TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (device_id, channel_id)
+  );
+  CREATE INDEX gb_channels_channel ON gb_channels (channel_id);
+  CREATE TABLE gb_requests (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('catalog', 'info', 'status')),
+    created_at  INTEGER NOT NULL,
+    done_at     INTEGER,
+    result      TEXT
+  );
+  `,
 ];

@@ -129,3 +129,39 @@ export function options(port: number, transport = 'UDP'): Buffer {
     'Max-Forwards: 70',
   ]);
 }
+
+/** One random mutation of a SIP message (byte flips, truncation, duplicated lines, huge Content-Length, junk, cut headers, inserted separators). */
+export function mutateSip(src: Buffer, rnd: () => number): Buffer {
+  const pick = Math.floor(rnd() * 7);
+  const b = Buffer.from(src);
+  switch (pick) {
+    case 0: {
+      for (let i = 0, n = 1 + Math.floor(rnd() * 8); i < n; i++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      return b;
+    }
+    case 1:
+      return b.subarray(0, Math.floor(rnd() * b.length));
+    case 2: {
+      const lines = b.toString('latin1').split('\r\n');
+      const i = 1 + Math.floor(rnd() * Math.max(1, lines.length - 3));
+      lines.splice(i, 0, lines[i] ?? '', lines[i] ?? '');
+      return Buffer.from(lines.join('\r\n'), 'latin1');
+    }
+    case 3:
+      return Buffer.from(b.toString('latin1').replace(/Content-Length: \d+/, `Content-Length: ${Math.floor(rnd() * 1e9)}`), 'latin1');
+    case 4: {
+      const junk = Buffer.alloc(1 + Math.floor(rnd() * 1500));
+      for (let i = 0; i < junk.length; i++) junk[i] = Math.floor(rnd() * 256);
+      return junk;
+    }
+    case 5: {
+      // A header line cut in the middle of its name or value, or its colon removed.
+      return Buffer.from(b.toString('latin1').replace(/\r\n([A-Za-z-]+): /, (_m, n: string) => `\r\n${n.slice(0, Math.floor(rnd() * n.length))} `), 'latin1');
+    }
+    default: {
+      const at = Math.floor(rnd() * b.length);
+      const ins = Buffer.from(['\r\n', ';', '<', '"', '\0', ',', ':', ' SIP/2.0 '][Math.floor(rnd() * 8)]!);
+      return Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
+    }
+  }
+}

@@ -19,6 +19,7 @@ import {
   type CameraInput,
 } from './input.js';
 import { planProvisioning, type ProvisionResult } from './provision.js';
+import { completeGbAccess } from '../gb28181/pairing.js';
 
 export interface CameraServiceDeps {
   /** The database both stores live in; needed for transactions spanning them. */
@@ -158,7 +159,7 @@ export class CameraService {
     // Pinning an existing registration is allowed (a camera moved from another gateway, a
     // restored export); otherwise the number is generated here, once.
     parts.record['cameraNum'] ??= randomUUID();
-    const draft = validateDraft(parts);
+    const draft = this.withGb(validateDraft(parts));
     this.checkUnique(draft);
     return { kind: 'add', draft, source };
   }
@@ -169,14 +170,20 @@ export class CameraService {
     if (num !== undefined && num !== existing.record.cameraNum) {
       throw new CameraInputError('cameraNum', `cannot be changed (the province knows this camera as ${existing.record.cameraNum})`);
     }
-    const draft = validateDraft({
-      id: parts.id ?? existing.id,
-      record: { ...existing.record, ...parts.record },
-      access: mergeAccess(existing.access, parts.access),
-    });
+    const draft = this.withGb(
+      validateDraft({
+        id: parts.id ?? existing.id,
+        record: { ...existing.record, ...parts.record },
+        access: mergeAccess(existing.access, parts.access),
+      }),
+    );
     this.checkUnique(draft, existing);
     const same = sameCamera(draft, existing) && existing.syncState !== 'rejected';
     return { kind: same ? 'unchanged' : 'update', draft, source: existing.source, existing };
+  }
+
+  private withGb(draft: CameraDraft): CameraDraft {
+    return { ...draft, access: completeGbAccess(this.db, draft.access) };
   }
 
   private checkUnique(draft: CameraDraft, existing?: StoredCamera): void {

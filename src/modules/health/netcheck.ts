@@ -62,11 +62,18 @@ export function tcpReachable(ep: Endpoint, timeoutMs: number): Promise<boolean> 
   });
 }
 
+/**
+ * The state of a camera reached another way than by a TCP port (GB/T 28181: its device's
+ * keep-alives and the channel's status), or undefined for a camera to probe over TCP.
+ */
+export type StateProbe = (camera: StoredCamera) => ProbeResult | undefined;
+
 /** Probes every camera, `concurrency` at a time; results in the order of `cameras`. */
 export async function probeCameras(
   cameras: readonly StoredCamera[],
   timeoutMs: number,
   concurrency = 64,
+  stateOf?: StateProbe,
 ): Promise<ProbeResult[]> {
   const results: ProbeResult[] = new Array<ProbeResult>(cameras.length);
   let next = 0;
@@ -74,6 +81,11 @@ export async function probeCameras(
     while (next < cameras.length) {
       const i = next++;
       const camera = cameras[i]!;
+      const known = stateOf?.(camera);
+      if (known) {
+        results[i] = known;
+        continue;
+      }
       const ep = cameraEndpoint(camera);
       const cameraNum = camera.record.cameraNum;
       if (!ep) results[i] = { cameraNum, status: 0, reason: NO_ADDRESS };

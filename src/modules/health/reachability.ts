@@ -1,7 +1,7 @@
 import type { Logger } from '../../log.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { CameraHealth } from './cameraHealth.js';
-import { probeCameras } from './netcheck.js';
+import { probeCameras, type StateProbe } from './netcheck.js';
 
 /** Probes every camera on a schedule and tells CameraHealth which answer. */
 export class ReachabilityMonitor {
@@ -15,6 +15,8 @@ export class ReachabilityMonitor {
       intervalMs: number;
       timeoutMs: number;
       log: Logger;
+      /** Cameras whose state is known without a probe (GB/T 28181). */
+      stateOf?: StateProbe;
     },
   ) {}
 
@@ -40,7 +42,7 @@ export class ReachabilityMonitor {
   private async round(): Promise<void> {
     try {
       const cams = this.o.cameras.all();
-      const results = await probeCameras(cams, this.o.timeoutMs);
+      const results = await probeCameras(cams, this.o.timeoutMs, undefined, this.o.stateOf);
       for (const r of results) {
         this.o.health.setReachable(r.cameraNum, r.status === 1, r.reason);
       }

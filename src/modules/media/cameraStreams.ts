@@ -6,6 +6,7 @@ import { CameraOnvifStore, type OnvifFacts } from '../../store/cameraOnvif.js';
 import type { Db } from '../../store/db.js';
 import { STREAM_ROLES, type StoredCamera, type StreamRole } from '../../store/cameras.js';
 import { selectStreams, type StreamFacts, type StreamSelection } from './streamSelection.js';
+import { gbStreamUrl } from '../gb28181/pull.js';
 
 export const ACCESS_URL: Readonly<Record<StreamRole, 'rtspMain' | 'rtspSub' | 'rtspThird'>> = { main: 'rtspMain', sub: 'rtspSub', third: 'rtspThird' };
 
@@ -53,7 +54,9 @@ export class CameraStreams {
     const out: StreamFacts[] = [];
     for (const role of STREAM_ROLES) {
       const p = facts?.profiles.find((x) => x.role === role);
-      const typed = cam.access[ACCESS_URL[role]];
+      // A GB/T 28181 channel is the camera's main stream when no RTSP URL says otherwise.
+      const gb = role === 'main' && cam.access.gbDeviceId && cam.access.gbChannelId ? gbStreamUrl(cam.access.gbDeviceId, cam.access.gbChannelId) : undefined;
+      const typed = cam.access[ACCESS_URL[role]] ?? gb;
       const url = typed ?? (p?.streamUri && withCredentials(p.streamUri, cam.access.onvifUser, cam.access.onvifPassword));
       if (!url) continue;
       out.push(p ? { role, url, codec: p.encoding, width: p.width, height: p.height, fps: p.fps, kbps: p.bitrateKbps, gop: p.gop } : { role, url });

@@ -9,7 +9,7 @@ import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
 import { PushPipeline, type UrlProvider } from './pushPipeline.js';
 import type { MediaRuntime } from './runtime.js';
-import { CameraSource, type SourceStatus, type StreamName } from './source.js';
+import { CameraSource, type PullFactory, type SourceStatus, type StreamName } from './source.js';
 import type { CameraStreams } from './cameraStreams.js';
 import type { TierChoice } from './streamSelection.js';
 import type { TsFanout } from '../../protocols/mpegts/fanout.js';
@@ -52,6 +52,8 @@ export class FfmpegMediaEngine implements MediaEngine {
   onEncodingDrift?: (cameraNum: string, tier: 'low' | 'high', reason: string) => void;
   /** A push delivered its first frame, `ms` after it was started (for the operations figures). */
   onFirstFrame?: (cameraNum: string, role: 'constant' | 'ondemand', ms: number) => void;
+  /** Pulls of camera kinds other than RTSP (GB/T 28181), chosen by URL; set by the daemon. */
+  pullFactory?: PullFactory;
   private readonly log: Logger;
   private borrows = 0;
 
@@ -226,7 +228,7 @@ export class FfmpegMediaEngine implements MediaEngine {
     const key = `${cameraNum}:${stream}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = new CameraSource(cameraNum, stream, url, this.rt, this.log);
+      s = new CameraSource(cameraNum, stream, url, this.rt, this.log, this.pullFactory);
       this.sources.set(key, s);
     } else {
       s.setUrl(url);

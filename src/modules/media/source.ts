@@ -15,6 +15,14 @@ import type { MediaRuntime } from './runtime.js';
 
 export type StreamName = StreamRole;
 
+/**
+ * A pull as its source sees it: FFmpeg under a Supervisor (RTSP), or another kind with the same
+ * life cycle and events — 'spawn' with the MPEG-TS stdout, 'progress', 'exit' (GB/T 28181: modules/gb28181/pull.ts).
+ */
+export type CameraPull = Pick<Supervisor, 'start' | 'stop' | 'restart' | 'lastError' | 'lastProgress' | 'state' | 'restarts'> & Pick<EventEmitter, 'on'>;
+/** Makes the pull of a URL that is not FFmpeg's (undefined: FFmpeg's). */
+export type PullFactory = (url: string, log: Logger) => CameraPull | undefined;
+
 export interface SourceStatus {
   cameraNum: string;
   stream: StreamName;
@@ -39,7 +47,7 @@ export interface SourceStatus {
  */
 export class CameraSource extends EventEmitter {
   readonly fanout = new TsFanout();
-  private sup: Supervisor | undefined;
+  private sup: CameraPull | undefined;
   private readonly users = new Set<string>();
   private lingerTimer: NodeJS.Timeout | undefined;
   private readySince: number | undefined;
@@ -53,6 +61,7 @@ export class CameraSource extends EventEmitter {
     private url: string,
     private readonly rt: MediaRuntime,
     log: Logger,
+    private readonly pullOf?: PullFactory,
   ) {
     super();
     this.setMaxListeners(0);
@@ -148,7 +157,7 @@ export class CameraSource extends EventEmitter {
 
   private startPull(): void {
     const c = this.rt.config;
-    const sup = new Supervisor({
+    const sup = this.pullOf?.(this.url, this.log) ?? new Supervisor({
       name: `source ${this.cameraNum}/${this.stream}`,
       command: this.rt.ffmpeg,
       args: () => sourceArgs({ url: this.url, rtspTransport: c.rtsp_transport, timeoutS: c.rtsp_timeout_s }),

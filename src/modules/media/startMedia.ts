@@ -16,6 +16,7 @@ import type { MediaEngine } from './engine.js';
 import { FfmpegMediaEngine } from './ffmpegEngine.js';
 import { createMediaRuntime, type MediaRuntime } from './runtime.js';
 import { MediaStatusWriter } from './statusWriter.js';
+import type { PullFactory } from './source.js';
 
 export interface RunningMedia {
   engine: MediaEngine;
@@ -45,6 +46,8 @@ export async function startMedia(o: {
   call: ProvinceCall;
   health: CameraHealth;
   log: Logger;
+  /** Pulls of non-RTSP cameras (GB/T 28181). */
+  pullFactory?: PullFactory;
 }): Promise<RunningMedia> {
   const log = moduleLog(o.log, 'media');
   const store = new MediaStatusStore(o.db);
@@ -59,6 +62,7 @@ export async function startMedia(o: {
   }
   const streams = cameraStreamsOf(o.db, o.config.media.encoder);
   const engine = new FfmpegMediaEngine(runtime, o.cameras, log, streams, o.config.overlay);
+  engine.pullFactory = o.pullFactory;
   const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
   const constant = new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log });
   const status = new MediaStatusWriter({ engine, cameras: o.cameras, store, health: o.health, intervalMs: STATUS_MS, log });

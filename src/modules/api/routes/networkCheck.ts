@@ -6,7 +6,7 @@ import { fail, ok } from '../reply.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { validate } from '../validate.js';
 
-export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config'>): ApiRoute {
+export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config' | 'stateOf'>): ApiRoute {
   return {
     method: 'POST',
     url: '/service/video.NetworkCheck',
@@ -28,7 +28,7 @@ export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config'>): Ap
           cameras.push(camera);
         }
       }
-      const results = await probeCameras(cameras, deps.config.health.probe_timeout_ms);
+      const results = await probeCameras(cameras, deps.config.health.probe_timeout_ms, undefined, deps.stateOf);
       log.info({ probed: results.length, reachable: results.filter((r) => r.status === 1).length }, 'network check');
       return ok(results.map(({ cameraNum, status }) => ({ cameraNum, status })));
     },

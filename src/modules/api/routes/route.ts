@@ -1,3 +1,4 @@
+import type { StateProbe } from '../../health/netcheck.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../log.js';
 import type { CameraStore } from '../../../store/cameras.js';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   /** The certificate to serve; made or loaded by ensureServerTls when absent. */
   tls?: ServerTls;
   now?: () => number;
+  /** NetworkCheck of cameras reached without a TCP port (GB/T 28181). */
+  stateOf?: StateProbe;
 }
 
 export interface RouteContext {

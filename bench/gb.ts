@@ -1,0 +1,112 @@
+// GB/T 28181 end to end through the gateway's own path: prints figures, asserts nothing.
+// `npm run bench:gb` runs this, then bench/gb-sip.ts (registrations + keep-alives/s for 500
+// devices) and bench/gb-media.ts (PS demux first frame, CPU vs FFmpeg, loss 0.1/1/5 %).
+// Options: --runs N (default 20).
+//
+// INVITE → first decodable frame at the RTMP server: the gateway's registrar and media engine,
+// a simulated GB camera (CIF H.264 25 fps, GOP 2 s, PS over RTP/UDP) on 127.0.0.1, the real
+// nginx-rtmp server and an FFmpeg reader. Cold: no pull open (the on-demand push sends the
+// INVITE). Warm: a constant push holds the channel's pull open (first frame from the GOP cache).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { configSchema } from '../src/config/schema.js';
+import { silentLogger } from '../src/log.js';
+import { cameraStreamsOf } from '../src/modules/media/cameraStreams.js';
+import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';
+import { createMediaRuntime } from '../src/modules/media/runtime.js';
+import { startGbService } from '../src/modules/gb28181/service.js';
+import { VIDEO_TYPES, cameraRecordSchema } from '../src/protocols/province/messages.js';
+import { SUB_CIF_H264 } from '../src/sim/camera/index.js';
+import { GbCameraSim } from '../src/sim/gb28181/index.js';
+import { startRtmpServer, waitFirstFrame } from '../src/sim/rtmp/index.js';
+import { sampleCameraRecordFields } from '../src/sim/sampleCamera.js';
+import { CameraStore } from '../src/store/cameras.js';
+import { openDb } from '../src/store/db.js';
+import { max, median, round, table } from './lib/stats.js';
+
+const argv = process.argv.slice(2);
+const runsAt = argv.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : 20;
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs needs a whole number ≥ 1');
+
+const log = silentLogger();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-bench-gb-'));
+const db = openDb(dir);
+const gbConfig = { ...configSchema.shape.gb28181.parse({}), enabled: true, listen: '127.0.0.1:0', password: 'bench-pass', media_port_min: 46000, media_port_max: 46199 };
+const media = { ...configSchema.shape.media.parse(undefined), hardware: 'off' as const, x264_preset: 'ultrafast' as const, source_linger_s: 0 };
+const gb = await startGbService({ config: gbConfig, db, log });
+const rtmp = await startRtmpServer();
+const runtime = await createMediaRuntime(media, log);
+const store = new CameraStore(db);
+const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'));
+engine.pullFactory = gb.pullFactory(media);
+const sim = await GbCameraSim.start({
+  deviceId: '44010000041320000001',
+  password: 'bench-pass',
+  registrar: { address: '127.0.0.1', port: gb.registrar.port, transport: 'UDP', serverId: gbConfig.sip_id, domain: gbConfig.domain },
+  channels: 0,
+  clip: SUB_CIF_H264,
+});
+await sim.device.register(3600);
+const cameraNum = crypto.randomUUID();
+store.put({
+  id: 'gb',
+  record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(1, { pushType: 2 }), cameraNum }),
+  access: { gbDeviceId: sim.deviceId, gbChannelId: sim.deviceId },
+  source: 'cli',
+});
+
+async function firstFrameMs(tag: string): Promise<number> {
+  const url = rtmp.url('rtmp', `${tag}-${Date.now()}`);
+  const reader = waitFirstFrame(url, { timeoutMs: 30_000 });
+  try {
+    await reader.ready;
+    const begin = Date.now();
+    await engine.start({ cameraNum, videoType: VIDEO_TYPES.source, url, params: {} });
+    const first = await reader.firstFrame;
+    return first - begin;
+  } finally {
+    await reader.close();
+    await engine.stop(cameraNum, VIDEO_TYPES.source);
+  }
+}
+
+const idle = async () => {
+  const started = Date.now();
+  while (engine.sourceStatus(cameraNum, 'main')?.state !== 'idle' || sim.activeStreams() > 0) {
+    if (Date.now() - started > 10_000) throw new Error('pull not closed after stop');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const cold: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  cold.push(await firstFrameMs('cold'));
+  await idle();
+}
+const cam = store.byNum(cameraNum)!;
+engine.startConstant(cam, async () => rtmp.url('rtmp', `hold-${cameraNum}`), () => ({}));
+await new Promise((r) => setTimeout(r, 3000)); // the constant push's pull is running and its GOP cached
+const warm: number[] = [];
+for (let i = 0; i < RUNS; i++) warm.push(await firstFrameMs('warm'));
+const invites = sim.invites.length;
+
+await engine.close();
+await sim.close();
+await gb.stop();
+await rtmp.close();
+db.close();
+fs.rmSync(dir, { recursive: true, force: true });
+
+console.log(`GB/T 28181 INVITE → first decodable frame at the RTMP server (source tier, CIF H.264 25 fps GOP 2 s, PS/RTP over UDP, ${RUNS} runs each)`);
+console.log(
+  table([
+    ['case', 'median ms', 'worst ms'],
+    ['cold (INVITE sent by the push)', round(median(cold), 0), round(max(cold), 0)],
+    ['warm (pull already open)', round(median(warm), 0), round(max(warm), 0)],
+  ]),
+);
+console.log(`INVITEs sent: ${invites} (expected ${RUNS + 1}: one per cold run, one for all warm runs)`);
+process.exit(0);
