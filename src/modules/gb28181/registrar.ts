@@ -1,5 +1,5 @@
 // The gateway as the platform GB/T 28181 cameras and NVRs register to: REGISTER with digest
-// (Date header in the 200 for the device clock, §9.10), expiry and Expires 0, keep-alive tracking
+// (Date header in the 200 for the device clock, GB/T 28181 §9.10), expiry and Expires 0, keep-alive tracking
 // (offline after N missed intervals, online on the next one), DeviceInfo / Catalog (paged,
 // assembled) / DeviceStatus queries, channel-status NOTIFYs and alarms. State lives in memory for
 // the SIP work and in SQLite (GbStore) for the CLI and for the next start.
@@ -315,7 +315,7 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
 
   /**
    * INVITE of a channel for live video (s=Play), at the address its device registered from; the
-   * Subject names the channel and the y= SSRC (§9.2). The dialog is null unless answered 2xx.
+   * Subject names the channel and the y= SSRC (GB/T 28181 §9.2). The dialog is null unless answered 2xx.
    */
   async invite(deviceId: string, channelId: string, sdp: string, ssrc: string): Promise<{ response: SipResponse; dialog: Dialog | null }> {
     const dev = this.device(deviceId);
