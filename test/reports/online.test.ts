@@ -49,7 +49,14 @@ t.test('the recorder takes a check at its time: every camera with its state, unk
     recorder.start();
     now = slot + 1000; // ... and fires a second after it
   });
-  t.same(await taken, [slot, 2], 'the 06:00 check, two cameras');
+  // The recorder's timer is unref'd (it must not hold the daemon open): this bounded, ref'd wait
+  // keeps the test's event loop alive until the check fires, and fails it if it never does.
+  let guard: NodeJS.Timeout | undefined;
+  const bounded = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error('no online check within 5 s')), 5000);
+  });
+  t.same(await Promise.race([taken, bounded]), [slot, 2], 'the 06:00 check, two cameras');
+  clearTimeout(guard);
   t.same(
     new OnlineCheckStore(db).between(slot, slot + 1).map((r) => [r.cameraNum, r.online, r.reason]),
     [
