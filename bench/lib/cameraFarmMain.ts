@@ -6,6 +6,7 @@
 // stdin closes (the parent is gone) or SIGTERM.
 import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type RtspCamera } from '../../src/sim/camera/index.js';
 import { startSimCamera, type SimCamera } from '../../src/sim/simCamera.js';
+import { serveUntilParentGone } from './farmChild.js';
 
 const count = Number(process.argv[2]);
 if (!Number.isInteger(count) || count < 1 || count > 64) {
@@ -15,18 +16,7 @@ if (!Number.isInteger(count) || count < 1 || count > 64) {
 
 const cams: RtspCamera[] = [];
 let onvifCam: SimCamera | undefined;
-let closing = false;
-async function shutdown(code: number): Promise<void> {
-  if (closing) return;
-  closing = true;
-  await Promise.allSettled([...cams.map((c) => c.close()), onvifCam?.close()]);
-  process.exit(code);
-}
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
-process.stdin.on('end', () => void shutdown(0));
-process.stdin.on('error', () => void shutdown(0));
-process.stdin.resume();
+const shutdown = serveUntilParentGone(() => Promise.allSettled([...cams.map((c) => c.close()), onvifCam?.close()]));
 
 try {
   for (let i = 0; i < count; i++) {

@@ -5,6 +5,7 @@
 // serves until stdin closes or SIGTERM (the same protocol as cameraFarmMain.ts).
 import type { ClipSpec } from '../../src/sim/camera/index.js';
 import { startSimCamera, type SimCamera } from '../../src/sim/simCamera.js';
+import { serveUntilParentGone } from './farmChild.js';
 
 const count = Number(process.argv[2]);
 if (!Number.isInteger(count) || count < 1 || count > 128) {
@@ -13,18 +14,7 @@ if (!Number.isInteger(count) || count < 1 || count > 128) {
 }
 
 const cams: SimCamera[] = [];
-let closing = false;
-async function shutdown(code: number): Promise<void> {
-  if (closing) return;
-  closing = true;
-  await Promise.allSettled(cams.map((c) => c.close()));
-  process.exit(code);
-}
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
-process.stdin.on('end', () => void shutdown(0));
-process.stdin.on('error', () => void shutdown(0));
-process.stdin.resume();
+const shutdown = serveUntilParentGone(() => Promise.allSettled(cams.map((c) => c.close())));
 
 try {
   // Streams already at the tiers, so the gateway's SetVideoEncoderConfiguration finds the clip
