@@ -69,8 +69,14 @@ function pushFrames(d: D): Map<string, { frames: number; restarts: number; fps: 
   }
 }
 
+/** A daemon that died under load is the finding: say so with its last words instead of waiting on its status table. */
+function assertAlive(d: D): void {
+  if (d.child.exitCode !== null || d.child.signalCode !== null) throw new Error(`daemon exited (${d.child.exitCode ?? d.child.signalCode}): ${d.stderr.tail()}`);
+}
+
 /** Constant pushes running as a remux of a camera-encoded stream (`copy` in their status). */
 function remuxed(d: D): number {
+  assertAlive(d);
   const db = openDb(`${d.dir}/data`);
   try {
     return (db.prepare("SELECT COUNT(*) AS n FROM media_status WHERE role = 'constant' AND state = 'running' AND detail LIKE '% copy %'").get() as { n: number }).n;
@@ -100,6 +106,7 @@ async function hold(what: string, d: D, api: ReturnType<typeof provinceApi>, far
   const end = Date.now() + seconds * 1000;
   let nextMem = 0;
   while (Date.now() < end) {
+    assertAlive(d);
     const r = await api('/service/status.CheckGateway').catch(() => undefined);
     if (r?.code === 200) latencies.push(r.ms);
     else apiFailures++;

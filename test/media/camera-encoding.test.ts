@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/log.js';
 import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../src/modules/media/cameraEncoding.js';
 import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
 import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
+import { connectOnvif, type OnvifConnectOptions } from '../../src/protocols/onvif/index.js';
 import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { cameraRecordSchema, VIDEO_TYPES } from '../../src/protocols/province/messages.js';
 import { SUB_CIF_H264 } from '../../src/sim/camera/index.js';
@@ -119,6 +120,45 @@ t.test('configured over ONVIF, verified by ffprobe, pushed by remux; a drift on 
   const fixed = await measureStream(url, { seconds: 6, timeoutMs: 25_000 });
   t.ok(Math.abs(fixed.videoKbps - 128) <= 128 * 0.2, `transcoded back to ${fixed.videoKbps} kb/s`);
   await rig.engine.stop(cam.record.cameraNum, VIDEO_TYPES.low);
+});
+
+t.test('a check that failed (the camera did not answer under load) is tried again after 30 s, not at the next hourly round', async (t) => {
+  const sim = await simCamera(t, { onvif: true });
+  const cam = register(rig, 'enc-retry', onvifAccess(sim));
+  let clock = Date.now();
+  let clockReads = 0;
+  const connects: number[] = [];
+  const keeper = new EncodingKeeper({
+    cameras: { all: () => [rig.camera('enc-retry')], byNum: (n: string) => rig.store.byNum(n) } as unknown as typeof rig.store,
+    streams: cameraStreamsOf(rig.db, 'gateway'),
+    onvif: new CameraOnvifStore(rig.db),
+    encoding: new CameraEncodingStore(rig.db),
+    intervalMs: 3_600_000,
+    reconcileMs: 20,
+    ffprobe: rig.runtime.ffprobe,
+    connect: (o: OnvifConnectOptions) => {
+      connects.push(clock);
+      return connects.length === 1 ? Promise.reject(new Error('GetDeviceInformation: no answer within 5000 ms')) : connectOnvif(o);
+    },
+    onChange: () => {},
+    now: () => {
+      clockReads++;
+      return clock;
+    },
+    log,
+  });
+  keeper.start();
+  t.teardown(() => keeper.stop());
+  const state = () => new CameraEncodingStore(rig.db).get(cam.record.cameraNum);
+  await until('the first check to fail', () => state()?.state === 'fallback');
+  t.match(state()!.reason, /did not answer|no answer/, 'the failure is recorded with its reason');
+  clock += 29_000;
+  const reads = clockReads;
+  await until('a few reconcile passes at 29 s', () => clockReads >= reads + 5);
+  t.equal(connects.length, 1, 'not tried again before 30 s');
+  clock += 2_000;
+  await until('the check tried again and the camera verified', () => state()?.state === 'camera', 60_000);
+  t.equal(connects.length, 2, 'tried once more, at 31 s');
 });
 
 t.test('a camera with a third stream encodes the 1 Mbps 720p output too', async (t) => {

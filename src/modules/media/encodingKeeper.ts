@@ -32,9 +32,14 @@ export interface EncodingKeeperOptions {
 
 export type KeeperResult = { cameraNum: string; encoder: 'gateway' | 'camera'; ok: boolean; detail: string };
 
+/** A failed check is tried again after this, doubling with each failure in a row up to the check interval. */
+const RETRY_FIRST_MS = 30_000;
+
 export class EncodingKeeper {
   private readonly rounds: CameraRounds<KeeperResult>;
   private readonly attempted = new Map<string, number>();
+  /** Failed checks in a row per camera: a camera that did not answer under load is not left transcoded until the next hourly round. */
+  private readonly failures = new Map<string, number>();
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -49,6 +54,7 @@ export class EncodingKeeper {
       concurrency: 4,
       eligible: (c) => Boolean(c.access.onvifUrl) || o.streams.encoderOf(c) === 'camera' || o.encoding.get(c.record.cameraNum) !== undefined,
       lastAttempt: (c) => this.attempted.get(c.record.cameraNum),
+      dueAgain: (c) => this.retryDue(c.record.cameraNum),
       run: (c) => this.keep(c),
     });
   }
@@ -63,6 +69,14 @@ export class EncodingKeeper {
 
   checkOne(cam: StoredCamera): Promise<KeeperResult> | undefined {
     return this.rounds.runOne(cam);
+  }
+
+  private retryDue(cameraNum: string): boolean {
+    const failed = this.failures.get(cameraNum);
+    const last = this.attempted.get(cameraNum);
+    if (!failed || last === undefined) return false;
+    const wait = Math.min(RETRY_FIRST_MS * 2 ** (failed - 1), this.o.intervalMs);
+    return this.now() - last >= wait;
   }
 
   /** The engine saw a camera-encoded output leave its tier: that output is the gateway's again until the next check. */
@@ -106,6 +120,8 @@ export class EncodingKeeper {
       result = { cameraNum, encoder, ok: false, detail: err instanceof Error ? err.message : String(err) };
       log.error({ err: result.detail }, 'camera upkeep failed');
     }
+    if (result.ok) this.failures.delete(cameraNum);
+    else this.failures.set(cameraNum, (this.failures.get(cameraNum) ?? 0) + 1);
     if (!this.rounds.isStopped) this.o.onChange(this.o.cameras.byNum(cameraNum) ?? cam);
     return result;
   }
