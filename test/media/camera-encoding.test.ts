@@ -7,6 +7,8 @@ import { silentLogger } from '../../src/log.js';
 import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../src/modules/media/cameraEncoding.js';
 import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
 import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
+import { ConstantPushManager, PushAddressBook } from '../../src/modules/media/constantPush.js';
+import type { Envelope } from '../../src/protocols/province/messages.js';
 import { connectOnvif, type OnvifConnectOptions } from '../../src/protocols/onvif/index.js';
 import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { cameraRecordSchema, VIDEO_TYPES } from '../../src/protocols/province/messages.js';
@@ -26,10 +28,10 @@ async function simCamera(t: Test, o: SimCameraOptions): Promise<SimCamera> {
   return cam;
 }
 
-function register(rig: MediaRig, id: string, access: CameraAccess): StoredCamera {
+function register(rig: MediaRig, id: string, access: CameraAccess, pushType: 1 | 2 = 2): StoredCamera {
   rig.store.put({
     id,
-    record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(rig.store.count(), { pushType: 2 }), cameraNum: crypto.randomUUID() }),
+    record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(rig.store.count(), { pushType }), cameraNum: crypto.randomUUID() }),
     access: { ip: '127.0.0.1', ...access },
     source: 'cli',
   });
@@ -71,6 +73,9 @@ const onvifAccess = (cam: SimCamera): CameraAccess => ({ onvifUrl: cam.onvif!.ur
  * with that instead of the daemon's 4 s, which on-tier verdicts keep.
  */
 const shortReads = (deps: ReturnType<typeof checkDeps>) => ({ ...deps, measure: (url: string) => measureStream(url, { seconds: 2 }) });
+
+/** The registry as a job over one camera sees it: the rig's registry holds the other tests' cameras too. */
+const onlyCamera = (rig: MediaRig, id: string) => ({ all: () => [rig.camera(id)], byNum: (n: string) => rig.store.byNum(n) }) as unknown as MediaRig['store'];
 
 // One rig (RTMP server, FFmpeg runtime, registry) for the file: each test registers its own cameras.
 let rig: MediaRig;
@@ -129,7 +134,7 @@ t.test('a check that failed (the camera did not answer under load) is tried agai
   let clockReads = 0;
   const connects: number[] = [];
   const keeper = new EncodingKeeper({
-    cameras: { all: () => [rig.camera('enc-retry')], byNum: (n: string) => rig.store.byNum(n) } as unknown as typeof rig.store,
+    cameras: onlyCamera(rig, 'enc-retry'),
     streams: cameraStreamsOf(rig.db, 'gateway'),
     onvif: new CameraOnvifStore(rig.db),
     encoding: new CameraEncodingStore(rig.db),
@@ -159,6 +164,75 @@ t.test('a check that failed (the camera did not answer under load) is tried agai
   clock += 2_000;
   await until('the check tried again and the camera verified', () => state()?.state === 'camera', 60_000);
   t.equal(connects.length, 2, 'tried once more, at 31 s');
+});
+
+/** GetPushAddress answered with a stream on the rig's RTMP server. */
+function pushAddresses(rig: MediaRig): PushAddressBook {
+  const call = async (_path: string, body: unknown): Promise<Envelope> =>
+    ({ code: 200, msg: '成功', data: { cameras: (body as { cameras: string[] }).cameras.map((c) => ({ cameraNum: c, pushUrl: rig.rtmp.url('rtmp', `const-${c}`) })) } }) as Envelope;
+  return new PushAddressBook({ call, maxAgeMs: 300_000, log });
+}
+
+t.test('the constant push of a camera that encodes its outputs waits for the first check and starts as a remux, never a transcode', async (t) => {
+  const sim = await simCamera(t, { onvif: true });
+  const cam = register(rig, 'enc-const', { ...onvifAccess(sim), rtspSub: sim.url('sub', true) }, 1);
+  const num = cam.record.cameraNum;
+  const keeper = new EncodingKeeper({
+    cameras: onlyCamera(rig, 'enc-const'),
+    streams: cameraStreamsOf(rig.db, 'gateway'),
+    onvif: new CameraOnvifStore(rig.db),
+    encoding: new CameraEncodingStore(rig.db),
+    intervalMs: 3_600_000,
+    ffprobe: rig.runtime.ffprobe,
+    onChange: (c) => rig.engine.updateCamera(c),
+    log,
+  });
+  const constant = new ConstantPushManager({ engine: rig.engine, cameras: onlyCamera(rig, 'enc-const'), book: pushAddresses(rig), streams: cameraStreamsOf(rig.db, 'gateway'), reconcileMs: 100, log });
+  const seen = new Set<string>();
+  const watch = setInterval(() => {
+    const row = rig.engine.statusRows().find((r) => r.key === `constant:${num}`);
+    const how = row?.detail.match(/libx264|copy/)?.[0];
+    if (how) seen.add(how);
+  }, 20);
+  t.teardown(async () => {
+    clearInterval(watch);
+    await constant.stop();
+    await keeper.stop();
+    await rig.engine.stopConstant(num);
+  });
+  constant.start();
+  keeper.start();
+  await until('the constant push running', () => rig.engine.statusRows().some((r) => r.key === `constant:${num}` && r.state === 'running'), 60_000);
+  t.equal(new CameraEncodingStore(rig.db).get(num)?.state, 'camera', 'the check had verified camera-side encoding first');
+  t.same([...seen], ['copy'], 'the push was never a transcode');
+});
+
+t.test('a camera whose encoding check never ends gets its constant push transcoded once the wait runs out', async (t) => {
+  const sim = await simCamera(t, { onvif: true });
+  const cam = register(rig, 'enc-const-wait', { ...onvifAccess(sim), rtspSub: sim.url('sub', true) }, 1);
+  const num = cam.record.cameraNum;
+  let clock = Date.now();
+  const constant = new ConstantPushManager({
+    engine: rig.engine,
+    cameras: onlyCamera(rig, 'enc-const-wait'),
+    book: pushAddresses(rig),
+    streams: cameraStreamsOf(rig.db, 'gateway'),
+    reconcileMs: 50,
+    firstCheckWaitMs: 90_000,
+    now: () => clock,
+    log,
+  });
+  t.teardown(async () => {
+    await constant.stop();
+    await rig.engine.stopConstant(num);
+  });
+  await constant.reconcile();
+  await constant.reconcile();
+  t.notOk(rig.engine.constantCameras().includes(num), 'no push while the check may still come');
+  clock += 90_000;
+  await constant.reconcile();
+  t.ok(rig.engine.constantCameras().includes(num), 'started once the wait ran out');
+  await until('the transcoded push running', () => rig.engine.statusRows().some((r) => r.key === `constant:${num}` && r.state === 'running' && /libx264/.test(r.detail)), 60_000);
 });
 
 t.test('a camera with a third stream encodes the 1 Mbps 720p output too', async (t) => {

@@ -2,7 +2,8 @@
 import type { Logger } from '../../log.js';
 import { redactUrl } from '../../log.js';
 import { getPushAddress, type ProvinceCall } from '../../protocols/province/reports.js';
-import type { CameraStore } from '../../store/cameras.js';
+import type { CameraStore, StoredCamera } from '../../store/cameras.js';
+import type { CameraStreams } from './cameraStreams.js';
 import type { PushParams } from './engine.js';
 import type { FfmpegMediaEngine } from './ffmpegEngine.js';
 
@@ -70,19 +71,48 @@ export class PushAddressBook {
   }
 }
 
+/**
+ * How long the push of a camera set to encode its own outputs waits for the first check of that
+ * encoding before it starts transcoded. Started transcoded at once, fifty such pushes at a first
+ * boot take the CPU the checks themselves need, and the checks then time out.
+ */
+export const FIRST_CHECK_WAIT_MS = 90_000;
+
 /** Keeps one constant push per pushType=1 camera, following edits of the registry. */
 export class ConstantPushManager {
   private timer: NodeJS.Timeout | undefined;
+  /** When each camera set to encode itself was first seen without a check of its encoding. */
+  private readonly unchecked = new Map<string, number>();
 
   constructor(
     private readonly o: {
       engine: FfmpegMediaEngine;
       cameras: CameraStore;
       book: PushAddressBook;
+      streams: Pick<CameraStreams, 'encoderOf' | 'encoding'>;
       reconcileMs: number;
       log: Logger;
+      firstCheckWaitMs?: number;
+      now?: () => number;
     },
   ) {}
+
+  /** The camera encodes its outputs itself but was never checked, and the wait for that check has not run out. */
+  private awaitsEncodingCheck(cam: StoredCamera): boolean {
+    const num = cam.record.cameraNum;
+    if (this.o.streams.encoderOf(cam) !== 'camera' || this.o.streams.encoding(cam)) {
+      this.unchecked.delete(num);
+      return false;
+    }
+    const now = (this.o.now ?? Date.now)();
+    const since = this.unchecked.get(num);
+    if (since === undefined) {
+      this.unchecked.set(num, now);
+      this.o.log.info({ cameraNum: num }, 'constant push waits for the check of camera-side encoding');
+      return true;
+    }
+    return now - since < (this.o.firstCheckWaitMs ?? FIRST_CHECK_WAIT_MS);
+  }
 
   start(): void {
     void this.reconcile();
@@ -103,6 +133,7 @@ export class ConstantPushManager {
       if (cam.record.pushType !== 1 || cam.syncState === 'rejected') continue;
       wanted.add(num);
       engine.updateCamera(cam);
+      if (this.awaitsEncodingCheck(cam)) continue;
       if (engine.startConstant(cam, ({ afterFailure }) => book.url(num, afterFailure), () => book.params())) {
         this.o.log.info({ cameraNum: num }, 'constant push started');
       }

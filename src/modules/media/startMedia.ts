@@ -64,7 +64,7 @@ export async function startMedia(o: {
   const engine = new FfmpegMediaEngine(runtime, o.cameras, log, streams, o.config.overlay);
   engine.pullFactory = o.pullFactory;
   const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
-  const constant = new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log });
+  const constant = new ConstantPushManager({ engine, cameras: o.cameras, book, streams, reconcileMs: RECONCILE_MS, log });
   const status = new MediaStatusWriter({ engine, cameras: o.cameras, store, health: o.health, intervalMs: STATUS_MS, log });
   const keeper = new EncodingKeeper({
     cameras: o.cameras,
