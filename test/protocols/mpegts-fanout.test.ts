@@ -181,6 +181,25 @@ t.test('the bitrate of a whole GOP, for tier decisions', async (t) => {
   t.equal(f.stats().gopKbps, undefined, 'forgotten on reset');
 });
 
+t.test('GOPs are timed by their timestamps: bytes that arrive in bursts (a loaded box, a jittery link) do not change the GOP or its rate', async (t) => {
+  const ts = await makeTs('libx264', 'h264burst.ts');
+  const steady = new TsFanout();
+  feed(steady, ts, 1316);
+  // The same bytes, arriving in bursts: the clock leaps 700 ms every 20 chunks and stands still between.
+  let now = 0;
+  let n = 0;
+  const bursty = new TsFanout({ now: () => now });
+  for (let o = 0; o < ts.length; o += 1316) {
+    if (++n % 20 === 0) now += 700;
+    bursty.push(ts.subarray(o, Math.min(o + 1316, ts.length)));
+  }
+  const a = steady.stats();
+  const b = bursty.stats();
+  t.equal(a.keyIntervalMs, 1000, 'GOP 25 at 25 fps is 1.000 s by its timestamps');
+  t.equal(b.keyIntervalMs, 1000, 'whatever the arrival');
+  t.equal(b.gopKbps, a.gopKbps, 'and so is its rate');
+});
+
 t.test('the GOP rate counts video payload, not the TS packets that carry it', async (t) => {
   // A 128 kb/s CIF stream: 4–5 packets a frame, the last mostly stuffing.
   const file = path.join(dir, 'cif128.ts');

@@ -50,8 +50,9 @@ export class EncodingKeeper {
       cameras: o.cameras,
       intervalMs: o.intervalMs,
       reconcileMs: o.reconcileMs,
-      // ffprobe reads are a few seconds each; four at once keep an hourly round of 200 cameras short and cheap.
-      concurrency: 4,
+      // ffprobe reads are a few seconds each (a CIF sub-stream costs little to decode): eight at once
+      // check 50 cameras at a first boot within the constant pushes' wait, and keep an hourly round of 200 short.
+      concurrency: 8,
       eligible: (c) => Boolean(c.access.onvifUrl) || o.streams.encoderOf(c) === 'camera' || o.encoding.get(c.record.cameraNum) !== undefined,
       lastAttempt: (c) => this.attempted.get(c.record.cameraNum),
       dueAgain: (c) => this.retryDue(c.record.cameraNum),

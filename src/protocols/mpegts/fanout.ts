@@ -12,6 +12,7 @@ import {
   type PmtVideo,
   type TsHeader,
 } from './packets.js';
+import { readTimestamp, TIMESTAMP_MODULO } from './pes.js';
 
 /** A writable end such as a child process's stdin or fd. */
 export interface FanoutSink {
@@ -31,9 +32,9 @@ export interface FanoutStats {
   codec?: PmtVideo['codec'];
   ready: boolean;
   videoKbps: number;
-  /** Time between the last two keyframes, ms. */
+  /** Time between the last two keyframes, ms: by their timestamps when they carry them, else by their arrival. */
   keyIntervalMs?: number;
-  /** Video rate over the last whole GOP: steadier than the window rate, which a keyframe skews. */
+  /** Video rate over the last whole GOP (its bytes over its duration): steadier than the window rate, which a keyframe skews. */
   gopKbps?: number;
   lastKeyAt?: number;
   cachedBytes: number;
@@ -50,6 +51,8 @@ export interface TsFanoutOptions {
 }
 
 const RATE_WINDOW_MS = 4000;
+/** Keyframe timestamps further apart than this are a jump in the stream's clock, not a GOP. */
+const MAX_GOP_MS = 60_000;
 
 export class TsFanout extends EventEmitter {
   private readonly maxCacheBytes: number;
@@ -67,6 +70,7 @@ export class TsFanout extends EventEmitter {
   /** false after an over-size GOP, until the next keyframe. */
   private cacheValid = false;
   private lastKeyAt: number | undefined;
+  private lastKeyPts: number | undefined;
   private keyIntervalMs: number | undefined;
   private gopVideoBytes = 0;
   private gopKbps: number | undefined;
@@ -123,7 +127,7 @@ export class TsFanout extends EventEmitter {
         if (key) {
           this.emitSegment(data.subarray(segStart, o));
           segStart = o;
-          this.keyStart();
+          this.keyStart(pesPts(data, o, h));
         }
         const es = esBytes(data, o, h);
         videoBytes += es;
@@ -144,7 +148,7 @@ export class TsFanout extends EventEmitter {
     this.video = undefined;
     this.randomAccessSeen = false;
     this.dropCache();
-    this.lastKeyAt = this.keyIntervalMs = this.gopKbps = undefined;
+    this.lastKeyAt = this.lastKeyPts = this.keyIntervalMs = this.gopKbps = undefined;
     this.gopVideoBytes = 0;
     this.rate = [];
     for (const s of this.subs) s.live = false;
@@ -183,14 +187,20 @@ export class TsFanout extends EventEmitter {
     };
   }
 
-  private keyStart(): void {
+  private keyStart(pts: number | undefined): void {
     const now = this.now();
-    if (this.lastKeyAt !== undefined && now > this.lastKeyAt) {
-      this.keyIntervalMs = now - this.lastKeyAt;
-      this.gopKbps = Math.round((this.gopVideoBytes * 8) / this.keyIntervalMs);
+    // The stream's own clock times the GOP: arrival times stretch and squeeze with the load on the
+    // box and the network, and would call a steady camera encode off its tier.
+    const byPts = pts !== undefined && this.lastKeyPts !== undefined ? (((pts - this.lastKeyPts) % TIMESTAMP_MODULO) + TIMESTAMP_MODULO) % TIMESTAMP_MODULO / 90 : undefined;
+    const byArrival = this.lastKeyAt !== undefined && now > this.lastKeyAt ? now - this.lastKeyAt : undefined;
+    const interval = byPts !== undefined && byPts > 0 && byPts < MAX_GOP_MS ? byPts : byArrival;
+    if (interval !== undefined) {
+      this.keyIntervalMs = Math.round(interval);
+      this.gopKbps = Math.round((this.gopVideoBytes * 8) / interval);
     }
     this.gopVideoBytes = 0;
     this.lastKeyAt = now;
+    this.lastKeyPts = pts;
     const wasReady = this.ready;
     this.cache = [];
     this.cacheBytes = 0;
@@ -257,6 +267,14 @@ export class TsFanout extends EventEmitter {
  * stuffing and the PES header. A CIF stream at 128 kb/s has 4–5 packets per frame, the last one
  * mostly stuffing: counting whole packets overstates its rate by about a fifth.
  */
+/** The PTS of the PES that starts in this packet, when its header carries one. */
+function pesPts(data: Buffer, at: number, h: TsHeader): number | undefined {
+  if (!h.unitStart || h.payloadOffset < 0) return undefined;
+  const p = at + h.payloadOffset;
+  if (p + 14 > at + TS_PACKET || data[p] !== 0 || data[p + 1] !== 0 || data[p + 2] !== 1 || !(data[p + 7]! & 0x80)) return undefined;
+  return readTimestamp(data, p + 9);
+}
+
 function esBytes(data: Buffer, at: number, h: TsHeader): number {
   if (h.payloadOffset < 0) return 0;
   let bytes = TS_PACKET - h.payloadOffset;
