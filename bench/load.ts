@@ -4,7 +4,7 @@
 // daemon (`vcgw run`), held for --minutes. Prints per-output frames dropped, CPU, memory and the
 // latency of the province's calls; then where it breaks when cameras cannot encode: how many
 // 1 Mb/s outputs the gateway can transcode itself in real time.
-// Usage: npm run bench:load -- [--minutes 10] [--constant 50] [--ondemand 30] [--step-s 15] [--transcode-max 30]
+// Usage: npm run bench:load -- [--minutes 10] [--constant 50] [--ondemand 30] [--step-s 15] [--transcode-max 30] [--only remux|transcode]
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { VIDEO_TYPES } from '../src/protocols/province/messages.js';
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     ondemand: { type: 'string', default: '30' },
     'step-s': { type: 'string', default: '15' },
     'transcode-max': { type: 'string', default: '30' },
+    only: { type: 'string' },
   },
 });
 const MINUTES = Number(args.minutes);
@@ -33,6 +34,8 @@ const CONSTANT = Number(args.constant);
 const ONDEMAND = Number(args.ondemand);
 const STEP_S = Number(args['step-s']);
 const TRANSCODE_MAX = Number(args['transcode-max']);
+if (args.only !== undefined && args.only !== 'remux' && args.only !== 'transcode') throw new Error(`--only: remux or transcode, not ${args.only}`);
+const ONLY = args.only as 'remux' | 'transcode' | undefined;
 const FPS = 25;
 const REALTIME_FPS = 24;
 
@@ -160,41 +163,44 @@ await runBenchmark(async () => {
   const onvifEntry = (pushType: 1 | 2) => (i: number, c: FarmCamera) =>
     sampleCameraEntry(i, { id: `load-${i}`, onvifUrl: c.onvif, onvifUser: 'admin', onvifPassword: 'admin123', rtspMain: c.main, rtspSub: c.sub, rtspThird: c.third, pushType });
 
-  // 1. Camera-side encoding: every output a remux.
-  const daemon = await startDaemon(province, farm.cameras, { media: { encoder: 'camera', max_outputs: Math.max(ONDEMAND, 1) }, entry: onvifEntry(1) });
-  onCleanup(() => daemon.stop());
-  const api = provinceApi(daemon, province);
-  const setupAt = Date.now();
-  await until(
-    `${CONSTANT} constant pushes publishing`,
-    async () => {
-      const n = await publishing(rtmp);
-      if (Date.now() % 15_000 < 1000) log(`… ${n}/${CONSTANT} constant pushes publishing`);
-      return n >= CONSTANT;
-    },
-    600_000,
-    1000,
-  );
-  log(`constant pushes all publishing after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
-  // They start transcoded; the daemon moves each to a remux once its camera is verified to encode the tier.
-  await until(
-    `${CONSTANT} constant pushes remuxed (camera-side encoding verified)`,
-    () => {
-      const n = remuxed(daemon);
-      if (Date.now() % 15_000 < 1000) log(`… ${n}/${CONSTANT} constant pushes remuxed`);
-      return n >= CONSTANT;
-    },
-    900_000,
-    1000,
-  );
-  log(`constant pushes all remuxed after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
-  const nums = [...province.sim.cameras().keys()];
-  const started = await startOnDemand(api, rtmp, nums.slice(0, ONDEMAND), 'od');
-  log(`on-demand pushes started: ${started}/${ONDEMAND}`);
-  await sleep(10_000); // camera-encoded outputs settle (the camera may re-encode once)
-  await hold('camera-side encoding (remux)', daemon, api, farm.pid, rtmp, MINUTES * 60);
-  await daemon.stop();
+  if (ONLY !== 'transcode') {
+    // 1. Camera-side encoding: every output a remux.
+    const daemon = await startDaemon(province, farm.cameras, { media: { encoder: 'camera', max_outputs: Math.max(ONDEMAND, 1) }, entry: onvifEntry(1) });
+    onCleanup(() => daemon.stop());
+    const api = provinceApi(daemon, province);
+    const setupAt = Date.now();
+    await until(
+      `${CONSTANT} constant pushes publishing`,
+      async () => {
+        const n = await publishing(rtmp);
+        if (Date.now() % 15_000 < 1000) log(`… ${n}/${CONSTANT} constant pushes publishing`);
+        return n >= CONSTANT;
+      },
+      600_000,
+      1000,
+    );
+    log(`constant pushes all publishing after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
+    // They start transcoded; the daemon moves each to a remux once its camera is verified to encode the tier.
+    await until(
+      `${CONSTANT} constant pushes remuxed (camera-side encoding verified)`,
+      () => {
+        const n = remuxed(daemon);
+        if (Date.now() % 15_000 < 1000) log(`… ${n}/${CONSTANT} constant pushes remuxed`);
+        return n >= CONSTANT;
+      },
+      900_000,
+      1000,
+    );
+    log(`constant pushes all remuxed after ${((Date.now() - setupAt) / 1000).toFixed(0)} s`);
+    const nums = [...province.sim.cameras().keys()];
+    const started = await startOnDemand(api, rtmp, nums.slice(0, ONDEMAND), 'od');
+    log(`on-demand pushes started: ${started}/${ONDEMAND}`);
+    await sleep(10_000); // camera-encoded outputs settle (the camera may re-encode once)
+    await hold('camera-side encoding (remux)', daemon, api, farm.pid, rtmp, MINUTES * 60);
+    await daemon.stop();
+  }
 
+  if (ONLY === 'remux') return;
   // 2. Cameras that cannot encode: the gateway transcodes 1 Mb/s outputs, one more each step.
   // A platform of its own: the first daemon's rotated tokens are not this one's.
   const province2 = await startProvince(rtmp.baseUrl('rtmp'));
