@@ -104,34 +104,44 @@ export function residueLevel(v: BurstView, angleDeg = 0): Residue {
   return { level: median(perFrame), relative: median(perFrameRelative) };
 }
 
-/** Gain and offset that map the still picture onto a frame (least squares outside the OSD). */
-function exposureFit(f: Frame, v: BurstView): { gain: number; offset: number } {
-  let n = 0;
+/** Luma indices of the picture outside the OSD (whole cells only). */
+function pictureIndices(v: BurstView): Int32Array {
+  const out: number[] = [];
+  for (let y = 0; y < v.rows * CELL; y++) {
+    for (let x = 0; x < v.cols * CELL; x++) if (!v.osd[Math.floor(y / CELL) * v.cols + Math.floor(x / CELL)]) out.push(y * v.width + x);
+  }
+  return Int32Array.from(out);
+}
+
+/**
+ * The frame's luma at `idx`, brought to the still picture's exposure: the gain and offset that map
+ * the still onto the frame (least squares) are taken back out.
+ */
+function atStillExposure(f: Frame, still: Float32Array, idx: Int32Array): Float32Array {
+  const n = idx.length;
   let sf = 0;
   let ss = 0;
   let sfs = 0;
   let sss = 0;
-  const w = v.width;
-  for (let y = 0; y < v.rows * CELL; y++) {
-    for (let x = 0; x < v.cols * CELL; x++) {
-      if (v.osd[Math.floor(y / CELL) * v.cols + Math.floor(x / CELL)]) continue;
-      const a = f.y[y * w + x]!;
-      const b = v.still[y * w + x]!;
-      n++;
-      sf += a;
-      ss += b;
-      sfs += a * b;
-      sss += b * b;
-    }
+  for (let j = 0; j < n; j++) {
+    const a = f.y[idx[j]!]!;
+    const b = still[idx[j]!]!;
+    sf += a;
+    ss += b;
+    sfs += a * b;
+    sss += b * b;
   }
-  if (n === 0) return { gain: 1, offset: 0 };
   const varS = sss / n - (ss / n) ** 2;
+  // A flat picture has no contrast to fit a gain on: its offset only.
   const gain = varS > 1 ? Math.min(2, Math.max(0.5, (sfs / n - (sf / n) * (ss / n)) / varS)) : 1;
-  return { gain, offset: sf / n - gain * (ss / n) };
+  const offset = sf / n - gain * (ss / n);
+  const out = new Float32Array(n);
+  for (let j = 0; j < n; j++) out[j] = (f.y[idx[j]!]! - offset) / gain;
+  return out;
 }
 
 export interface GrainSteps {
-  /** Share of the picture (outside the OSD) stepping ≥ STEP darker than the still and staying, median over frames. */
+  /** Share of the picture (outside the OSD) stepping ≥ STEP darker than the still and staying, median over frame pairs. */
   darker: number;
   brighter: number;
   /** The lesser of the two: the zero-mean part. */
@@ -141,36 +151,33 @@ export interface GrainSteps {
 /**
  * Pixels that step by ≥ STEP levels from one frame to the next, stay there in the frame after, and
  * end up ≥ STEP from the still picture, on the darker and on the brighter side. Each frame is
- * first brought to the still picture's exposure (gain and offset fitted over the picture), so a
- * flickering or adjusting exposure does not step the whole picture.
+ * first brought to the still picture's exposure, so a flickering or adjusting exposure does not
+ * step the whole picture.
  */
 export function grainSteps(v: BurstView): GrainSteps {
-  const fs = v.frames;
-  const w = v.width;
-  if (fs.length < 3) return { darker: 0, brighter: 0, both: 0 };
-  const fits = fs.map((f) => exposureFit(f, v));
-  const at = (k: number, i: number): number => (fs[k]!.y[i]! - fits[k]!.offset) / fits[k]!.gain;
+  const idx = pictureIndices(v);
+  if (v.frames.length < 3 || idx.length === 0) return { darker: 0, brighter: 0, both: 0 };
+  const fs = v.frames.map((f) => atStillExposure(f, v.still, idx));
+  const still = Float32Array.from(idx, (i) => v.still[i]!);
+  const n = idx.length;
   const darker: number[] = [];
   const brighter: number[] = [];
   for (let k = 1; k < fs.length - 1; k++) {
-    let n = 0;
+    const before = fs[k - 1]!;
+    const now = fs[k]!;
+    const next = fs[k + 1]!;
     let dn = 0;
     let up = 0;
-    for (let y = 0; y < v.rows * CELL; y++) {
-      for (let x = 0; x < v.cols * CELL; x++) {
-        if (v.osd[Math.floor(y / CELL) * v.cols + Math.floor(x / CELL)]) continue;
-        const i = y * w + x;
-        const before = at(k - 1, i);
-        const now = at(k, i);
-        const next = at(k + 1, i);
-        const s = v.still[i]!;
-        n++;
-        if (now <= before - STEP && next <= before - STEP && now <= s - STEP && next <= s - STEP) dn++;
-        else if (now >= before + STEP && next >= before + STEP && now >= s + STEP && next >= s + STEP) up++;
-      }
+    for (let j = 0; j < n; j++) {
+      const b = before[j]!;
+      const a = now[j]!;
+      const c = next[j]!;
+      const s = still[j]!;
+      if (a <= b - STEP && c <= b - STEP && a <= s - STEP && c <= s - STEP) dn++;
+      else if (a >= b + STEP && c >= b + STEP && a >= s + STEP && c >= s + STEP) up++;
     }
-    darker.push(n ? dn / n : 0);
-    brighter.push(n ? up / n : 0);
+    darker.push(dn / n);
+    brighter.push(up / n);
   }
   const d = median(darker);
   const b = median(brighter);
