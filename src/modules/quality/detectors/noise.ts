@@ -17,7 +17,7 @@
 // so the re-coded blocks step darker than the still picture as often as brighter, and stay so
 // until re-coded again. Rain, headlights and glare only add light; a car or a shadow is darker or
 // lighter where it is, not both; a keyframe refresh is one frame in 25–50. The lesser of the two
-// sides, counted as a share of the picture, is the second measure (`grainSteps`).
+// sides, counted as a share of the picture, is the third measure (`grainSteps`).
 import { NOISE_RELATIVE, NOISE_STEPS, RAMPS, ramp } from '../thresholds.js';
 import { fmt, median, type DetectorResult } from './common.js';
 import type { Frame } from '../types.js';
