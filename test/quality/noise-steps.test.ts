@@ -6,75 +6,27 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import t from 'tap';
 import { detectNoise, grainSteps, residueLevel } from '../../src/modules/quality/detectors/noise.js';
-import { burstView, type BurstView } from '../../src/modules/quality/detectors/view.js';
-import { readFrames } from '../../src/modules/quality/frames.js';
+import { burstView } from '../../src/modules/quality/detectors/view.js';
 import { NOISE_STEPS, RAMPS } from '../../src/modules/quality/thresholds.js';
-import { cachedFfmpegOutput } from '../../src/protocols/ffmpeg/cachedOutput.js';
-import { sceneEncodeArgs, type SceneClipSpec } from '../../src/sim/scene/encode.js';
-import { addGaussian, rng } from '../../src/sim/scene/random.js';
+import { rng } from '../../src/sim/scene/random.js';
+import { grainFieldFrames } from '../../bench/lib/grainField.js';
 
-const W = 960;
-const H = 540;
-const FRAMES = 50;
 /**
  * A qHD sub-stream at 768 kb/s, one keyframe in 2 s. At 512 kb/s x264 spends its bits on the
  * keyframe of a grainy flat field and then carries it over unchanged: the grain becomes a still
- * texture that no frame-to-frame measure sees (issue 10's report gives the figures).
+ * texture that no frame-to-frame measure sees (`npx tsx bench/quality-noise.ts` prints the figures).
  */
-const ENCODING: SceneClipSpec = { scene: { seed: 1, light: 'day', weather: 'clear', traffic: 0, lamps: 0, vegetation: 0 }, defects: [], width: W, height: H, fps: 25, seconds: 2, bitrateKbps: 768, gopFrames: 50, container: 'mpegts' };
+const KBPS = 768;
 const FLAG_STEPS = (NOISE_STEPS.zero + NOISE_STEPS.one) / 2;
-
-interface Field {
-  /** Grain σ (levels) at 960×540, fresh every frame. */
-  sigma: number;
-  /** Rain streaks per frame (fresh positions every frame, 14–30 levels brighter). */
-  streaks?: number;
-}
-
-/** A grey field with a gentle gradient (sky to road), grain and optionally rain, as raw yuv420p. */
-function fieldFrame(f: Field, i: number): Buffer {
-  const y = new Float32Array(W * H);
-  for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) y[r * W + c] = 100 + (30 * r) / H;
-  const streaks = f.streaks ?? 0;
-  const rand = rng(7000 + i);
-  for (let k = 0; k < streaks; k++) {
-    const x0 = rand() * W;
-    const y0 = rand() * H;
-    const add = 14 + 16 * rand();
-    for (let j = 0; j < 21 && y0 + j < H; j++) {
-      const x = Math.round(x0 + j * 0.25);
-      if (x < W) y[Math.floor(y0 + j) * W + x]! += add;
-    }
-  }
-  addGaussian(y, f.sigma, 101 + i);
-  const out = Buffer.alloc((W * H * 3) / 2, 128);
-  for (let p = 0; p < W * H; p++) out[p] = Math.max(0, Math.min(255, Math.round(y[p]!)));
-  return out;
-}
-
-async function writeField(f: Field, out: Writable): Promise<void> {
-  for (let i = 0; i < FRAMES; i++) if (!out.write(fieldFrame(f, i))) await once(out, 'drain');
-  out.end();
-}
-
-/** The field encoded by x264 as a camera would, then decoded at the analysis size. */
-async function encodedView(dir: string, name: string, f: Field): Promise<BurstView> {
-  const file = await cachedFfmpegOutput(path.join(dir, `${name}.ts`), 'ffmpeg', sceneEncodeArgs(ENCODING), undefined, (stdin) => writeField(f, stdin));
-  const burst = await readFrames(file, { maxFrames: FRAMES, timeoutMs: 30_000 });
-  if (burst.frames.length !== FRAMES) throw new Error(`${name}: ${burst.frames.length} frames decoded (${burst.ended}) ${burst.error ?? ''}`);
-  return burstView(burst.frames);
-}
 
 t.test('grain steps: heavy grain after a 768 kb/s encoder vs the clean field vs rain', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vcgw-noise-'));
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
-  const noisy = await encodedView(dir, 'noisy', { sigma: 24 });
-  const clean = await encodedView(dir, 'clean', { sigma: 1.5 });
-  const rain = await encodedView(dir, 'rain', { sigma: 1.5, streaks: 760 });
+  const noisy = burstView(await grainFieldFrames(dir, { sigma: 24, bitrateKbps: KBPS }));
+  const clean = burstView(await grainFieldFrames(dir, { sigma: 1.5, bitrateKbps: KBPS }));
+  const rain = burstView(await grainFieldFrames(dir, { sigma: 1.5, streaks: 760, bitrateKbps: KBPS }));
 
   const n = grainSteps(noisy);
   t.ok(n.both * 100 >= FLAG_STEPS, `noisy field: ${(n.both * 100).toFixed(2)} % of the picture steps both ways (flag at ${FLAG_STEPS})`);
