@@ -20,7 +20,7 @@ import { detectStripes } from '../src/modules/quality/detectors/stripes.js';
 import { burstView } from '../src/modules/quality/detectors/view.js';
 import { confidenceList, diagnose, statusBits } from '../src/modules/quality/diagnose.js';
 import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH, DEFAULT_MAX_FRAMES, readFrames } from '../src/modules/quality/frames.js';
-import { BRIGHTNESS, FLAG_AT, NOISE_RELATIVE, RAMPS } from '../src/modules/quality/thresholds.js';
+import { BRIGHTNESS, FLAG_AT, NOISE_RELATIVE, NOISE_STEPS, RAMPS } from '../src/modules/quality/thresholds.js';
 import { CONDITIONS, type Condition, type Diagnosis, type Frame } from '../src/modules/quality/types.js';
 import { MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type ClipSpec } from '../src/sim/camera/index.js';
 import { defaultSceneCacheDir } from '../src/sim/scene/encode.js';
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
   say('thresholds (confidence 0 at "zero", 1 at "one"; flagged at ≥ 0.5):');
   say(table([['condition', 'zero', 'one', 'measure'], ...CONDITIONS.map((c) => [c, String(RAMPS[c].zero), String(RAMPS[c].one), RAMPS[c].measure])]));
   say(`brightness sub-thresholds: ${JSON.stringify(BRIGHTNESS)}`);
-  say(`noise, residue relative to the brightness (flagged with either): ${JSON.stringify(NOISE_RELATIVE)}`);
+  say(`noise, residue relative to the brightness and grain steps (% of the picture; flagged with any of the three): ${JSON.stringify(NOISE_RELATIVE)}, ${JSON.stringify(NOISE_STEPS)}`);
 
   meta['durationS'] = Math.round((Date.now() - started) / 1000);
   meta['loadavgAtEnd'] = os.loadavg().map((x) => Number(x.toFixed(2)));
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
   const base = path.join(out, `quality-${new Date().toISOString().slice(0, 10)}`);
   fs.writeFileSync(
     `${base}.json`,
-    `${JSON.stringify({ meta, test: test.pr, tuning: tuning.pr, costs, detectorMs: Object.fromEntries(per), thresholds: RAMPS, brightness: BRIGHTNESS, noiseRelative: NOISE_RELATIVE, itemsTest: test.results, itemsTuning: tuning.results }, null, 2)}\n`,
+    `${JSON.stringify({ meta, test: test.pr, tuning: tuning.pr, costs, detectorMs: Object.fromEntries(per), thresholds: RAMPS, brightness: BRIGHTNESS, noiseRelative: NOISE_RELATIVE, noiseSteps: NOISE_STEPS, itemsTest: test.results, itemsTuning: tuning.results }, null, 2)}\n`,
   );
   fs.writeFileSync(`${base}.txt`, `${lines.join('\n')}\n`);
   say(`written to ${path.relative(ROOT, base)}.json and .txt`);

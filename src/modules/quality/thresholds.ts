@@ -42,6 +42,12 @@ export const BRIGHTNESS = Object.freeze({
 /** Noise's second measure: the residue relative to the cells' brightness (÷ √(level above black / 100)). */
 export const NOISE_RELATIVE = Object.freeze({ zero: 2.2, one: 2.45 });
 
+/**
+ * Noise's third measure: the share of the picture (%) whose grain steps ≥ 3 levels away from the
+ * still picture and stays, the lesser of the darker and brighter sides (detectors/noise.ts).
+ */
+export const NOISE_STEPS = Object.freeze({ zero: 0.35, one: 0.55 });
+
 export function ramp(x: number, r: { zero: number; one: number }): number {
   if (!Number.isFinite(x)) return 0;
   const c = (x - r.zero) / (r.one - r.zero);
