@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { configSchema } from '../src/config/schema.js';
+import { configSchema } from '../src/config/schema/index.js';
 import { silentLogger } from '../src/log.js';
 import { PtzService } from '../src/modules/ptz/controller.js';
 import { OnvifPtzDriver } from '../src/modules/ptz/onvifDriver.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { cameraAccessShape } from '../config/schema.js';
+import { cameraAccessShape } from '../config/schema/cameras.js';
 import { CameraInputError, CameraNotFoundError, SECRET_FIELDS } from '../modules/cameras/input.js';
 import { CameraService } from '../modules/cameras/service.js';
 import { cameraRecordShape } from '../protocols/province/messages.js';

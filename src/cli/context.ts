@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/schema/index.js';
 
 export const DEFAULT_CONFIG = '/etc/vcgw/gateway.toml';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PLACEHOLDERS } from '../config/example.js';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/schema/index.js';
 import { splitInput } from '../modules/cameras/input.js';
 import { cameraEndpoint, NO_ADDRESS } from '../modules/health/netcheck.js';
 import { cameraOverlay, overlayErrorsText } from '../modules/overlay/camera.js';

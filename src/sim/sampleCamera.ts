@@ -1,6 +1,6 @@
 // A valid camera entry numbered `i` (record fields and local access), for simulations, tests and
 // benchmarks: one definition, so a rule change in the record schema is fixed in one place.
-import { cameraAccessShape } from '../config/schema.js';
+import { cameraAccessShape } from '../config/schema/cameras.js';
 
 /** Record + access fields as a `[[cameras]]` entry or `vcgw cameras add --json` takes them. */
 export function sampleCameraEntry(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { CameraAccessFields } from '../config/schema.js';
+import type { CameraAccessFields } from '../config/schema/cameras.js';
 import type { CameraRecord } from '../protocols/province/messages.js';
 import type { Db } from './db.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { configSchema, type Config } from '../../src/config/schema.js';
+import { configSchema, type Config } from '../../src/config/schema/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { startApiServer, type RunningServer } from '../../src/modules/api/server.js';
 import { ensureServerTls, type ServerTls } from '../../src/modules/api/tls.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { cameraConfigSchema, type CameraConfig } from '../../src/config/schema.js';
+import { cameraConfigSchema, type CameraConfig } from '../../src/config/schema/cameras.js';
 import { CameraInputError, CameraService } from '../../src/modules/cameras/service.js';
 import { openDb } from '../../src/store/db.js';
 import { sampleCamera } from '../helpers/fixture.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import t from 'tap';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import { cameraRecordSchema, VIDEO_TYPES } from '../../src/protocols/province/messages.js';
 import { MAIN_720P_H264, startRtspCamera, SUB_CIF_H264 } from '../../src/sim/camera/index.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';

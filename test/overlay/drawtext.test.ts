@@ -1,7 +1,8 @@
 // Burned-in overlay: the drawtext chain as text, then real FFmpeg drawing it on a CIF encode.
 import { execFileSync, spawn } from 'node:child_process';
 import t from 'tap';
-import { configSchema, DEFAULT_OVERLAY_FONT, type OverlayConfig } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema/index.js';
+import { DEFAULT_OVERLAY_FONT, type OverlayConfig } from '../../src/config/schema/overlay.js';
 import { formatOverlayTime } from '../../src/modules/overlay/overlay.js';
 import { minFontSize, OVERLAY_FFMPEG_ENV, overlayDrawtext, overlayFilterFor, TIME_EXPANSION } from '../../src/modules/overlay/drawtext.js';
 import { outputArgs } from '../../src/protocols/ffmpeg/args.js';

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configSchema, type Config } from '../../src/config/schema.js';
+import { configSchema, type Config } from '../../src/config/schema/index.js';
 import type { Timers } from '../../src/modules/snapshots/service.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';

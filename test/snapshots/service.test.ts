@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { formatIssues } from '../../src/config/load.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import { silentLogger } from '../../src/log.js';
 import { realStatFs, type DiskUsage } from '../../src/modules/snapshots/diskGuard.js';
 import type { CapturedJpeg } from '../../src/modules/snapshots/files.js';

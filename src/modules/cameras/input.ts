@@ -2,7 +2,7 @@
 // validated camera: local id, the record sent to the province (CONTRACT §6) and the local
 // access fields. Every failure names the field.
 import { z } from 'zod';
-import { cameraAccessShape, cameraIdSchema } from '../../config/schema.js';
+import { cameraAccessShape, cameraIdSchema } from '../../config/schema/cameras.js';
 import { cameraRecordSchema, cameraRecordShape, type CameraRecord } from '../../protocols/province/messages.js';
 import type { CameraAccess, CameraSource, StoredCamera } from '../../store/cameras.js';
 

@@ -1,7 +1,7 @@
 // The camera registry: every change is validated, stored and queued for the province in one
 // transaction, so a camera row never exists without its pending sync (and vice versa).
 import { randomUUID } from 'node:crypto';
-import type { CameraConfig } from '../../config/schema.js';
+import type { CameraConfig } from '../../config/schema/cameras.js';
 import type { Db } from '../../store/db.js';
 import { CameraQualityReferenceStore } from '../../store/cameraQualityReference.js';
 import { CameraStore, type CameraSource, type StoredCamera } from '../../store/cameras.js';

@@ -1,5 +1,5 @@
 // Wiring of the operations figures for the daemon: the stores it already keeps → /metrics.
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { CameraClockStore } from '../../store/cameraClock.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
