@@ -8,6 +8,7 @@ import { beijingDateTime } from '../../protocols/province/reports.js';
 import { CameraClockStore } from '../../store/cameraClock.js';
 import { CameraOnvifStore } from '../../store/cameraOnvif.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
+import { CameraStateStore } from '../../store/cameraState.js';
 import { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { MediaStatusStore } from '../../store/mediaStatus.js';
@@ -63,7 +64,7 @@ const yesNo = (b: boolean) => (b ? '是' : '否');
 /** Device state on the day: the Appendix F day verdict from the recorded checks; today, the current state. */
 function dayState(db: Db, cameraNum: string, date: string, today: string): string {
   if (date === today) {
-    const s = db.prepare('SELECT online FROM camera_state WHERE camera_num = ?').get(cameraNum) as { online: OnlineState } | undefined;
+    const s = new CameraStateStore(db).get(cameraNum);
     return s ? STATE[s.online] : '未探测';
   }
   const slots = checkSlots(date);
