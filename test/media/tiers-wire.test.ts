@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap';
 import { VIDEO_TYPES, type VideoType } from '../../src/protocols/province/messages.js';
 import { SUB_CIF_H264, MAIN_720P_H264, type ClipSpec } from '../../src/sim/camera/index.js';
-import { measureStream, type StreamMeasure } from '../../src/sim/rtmp/index.js';
+import { measureStream, type StreamMeasure } from '../../src/protocols/ffmpeg/measure.js';
 import type { PushParams } from '../../src/modules/media/engine.js';
 import { startMediaRig, until, type MediaRig } from '../helpers/media.js';
 
