@@ -225,4 +225,3 @@ export class CameraService {
 
 export { CameraInputError, CameraNotFoundError } from './input.js';
 export type { CameraInput } from './input.js';
-export type { OrphanCamera, ProvisionResult } from './provision.js';
