@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js';
-import { ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import { ONLINE, type OnlineState } from '../../domain/online.js';
 import type { CameraStore } from '../../store/cameras.js';
 import { CameraStateStore, type CameraStateRow } from '../../store/cameraState.js';
 import type { Db } from '../../store/db.js';

@@ -3,7 +3,7 @@
 // reports to the province) is recorded. A check the daemon was not running for has no rows:
 // `vcgw report online` shows it as "gateway down" and counts it as not online.
 import type { Logger } from '../../log.js';
-import { ONLINE } from '../../protocols/province/messages.js';
+import { ONLINE } from '../../domain/online.js';
 import { CameraStateStore } from '../../store/cameraState.js';
 import type { Db } from '../../store/db.js';
 import { OnlineCheckStore } from '../../store/onlineChecks.js';

@@ -3,7 +3,8 @@
 // (the toll plaza in view, the scene matching its label, the location label) and the two
 // follow-up columns (路段处理情况, 复核情况) are left empty for the inspector.
 import type { Config } from '../../config/schema/index.js';
-import { CLASSIFY, ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import { CLASSIFY } from '../../domain/camera.js';
+import { ONLINE, type OnlineState } from '../../domain/online.js';
 import { beijingDateTime } from '../../protocols/province/reports.js';
 import { CameraClockStore } from '../../store/cameraClock.js';
 import { CameraOnvifStore } from '../../store/cameraOnvif.js';
