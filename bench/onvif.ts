@@ -18,7 +18,7 @@ import { CameraStore } from '../src/store/cameras.js';
 import { openDb } from '../src/store/db.js';
 import { PtzHoldStore } from '../src/store/ptzHolds.js';
 import { PtzLogStore } from '../src/store/ptzLog.js';
-import type { CameraRecord } from '../src/protocols/province/messages.js';
+import type { CameraRecord } from '../src/domain/camera.js';
 import { installSignalHandlers, onCleanup, runBenchmark } from './lib/children.js';
 import { machineLine, machineMeta } from './lib/proc.js';
 import { fmt, max, median, table } from './lib/stats.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import { freePort } from '../../src/sim/ports.js';
 import { createLogger } from '../../src/log.js';
 import type { PtzDriver } from '../../src/modules/ptz/controller.js';
-import type { PtzActionName } from '../../src/protocols/province/messages.js';
+import type { PtzAction } from '../../src/domain/ptz.js';
 import { BEGIN, CHECK, NETCHECK, PTZ, addCamera, beginBody, startApi } from './helpers.js';
 
 function listening(t: { teardown(fn: () => unknown): void }): Promise<number> {
@@ -27,7 +27,7 @@ t.test('CheckGateway answers time and camera count', async (t) => {
 t.test('PTZControl', async (t) => {
   const moves: string[] = [];
   const driver: PtzDriver = {
-    async move(camera, action: PtzActionName, step) {
+    async move(camera, action: PtzAction, step) {
       if (camera.record.cameraName === 'broken') throw new Error('ONVIF fault: ter:NoProfile');
       moves.push(`${camera.record.cameraNum} ${action} ${step}`);
     },

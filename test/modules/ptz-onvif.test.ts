@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { PtzService } from '../../src/modules/ptz/controller.js';
 import { OnvifPtzDriver } from '../../src/modules/ptz/onvifDriver.js';
 import { connectOnvif, type OnvifConnectOptions } from '../../src/protocols/onvif/index.js';
-import type { CameraRecord } from '../../src/protocols/province/messages.js';
+import type { CameraRecord } from '../../src/domain/camera.js';
 import { startOnvifCamera, type OnvifCall, type OnvifCamera, type OnvifCameraOptions } from '../../src/sim/onvif/index.js';
 import { freePort } from '../../src/sim/ports.js';
 import { CameraStore, type CameraAccess, type StoredCamera } from '../../src/store/cameras.js';
