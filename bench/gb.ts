@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { configSchema } from '../src/config/schema.js';
+import { configSchema } from '../src/config/schema/index.js';
 import { silentLogger } from '../src/log.js';
 import { cameraStreamsOf } from '../src/modules/media/cameraStreams.js';
 import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';

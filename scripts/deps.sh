@@ -13,7 +13,7 @@
 #   libsystemd-dev    sd_notify() for the sd-notify addon (READY/WATCHDOG/STOPPING), built by npm ci
 #   pkg-config        how node-gyp finds it
 #   systemd           systemd-analyze verify of systemd/vcgw.service (test/systemd)
-#   prometheus        promtool check config/rules of firmware-image/prometheus (test/metrics)
+#   prometheus        promtool check config/rules of firmware-image/prometheus (test/modules/metrics)
 #   debootstrap       the Debian 12 chroot the .deb is installed in (scripts/base-rootfs.sh,
 #                     test/firmware/deb.test.ts) and the box image (scripts/build-image.sh)
 #   zstd              compresses the cached chroot and the image tarball

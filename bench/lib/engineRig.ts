@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import { silentLogger } from '../../src/log.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';

@@ -1,6 +1,6 @@
 // The overlay part of `vcgw cameras show` and the warning of `cameras add/edit`: the Appendix B
 // lines the camera's record produces (or the fields that block them) and the daemon's last OSD write.
-import type { OverlayConfig } from '../config/schema.js';
+import type { OverlayConfig } from '../config/schema/overlay.js';
 import { cameraOverlay, overlayErrorsText } from '../modules/overlay/camera.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraOsdStore } from '../store/cameraOsd.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { cameraAccessShape } from '../config/schema.js';
+import { cameraAccessShape } from '../config/schema/cameras.js';
 import { CameraInputError, CameraNotFoundError, SECRET_FIELDS } from '../modules/cameras/input.js';
 import { CameraService } from '../modules/cameras/service.js';
 import { cameraRecordShape } from '../protocols/province/messages.js';
@@ -16,8 +16,7 @@ import { overlayView, overlayWarning } from './cameraOverlay.js';
 import { openDb } from '../store/db.js';
 import { onvifErrorText, OnvifUrlError, registerFromOnvif, type OnvifRegistration } from '../modules/cameras/onvifRegistration.js';
 import { OnvifError } from '../protocols/onvif/index.js';
-import type { RegisterCommand } from './commands.js';
-import { CliError, println, table, type CliContext } from './context.js';
+import { CliError, println, table, type CliContext, type RegisterCommand } from './context.js';
 
 const QUEUED = 'queued for sync to the province';
 const MASK = '********';

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import { registerCamerasCommand } from './cameras.js';
-import type { CliContext } from './context.js';
+import type { RegisterCommand } from './context.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
@@ -15,8 +14,6 @@ import { registerSetupCommand } from './setup.js';
 import { registerSimCommand } from './sim.js';
 import { registerSnapshotCommands } from './snapshots.js';
 import { registerStatusCommand } from './status.js';
-
-export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every top-level verb; one file per verb under src/cli/. */
 export const COMMANDS: RegisterCommand[] = [

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/schema/index.js';
 
 export const DEFAULT_CONFIG = '/etc/vcgw/gateway.toml';
 
@@ -12,6 +13,9 @@ export interface CliContext {
   configPath(): string;
   loadConfig(): Config;
 }
+
+/** Adds one top-level verb to the program (cli/commands.ts lists them all). */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Thrown by a command to end with a message and an exit code (2 usage/validation, 1 failure). */
 export class CliError extends Error {

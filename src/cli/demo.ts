@@ -16,7 +16,8 @@ import { CameraClockStore } from '../store/cameraClock.js';
 import { CameraEncodingStore } from '../store/cameraEncoding.js';
 import { freePort } from '../sim/ports.js';
 import { PUBLISH_CHECK_PATH, startProvinceSim, type ProvinceSim } from '../sim/province/index.js';
-import { measureStream, startRtmpServer, waitFirstFrame, type RtmpServer } from '../sim/rtmp/index.js';
+import { startRtmpServer, waitFirstFrame, type RtmpServer } from '../sim/rtmp/index.js';
+import { measureStream } from '../protocols/ffmpeg/measure.js';
 import { println, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
 

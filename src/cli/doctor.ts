@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
-import { configSchema, type Config } from '../config/schema.js';
+import { configSchema, type Config } from '../config/schema/index.js';
 import { silentLogger } from '../log.js';
 import { createMediaRuntime } from '../modules/media/runtime.js';
 import { snapshotDirOf } from '../modules/snapshots/files.js';

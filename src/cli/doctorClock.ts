@@ -1,6 +1,6 @@
 // `vcgw doctor`: this box's clock against its time server (seed 003 §5.4.3: the gateway takes its
 // time from the province's time service or the section's BeiDou clock, at least hourly).
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/schema/index.js';
 import { ntpEndpoint } from '../modules/time/chrony.js';
 import { sntpQuery } from '../protocols/ntp/sntp.js';
 import type { Check } from './doctorSetup.js';

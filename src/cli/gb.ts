@@ -7,8 +7,7 @@ import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraStore } from '../store/cameras.js';
 import { openDb, type Db } from '../store/db.js';
 import { GbStore, type GbChannelRow } from '../store/gb.js';
-import type { RegisterCommand } from './commands.js';
-import { CliError, println, table, type CliContext } from './context.js';
+import { CliError, println, table, type CliContext, type RegisterCommand } from './context.js';
 
 const POLL_MS = 100;
 

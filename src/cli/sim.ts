@@ -8,10 +8,10 @@ import { SimControlClient } from '../sim/province/control-client.js';
 import { GATEWAY_CALLS, isGatewayCall } from '../sim/province/caller.js';
 import { certFingerprint256, startProvinceSim, type ProvinceSimOptions } from '../sim/province/index.js';
 import { OUTAGE_MODES, type OutageMode } from '../sim/province/types.js';
-import type { RegisterCommand } from './commands.js';
+import { parseHostPort } from './hostPort.js';
 import { registerSimMediaCommands } from './simMedia.js';
 import { registerSimGbCommand } from './simGb.js';
-import { CliError, println, table, type CliContext } from './context.js';
+import { CliError, println, table, type CliContext, type RegisterCommand } from './context.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:9443';
 const DEFAULT_SIM = `https://${DEFAULT_LISTEN}`;
@@ -59,13 +59,6 @@ function readFlagFile(flag: string, file: string): string {
   }
 }
 
-export function parseListen(value: string, flag = '--listen'): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new CliError(`${flag}: expected host:port such as ${DEFAULT_LISTEN}, got ${value}`, 2);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
-}
-
 function simUrl(value: string): string {
   if (!/^https:\/\/[^/\s]+/.test(value) || !URL.canParse(value)) {
     throw new CliError(`--sim: expected the sim's https:// URL such as ${DEFAULT_SIM}, got ${value}`, 2);
@@ -95,7 +88,7 @@ function serveOptions(o: ServeOpts, ctx: CliContext): ProvinceSimOptions {
     ctx.stderr,
   );
   return {
-    listen: parseListen(o.listen),
+    listen: parseHostPort(o.listen, '--listen', DEFAULT_LISTEN),
     deviceCode: o.deviceCode,
     user: o.user,
     initialToken: o.token,
@@ -106,7 +99,7 @@ function serveOptions(o: ServeOpts, ctx: CliContext): ProvinceSimOptions {
     gatewayUrl: o.gateway,
     rtmpBase: o.rtmpBase,
     pushUrlTtlS: ttl,
-    ...(o.publishCheck ? { publishCheck: parseListen(o.publishCheck, '--publish-check') } : {}),
+    ...(o.publishCheck ? { publishCheck: parseHostPort(o.publishCheck, '--publish-check', DEFAULT_LISTEN) } : {}),
     recordFile: o.record,
     analyseKey: o.analyseKey,
     tokenGraceMs: graceMs,

@@ -8,7 +8,7 @@ import { GbCameraSim, type GbDeviceQuirks } from '../sim/gb28181/index.js';
 import type { GbMediaQuirks } from '../sim/gb28181/mediaStreamer.js';
 import { CliError, println, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
-import { parseListen } from './sim.js';
+import { parseHostPort } from './hostPort.js';
 
 const QUIRKS = ['reuse-call-id', 'keepalive-cseq-notify', 'gb2312-catalog', 'behind-nat', 'g711-audio', 'long-gop', 'ssrc-mismatch'] as const;
 type Quirk = (typeof QUIRKS)[number];
@@ -83,7 +83,7 @@ export function registerSimGbCommand(sim: Command, ctx: CliContext): void {
     .option('--quirk <name>', `a real device's quirk (repeatable): ${QUIRKS.join(', ')}`, (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addHelpText('after', '\nExample:\n  vcgw sim gb-device --registrar 10.0.0.1:5060 --channels 16 --transport tcp --quirk gb2312-catalog --quirk g711-audio')
     .action(async (o: Opts) => {
-      const { host, port } = parseListen(o.registrar, '--registrar');
+      const { host, port } = parseHostPort(o.registrar, '--registrar', '10.0.0.1:5060');
       const serverId = code('--server-id', o.serverId);
       const deviceId = code('--device-id', o.deviceId);
       const channels = Number(o.channels);

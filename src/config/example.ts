@@ -2,7 +2,7 @@
 // from what the daemon accepts (test/config/config.test.ts compares them).
 import { stringify } from 'smol-toml';
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema } from './schema/index.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -129,7 +129,7 @@ function renderKeys(obj: JsonSchema, prefix: string, sampleOf: (key: string) => 
 export function renderExampleConfig(): string {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const out = [
-    '# vcgw configuration (TOML). Generated from src/config/schema.ts by `npm run gen:example`: edit the schema, not this file.',
+    '# vcgw configuration (TOML). Generated from src/config/schema/ by `npm run gen:example`: edit the schema, not this file.',
     '# Keys shown commented out are optional and carry their default (or a sample value).',
     '# Relative file paths are taken from the directory of this file.',
   ];

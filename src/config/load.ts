@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { issueLines } from '../util/zodIssues.js';
+import { configSchema, type Config } from './schema/index.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -16,15 +17,7 @@ export class ConfigError extends Error {
 
 /** "province.base_url: must be an http(s) URL" for each issue; unknown keys name the key itself. */
 export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const at = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${[...at, k].join('.')}: unknown key`).join('\n  ');
-    }
-    const where = at.join('.') || '(top level)';
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    return `${where}: ${missing ? 'required' : issue.message}`;
-  });
+  return issueLines(error, { unknownKey: 'unknown key', whole: '(top level)' });
 }
 
 const FILE_KEYS: ReadonlyArray<[keyof Config, string]> = [

@@ -1,6 +1,6 @@
 // Wiring of the gateway: config → store → province session → outbox → API. No logic of its own.
 import fs from 'node:fs';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/schema/index.js';
 import type { Logger } from '../log.js';
 import { moduleLog } from '../log.js';
 import { ProvinceClient } from '../protocols/province/client.js';

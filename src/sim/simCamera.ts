@@ -2,6 +2,7 @@
 // responder, wired so that an ONVIF encoder change really changes the stream on the wire.
 import type { Logger } from 'pino';
 import { ensureClip, MAIN_1080P_H264, startRtspCamera, SUB_CIF_H264, type ClipSpec, type RtspCamera } from './camera/index.js';
+import { STREAM_ROLES, type StreamRole } from '../domain/camera.js';
 import { spawnInOwnGroup } from '../protocols/ffmpeg/childGroup.js';
 import {
   defaultProfiles,
@@ -14,14 +15,12 @@ import {
   type OnvifCameraOptions,
   type OnvifProfile,
   type ProducedEncoding,
-  type StreamRole,
   validateDrift,
 } from './onvif/index.js';
 
 /** The third stream's default, as ONVIF Profile_3 describes it: 1280x720 H264 25 fps 2048k GOP 50. */
 export const THIRD_720P_H264: Readonly<ClipSpec> = Object.freeze({ codec: 'h264', width: 1280, height: 720, fps: 25, bitrateKbps: 2048, gopFrames: 50, seconds: 10 });
 
-const STREAM_ROLES: readonly StreamRole[] = ['main', 'sub', 'third'];
 
 export type SimOnvifOptions = Omit<OnvifCameraOptions, 'host' | 'rtsp' | 'thirdStream' | 'onEncoderChange'>;
 

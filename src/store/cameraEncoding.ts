@@ -1,4 +1,4 @@
-import type { StreamRole } from './cameras.js';
+import type { StreamRole } from '../domain/camera.js';
 import type { Db } from './db.js';
 
 /** The outputs a camera can encode itself. */

@@ -1,5 +1,5 @@
 import type { OnvifInfo, OnvifProfileInfo } from '../protocols/onvif/index.js';
-import type { StreamRole } from './cameras.js';
+import type { StreamRole } from '../domain/camera.js';
 import type { Db } from './db.js';
 
 /** One media profile as the camera describes it, with the role the gateway gave it. */

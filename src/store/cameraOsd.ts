@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
 /** What was last written into a camera's OSD: top-left lines and the bottom-left reserved line. */
-export interface OsdText {
+export interface OsdLines {
   lines: string[];
   reserved?: string;
 }
@@ -12,7 +12,7 @@ export type OsdTokens = Record<string, string>;
 export interface CameraOsdState {
   /** Last successful write (ms since epoch); null if none succeeded yet. */
   writtenAt: number | null;
-  text: OsdText | null;
+  text: OsdLines | null;
   tokens: OsdTokens;
   /** Why the last attempt failed (or was skipped); null when it succeeded. */
   error: string | null;
@@ -31,7 +31,7 @@ interface Row {
 export class CameraOsdStore {
   constructor(private readonly db: Db) {}
 
-  record(cameraNum: string, r: { at: number; text: OsdText; tokens: OsdTokens }): void {
+  record(cameraNum: string, r: { at: number; text: OsdLines; tokens: OsdTokens }): void {
     this.db
       .prepare(
         `INSERT INTO camera_osd (camera_num, written_at, lines, tokens, error, attempted_at) VALUES (@num, @at, @lines, @tokens, NULL, @at)
@@ -57,7 +57,7 @@ export class CameraOsdStore {
     if (!r) return undefined;
     return {
       writtenAt: r.written_at,
-      text: r.lines === null ? null : (JSON.parse(r.lines) as OsdText),
+      text: r.lines === null ? null : (JSON.parse(r.lines) as OsdLines),
       tokens: JSON.parse(r.tokens) as OsdTokens,
       error: r.error,
       attemptedAt: r.attempted_at,

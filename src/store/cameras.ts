@@ -1,22 +1,17 @@
-import type { CameraAccessFields } from '../config/schema.js';
-import type { CameraRecord } from '../protocols/province/messages.js';
+import type { CameraAccessFields } from '../config/schema/cameras.js';
+import type { CameraOrigin, CameraRecord } from '../domain/camera.js';
 import type { Db } from './db.js';
-
-/** A camera's video streams by role; many cameras have a main and a sub-stream, some a third. */
-export type StreamRole = 'main' | 'sub' | 'third';
-export const STREAM_ROLES: readonly StreamRole[] = ['main', 'sub', 'third'];
 
 /** How the gateway reaches a camera; never sent to the province. */
 export type CameraAccess = CameraAccessFields;
 
-export type CameraSource = 'config' | 'cli' | 'import';
 export type SyncState = 'pending' | 'synced' | 'rejected';
 
 export interface StoredCamera {
   id: string;
   record: CameraRecord;
   access: CameraAccess;
-  source: CameraSource;
+  source: CameraOrigin;
   syncState: SyncState;
   syncMsg: string | null;
   createdAt: number;
@@ -28,7 +23,7 @@ interface RawCamera {
   camera_num: string;
   record: string;
   access: string;
-  source: CameraSource;
+  source: CameraOrigin;
   sync_state: SyncState;
   sync_msg: string | null;
   created_at: number;

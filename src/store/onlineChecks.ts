@@ -1,4 +1,4 @@
-import type { OnlineState } from '../protocols/province/messages.js';
+import type { OnlineState } from '../domain/online.js';
 import type { Db } from './db.js';
 
 export interface OnlineCheckRow {

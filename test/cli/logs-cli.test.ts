@@ -9,7 +9,7 @@ import { createLogger, logDestination } from '../../src/log.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
-import { addCamera } from '../snapshots/helpers.js';
+import { addCamera } from '../modules/snapshots/helpers.js';
 
 t.test('vcgw logs reads gateway.log_file and filters by camera, output and time', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-logs-'));

@@ -5,7 +5,8 @@ import t, { type Test } from 'tap';
 import { z } from 'zod';
 import { renderExampleConfig } from '../../src/config/example.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { cameraConfigSchema, configSchema } from '../../src/config/schema.js';
+import { cameraConfigSchema } from '../../src/config/schema/cameras.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import { cameraOverlay } from '../../src/modules/overlay/camera.js';
 
 /** The object inside a section's `.default(...)` wrapper. */

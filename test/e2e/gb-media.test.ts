@@ -6,7 +6,7 @@ import t from 'tap';
 import { VIDEO_TYPES } from '../../src/protocols/province/messages.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { SUB_CIF_H264, type ClipSpec } from '../../src/sim/camera/index.js';
-import { measureStream } from '../../src/sim/rtmp/index.js';
+import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { GbCameraSim, type GbCameraSimOptions } from '../../src/sim/gb28181/index.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 import type { GbService } from '../../src/modules/gb28181/service.js';

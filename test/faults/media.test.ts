@@ -4,7 +4,7 @@
 // Timings are the field defaults (back-off, stall, first frame); only x264 is made cheap.
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import type { ClipSpec } from '../../src/sim/camera/index.js';
 import { startRtmpServer } from '../../src/sim/rtmp/index.js';
 import { startSim } from '../sim/province-helpers.js';

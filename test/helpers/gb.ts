@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configSchema, type Gb28181Config } from '../../src/config/schema.js';
+import type { Gb28181Config } from '../../src/config/schema/gb28181.js';
+import { configSchema } from '../../src/config/schema/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startGbService, type GbService } from '../../src/modules/gb28181/service.js';
 import type { TransportName } from '../../src/protocols/sip/index.js';

@@ -11,7 +11,7 @@ import { startMedia } from '../../src/modules/media/startMedia.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
-import { addCamera, tempDir, testConfig } from '../api/helpers.js';
+import { addCamera, tempDir, testConfig } from '../modules/api/helpers.js';
 import { repeatedKeys } from '../helpers/logLines.js';
 import { until } from '../helpers/media.js';
 

@@ -1,7 +1,7 @@
 // RtspCamera.setClip: a stream re-encoded on the fly, measured on the wire with ffprobe.
 import t from 'tap';
 import type { ClipSpec } from '../../src/sim/camera/index.js';
-import { measureStream } from '../../src/sim/rtmp/index.js';
+import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { probe, RawRtspClient, startCamera, waitUntil, withTimeout } from './camera-helpers.js';
 
 const CIF_256K: ClipSpec = { codec: 'h264', width: 352, height: 288, fps: 25, bitrateKbps: 256, gopFrames: 50, seconds: 4 };

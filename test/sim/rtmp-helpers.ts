@@ -1,7 +1,7 @@
 // Shared fixtures of the RTMP-server tests (not a test file itself).
 import type { ChildProcess } from 'node:child_process';
 import { startRtmpServer, type RtmpServer, type RtmpServerOptions } from '../../src/sim/rtmp/index.js';
-import { spawnInOwnGroup } from '../../src/sim/rtmp/nginx.js';
+import { spawnInOwnGroup } from '../../src/protocols/ffmpeg/childGroup.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -1,17 +1,9 @@
 // The nginx-rtmp test server and the on-the-wire measurements, with real ffmpeg publishers.
 import fs from 'node:fs';
 import t from 'tap';
-import {
-  RtmpServerUnavailableError,
-  groupAlive,
-  measureStream,
-  parseRtmpStat,
-  renderNginxConf,
-  startRtmpServer,
-  summarizeProbe,
-  waitFirstFrame,
-  type ProbeJson,
-} from '../../src/sim/rtmp/index.js';
+import { RtmpServerUnavailableError, parseRtmpStat, renderNginxConf, startRtmpServer, waitFirstFrame } from '../../src/sim/rtmp/index.js';
+import { groupAlive } from '../../src/protocols/ffmpeg/childGroup.js';
+import { measureStream, summarizeProbe, type ProbeJson } from '../../src/protocols/ffmpeg/measure.js';
 import { freePort } from '../../src/sim/ports.js';
 import { publishCif, startServer, within } from './rtmp-helpers.js';
 

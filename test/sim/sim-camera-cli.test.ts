@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
 import { connectOnvif } from '../../src/protocols/onvif/index.js';
-import { measureStream } from '../../src/sim/rtmp/index.js';
+import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { probe } from './camera-helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@ import t from 'tap';
 import type { ClipSpec } from '../../src/sim/camera/index.js';
 import { connectOnvif, OnvifError, probe as discover, type OnvifDevice, type OnvifEncoderSettings } from '../../src/protocols/onvif/index.js';
 import { defaultProfiles, startOnvifCamera } from '../../src/sim/onvif/index.js';
-import { measureStream } from '../../src/sim/rtmp/index.js';
+import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { startSimCamera, type SimCamera, type SimCameraOptions } from '../../src/sim/simCamera.js';
 import { probe, RawRtspClient, withTimeout } from './camera-helpers.js';
 

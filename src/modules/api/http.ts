@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ListenerLimitsConfig } from '../../config/schema.js';
+import type { ListenerLimitsConfig } from '../../config/schema/listener.js';
 import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
 import { parseJson, type JsonParse } from './json.js';

@@ -1,6 +1,6 @@
 // /monitor/video.ReportAnalyse for local incident detectors (E-5.6): camera-network side,
 // no token, limited by an address allow-list; events go to the outbox for the province.
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
 import type { CameraStore } from '../../store/cameras.js';

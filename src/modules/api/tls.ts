@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 
 export interface ServerTls {

@@ -2,9 +2,11 @@
 // validated camera: local id, the record sent to the province (CONTRACT §6) and the local
 // access fields. Every failure names the field.
 import { z } from 'zod';
-import { cameraAccessShape, cameraIdSchema } from '../../config/schema.js';
-import { cameraRecordSchema, cameraRecordShape, type CameraRecord } from '../../protocols/province/messages.js';
-import type { CameraAccess, CameraSource, StoredCamera } from '../../store/cameras.js';
+import { cameraAccessShape, cameraIdSchema } from '../../config/schema/cameras.js';
+import { cameraRecordSchema, cameraRecordShape } from '../../protocols/province/messages.js';
+import type { CameraRecord } from '../../domain/camera.js';
+import type { CameraAccess, StoredCamera } from '../../store/cameras.js';
+import type { CameraOrigin } from '../../domain/camera.js';
 
 export type RecordField = keyof typeof cameraRecordShape;
 export type AccessField = keyof typeof cameraAccessShape;
@@ -43,7 +45,7 @@ export interface CameraDraft {
 export interface CameraPlan {
   kind: 'add' | 'update' | 'unchanged';
   draft: CameraDraft;
-  source: CameraSource;
+  source: CameraOrigin;
   existing?: StoredCamera;
 }
 

@@ -4,7 +4,7 @@
 import type { OnvifDevice, OnvifProfileInfo } from '../../protocols/onvif/index.js';
 import { OnvifError } from '../../protocols/onvif/index.js';
 import type { OnvifFacts, OnvifStreamFacts } from '../../store/cameraOnvif.js';
-import type { StreamRole } from '../../store/cameras.js';
+import type { StreamRole } from '../../domain/camera.js';
 
 const VIDEO_CODECS = new Set(['H264', 'H265', 'HEVC', 'MPEG4']);
 

@@ -1,6 +1,6 @@
 // Cameras declared in the config's [[cameras]] are applied at every daemon start. This must
 // be idempotent: a restart with the same config changes nothing and sends nothing.
-import type { CameraConfig } from '../../config/schema.js';
+import type { CameraConfig } from '../../config/schema/cameras.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import { CameraInputError, sameCamera, splitInput, validateDraft, type CameraDraft, type CameraPlan } from './input.js';
 

@@ -1,10 +1,11 @@
 // The camera registry: every change is validated, stored and queued for the province in one
 // transaction, so a camera row never exists without its pending sync (and vice versa).
 import { randomUUID } from 'node:crypto';
-import type { CameraConfig } from '../../config/schema.js';
+import type { CameraConfig } from '../../config/schema/cameras.js';
 import type { Db } from '../../store/db.js';
 import { CameraQualityReferenceStore } from '../../store/cameraQualityReference.js';
-import { CameraStore, type CameraSource, type StoredCamera } from '../../store/cameras.js';
+import { CameraStore, type StoredCamera } from '../../store/cameras.js';
+import type { CameraOrigin } from '../../domain/camera.js';
 import { OutboxStore } from '../../store/outbox.js';
 import { camerasToCsv, parseCameraCsv } from './csv.js';
 import {
@@ -67,7 +68,7 @@ export class CameraService {
     return cam;
   }
 
-  add(input: CameraInput, source: CameraSource = 'cli'): StoredCamera {
+  add(input: CameraInput, source: CameraOrigin = 'cli'): StoredCamera {
     return this.write(() => this.apply(this.planAdd(input, source)));
   }
 
@@ -90,7 +91,7 @@ export class CameraService {
   }
 
   /** All rows are validated before anything is stored; one bad row stores nothing. */
-  importCsv(text: string, source: CameraSource = 'import', options: { dryRun?: boolean } = {}): ImportResult {
+  importCsv(text: string, source: CameraOrigin = 'import', options: { dryRun?: boolean } = {}): ImportResult {
     return this.write(() => this.importRows(text, source, options.dryRun ?? false));
   }
 
@@ -128,7 +129,7 @@ export class CameraService {
     return this.db.transaction(fn).immediate();
   }
 
-  private importRows(text: string, source: CameraSource, dryRun: boolean): ImportResult {
+  private importRows(text: string, source: CameraOrigin, dryRun: boolean): ImportResult {
     const plans: CameraPlan[] = [];
     const rowOfId = new Map<string, number>();
     const rowOfNum = new Map<string, number>();
@@ -154,7 +155,7 @@ export class CameraService {
     return { added: count('add'), updated: count('update'), unchanged: count('unchanged'), dryRun };
   }
 
-  private planAdd(input: CameraInput, source: CameraSource): CameraPlan {
+  private planAdd(input: CameraInput, source: CameraOrigin): CameraPlan {
     const parts = splitInput(input);
     // Pinning an existing registration is allowed (a camera moved from another gateway, a
     // restored export); otherwise the number is generated here, once.
@@ -225,4 +226,3 @@ export class CameraService {
 
 export { CameraInputError, CameraNotFoundError } from './input.js';
 export type { CameraInput } from './input.js';
-export type { OrphanCamera, ProvisionResult } from './provision.js';

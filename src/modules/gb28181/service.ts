@@ -6,7 +6,8 @@
 // (PTZ holds, status); a row needs no new listener, no socket permissions on the box and no
 // protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row.
 import os from 'node:os';
-import type { Config, Gb28181Config } from '../../config/schema.js';
+import type { Gb28181Config } from '../../config/schema/gb28181.js';
+import type { Config } from '../../config/schema/index.js';
 import { PortAllocator } from '../../protocols/rtp/ports.js';
 import type { PullFactory } from '../media/source.js';
 import { GbPull, parseGbStreamUrl, type GbMediaDeps } from './pull.js';

@@ -1,4 +1,4 @@
-import { ONLINE } from '../../protocols/province/messages.js';
+import { ONLINE } from '../../domain/online.js';
 import type { CameraStateTracker } from './cameraState.js';
 
 /**

@@ -1,15 +1,9 @@
 import type { Logger } from '../../log.js';
-import { ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import { ONLINE, type OnlineState } from '../../domain/online.js';
 import type { CameraStore } from '../../store/cameras.js';
+import { CameraStateStore, type CameraStateRow } from '../../store/cameraState.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
-
-export interface CameraStateRow {
-  cameraNum: string;
-  online: OnlineState;
-  reason: string;
-  changedAt: number;
-}
 
 /**
  * Each camera's online/offline/fault state (CONTRACT §3 ReportCameraStatus): a change is
@@ -22,6 +16,7 @@ export class CameraStateTracker {
   private timer: NodeJS.Timeout | undefined;
   /** Cameras whose state was queued since this process started. */
   private readonly reportedThisRun = new Set<string>();
+  private readonly states: CameraStateStore;
 
   constructor(
     private readonly o: {
@@ -33,13 +28,12 @@ export class CameraStateTracker {
       onQueued?: () => void;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.states = new CameraStateStore(o.db);
+  }
 
   get(cameraNum: string): CameraStateRow | undefined {
-    const row = this.o.db.prepare('SELECT * FROM camera_state WHERE camera_num = ?').get(cameraNum) as
-      | { camera_num: string; online: OnlineState; reason: string; changed_at: number }
-      | undefined;
-    return row && { cameraNum: row.camera_num, online: row.online, reason: row.reason, changedAt: row.changed_at };
+    return this.states.get(cameraNum);
   }
 
   /** Records a state; returns true when it was queued for the province (a change, or the first in this run). */
@@ -48,12 +42,7 @@ export class CameraStateTracker {
     if (prev && prev.online === online && this.reportedThisRun.has(cameraNum)) return false;
     const now = (this.o.now ?? Date.now)();
     this.o.db.transaction(() => {
-      this.o.db
-        .prepare(
-          `INSERT INTO camera_state (camera_num, online, reason, changed_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (camera_num) DO UPDATE SET online = excluded.online, reason = excluded.reason, changed_at = excluded.changed_at`,
-        )
-        .run(cameraNum, online, reason, now);
+      this.states.put({ cameraNum, online, reason, changedAt: now });
       this.queue(cameraNum, online);
     })();
     this.o.log.info({ cameraNum, online, was: prev?.online, reason }, 'camera state changed');

@@ -3,7 +3,8 @@
 // reports to the province) is recorded. A check the daemon was not running for has no rows:
 // `vcgw report online` shows it as "gateway down" and counts it as not online.
 import type { Logger } from '../../log.js';
-import { ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import { ONLINE } from '../../domain/online.js';
+import { CameraStateStore } from '../../store/cameraState.js';
 import type { Db } from '../../store/db.js';
 import { OnlineCheckStore } from '../../store/onlineChecks.js';
 import { DAY_MS, nextCheckSlot } from '../reports/checkSlots.js';
@@ -16,11 +17,13 @@ const KEEP_MS = 400 * DAY_MS;
 export class OnlineCheckRecorder {
   private timer: NodeJS.Timeout | undefined;
   private readonly store: OnlineCheckStore;
+  private readonly states: CameraStateStore;
 
   constructor(
     private readonly o: { db: Db; log: Logger; now?: () => number; onCheck?: (slot: number, cameras: number) => void },
   ) {
     this.store = new OnlineCheckStore(o.db);
+    this.states = new CameraStateStore(o.db);
   }
 
   private now(): number {
@@ -38,14 +41,10 @@ export class OnlineCheckRecorder {
 
   /** Records every known camera's state as the check at `slot` (unknown cameras count as offline). */
   take(slot: number): number {
-    const rows = this.o.db
-      .prepare(
-        `SELECT c.camera_num, s.online, s.reason FROM cameras c LEFT JOIN camera_state s ON s.camera_num = c.camera_num ORDER BY c.camera_num`,
-      )
-      .all() as Array<{ camera_num: string; online: OnlineState | null; reason: string | null }>;
+    const rows = this.states.registered();
     this.store.record(
       slot,
-      rows.map((r) => ({ cameraNum: r.camera_num, online: r.online ?? ONLINE.offline, reason: r.online === null ? 'never probed' : (r.reason ?? '') })),
+      rows.map((r) => ({ cameraNum: r.cameraNum, online: r.state?.online ?? ONLINE.offline, reason: r.state?.reason ?? 'never probed' })),
     );
     this.store.prune(slot - KEEP_MS);
     return rows.length;

@@ -4,7 +4,8 @@
 import { CameraEncodingStore, type CameraEncodingState, type CameraEncodedTier } from '../../store/cameraEncoding.js';
 import { CameraOnvifStore, type OnvifFacts } from '../../store/cameraOnvif.js';
 import type { Db } from '../../store/db.js';
-import { STREAM_ROLES, type StoredCamera, type StreamRole } from '../../store/cameras.js';
+import type { StoredCamera } from '../../store/cameras.js';
+import { STREAM_ROLES, type StreamRole } from '../../domain/camera.js';
 import { selectStreams, type StreamFacts, type StreamSelection } from './streamSelection.js';
 import { gbStreamUrl } from '../gb28181/pull.js';
 

@@ -1,5 +1,5 @@
 // The media engine: camera pulls shared per stream, one supervised FFmpeg per push.
-import type { OverlayConfig } from '../../config/schema.js';
+import type { OverlayConfig } from '../../config/schema/overlay.js';
 import { overlayFilterFor } from '../overlay/drawtext.js';
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';

@@ -1,5 +1,5 @@
 // On-demand pushes ordered by the province (VideoTransBegin/Finish, CONTRACT §1 and §4).
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { moduleLog, redactUrl } from '../../log.js';
 import { CODE, VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';

@@ -2,7 +2,7 @@
 // encoders and the slots to schedule on them. Shown by `vcgw doctor` and logged at start.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { probeCapabilities, type FfmpegCapabilities } from '../../protocols/ffmpeg/capabilities.js';
 import { trialHardwareEncoders } from '../../protocols/ffmpeg/hwTrial.js';

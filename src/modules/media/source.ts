@@ -8,7 +8,7 @@ import { sourceArgs } from '../../protocols/ffmpeg/args.js';
 import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
 import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
 import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
-import type { StreamRole } from '../../store/cameras.js';
+import type { StreamRole } from '../../domain/camera.js';
 import type { SourceCodec } from './tiers.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';

@@ -3,7 +3,7 @@ import { CameraEncodingStore } from '../../store/cameraEncoding.js';
 import { CameraOnvifStore } from '../../store/cameraOnvif.js';
 import { EncodingKeeper } from './encodingKeeper.js';
 import { cameraStreamsOf } from './cameraStreams.js';
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
 import type { ProvinceCall } from '../../protocols/province/reports.js';

@@ -1,6 +1,6 @@
 // Which camera stream each output is made from (issue 4 item 2), and whether the camera's own
 // encoder already makes it. Pure: the facts come from the camera record, ONVIF and ffprobe.
-import type { StreamRole } from '../../store/cameras.js';
+import type { StreamRole } from '../../domain/camera.js';
 import type { CameraEncodedTier } from '../../store/cameraEncoding.js';
 import type { TierName } from './tiers.js';
 

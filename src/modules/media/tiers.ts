@@ -1,11 +1,13 @@
 // The four output profiles of CONTRACT §2 and how a request's parameters bend them.
 import type { VideoTarget } from '../../protocols/ffmpeg/args.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
-import type { StreamRole } from '../../store/cameras.js';
+import type { StreamRole } from '../../domain/camera.js';
+import type { Tier } from '../../domain/tier.js';
+import { TIER_OF_VIDEO_TYPE } from '../province/wire.js';
 import type { PushParams } from './engine.js';
 
-export type TierName = 'low' | 'high' | 'fourM' | 'source';
-export const TIER_NAMES: Readonly<Record<VideoType, TierName>> = { 0: 'low', 1: 'high', 2: 'fourM', 3: 'source' };
+export type TierName = Tier;
+export const TIER_NAMES = TIER_OF_VIDEO_TYPE;
 
 export type SourceCodec = 'h264' | 'h265' | 'mpeg2' | 'mpeg4';
 

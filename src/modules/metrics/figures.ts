@@ -11,7 +11,7 @@ import type { MediaStatusStore } from '../../store/mediaStatus.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import type { SnapshotStore } from '../../store/snapshots.js';
 import type { TokenStore } from '../../store/tokens.js';
-import type { CameraStateRow } from '../health/cameraState.js';
+import type { CameraStateRow } from '../../store/cameraState.js';
 
 export interface FigureSources {
   version: string;

@@ -2,7 +2,7 @@
 // token of metrics.token_file (Authorization: Bearer, as Prometheus' `authorization` sends it, or TAuth).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
 import { buildAllowList } from '../api/allowList.js';

@@ -1,5 +1,5 @@
 // Wiring of the operations figures for the daemon: the stores it already keeps → /metrics.
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { CameraClockStore } from '../../store/cameraClock.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
@@ -12,7 +12,7 @@ import type { TokenStore } from '../../store/tokens.js';
 import { VERSION } from '../../version.js';
 import type { RunningServer } from '../api/server.js';
 import type { ServerTls } from '../api/tls.js';
-import type { CameraStateRow } from '../health/cameraState.js';
+import type { CameraStateRow } from '../../store/cameraState.js';
 import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
 import { snapshotDirOf } from '../snapshots/files.js';
 import { createFigures, type Figures } from './figures.js';

@@ -1,6 +1,7 @@
 import type { Logger } from '../../log.js';
 import { ProvinceUnreachableError } from '../../protocols/province/client.js';
-import { analyseEventSchema, type OnlineState } from '../../protocols/province/messages.js';
+import { analyseEventSchema } from '../../protocols/province/messages.js';
+import type { OnlineState } from '../../domain/online.js';
 import {
   reportAnalyse,
   reportCameraQuality,

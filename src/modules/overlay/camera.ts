@@ -1,6 +1,6 @@
 // The overlay of one registered camera: its province record, its local overlay fields
 // (cameraAccessShape) and the gateway's [overlay] defaults, fed to buildOverlay.
-import type { OverlayConfig } from '../../config/schema.js';
+import type { OverlayConfig } from '../../config/schema/overlay.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import { buildOverlay, sceneOf, type OverlayError, type OverlayExtra } from './overlay.js';
 

@@ -1,7 +1,7 @@
 // Burned-in overlay (seed 003 Appendix B) as an FFmpeg filter chain: one drawtext per top-left line,
 // the Beijing time top right, the reserved line bottom left. Pure: the caller appends the result
 // after scaling (VideoEncode.overlayFilter) and runs FFmpeg with OVERLAY_FFMPEG_ENV.
-import type { OverlayConfig } from '../../config/schema.js';
+import type { OverlayConfig } from '../../config/schema/overlay.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import { cameraOverlay } from './camera.js';
 

@@ -2,7 +2,7 @@
 // at registration and whenever its record changes; failures are kept and retried, never thrown.
 import type { Logger } from '../../log.js';
 import { connectOnvif, OnvifError, type OnvifDevice, type OnvifOsd, type OsdPosition, type TextOsdSettings } from '../../protocols/onvif/index.js';
-import type { CameraOsdStore, OsdText, OsdTokens } from '../../store/cameraOsd.js';
+import type { CameraOsdStore, OsdLines, OsdTokens } from '../../store/cameraOsd.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import { CameraRounds } from '../cameras/cameraRounds.js';
 import { cameraOverlay, overlayErrorsText, type OverlayDefaults } from './camera.js';
@@ -97,7 +97,7 @@ export class OsdWriter {
     const previous = last?.tokens ?? {};
     let result: OsdWriteResult;
     let tokens: OsdTokens | undefined;
-    let text: OsdText | undefined;
+    let text: OsdLines | undefined;
     if (!overlay.ok) {
       // The camera keeps whatever it shows; `vcgw cameras add/edit` already warned about the field.
       result = { cameraNum, ok: false, error: `${NOT_COMPLIANT}${overlayErrorsText(overlay.errors)}` };
@@ -138,7 +138,7 @@ function errorText(err: unknown): string {
 }
 
 /** The OSDs the overlay needs: top-left lines, the clock top right, the reserved line bottom left. */
-function slotsOf(text: OsdText, time: { dateFormat: string; timeFormat: string }, fontSize: number | undefined): Slot[] {
+function slotsOf(text: OsdLines, time: { dateFormat: string; timeFormat: string }, fontSize: number | undefined): Slot[] {
   const size = fontSize === undefined ? {} : { fontSize };
   const slots: Slot[] = text.lines.map((plain, i) => ({
     key: `line${i + 1}`,
@@ -185,7 +185,7 @@ function fontSizeFor(width: number, range: { min: number; max: number } | undefi
  */
 export async function writeOverlay(
   dev: OnvifDevice,
-  text: OsdText,
+  text: OsdLines,
   previous: OsdTokens,
 ): Promise<{ tokens: OsdTokens; created: number; updated: number; deleted: number; unchanged: number }> {
   const existing = await dev.osds();

@@ -1,7 +1,8 @@
 // Standard overlay (OSD) text of seed 003 Appendix B (高速公路视频云联网视频图像文字信息标注规范).
 // Pure: builds the text lines from a camera record plus the few facts the record does not hold.
 // Section references below ("B.二.(一)" …) are Appendix B's own headings.
-import { CLASSIFY, PILE_NUM, type CameraRecord } from '../../protocols/province/messages.js';
+import { PILE_NUM } from '../../protocols/province/messages.js';
+import { CLASSIFY, type CameraRecord } from '../../domain/camera.js';
 
 export type OverlayRecord = Pick<
   CameraRecord,

@@ -1,15 +1,17 @@
 // PTZ from either side, with road-section priority and an audit log (CONTRACT §4, seed §6.3).
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
-import { CODE, PTZ_ACTIONS, type PtzActionCode, type PtzActionName } from '../../protocols/province/messages.js';
+import { CODE } from '../../protocols/province/messages.js';
+import type { PtzAction } from '../../domain/ptz.js';
 import { beijingDateTime } from '../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
+import { ptzActionOf } from '../province/wire.js';
 
 export interface PtzDriver {
   /** Resolves once the camera accepted the command (a pulse's Stop may still be pending). */
-  move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void>;
+  move(camera: StoredCamera, action: PtzAction, step: number): Promise<void>;
 }
 
 /**
@@ -44,9 +46,7 @@ export interface PtzServiceOptions {
 export const DEFAULT_PTZ_HOLD_MS = 60_000;
 const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
 
-
 const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : `local:${actor.user}`);
-const isActionCode = (n: number): n is PtzActionCode => Object.hasOwn(PTZ_ACTIONS, n);
 
 export class PtzService {
   private readonly now: () => number;
@@ -82,7 +82,8 @@ export class PtzService {
   }
 
   private async attempt(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
-    if (!isActionCode(action)) return { code: CODE.badRequest, msg: 'action: must be 1–12' };
+    const move = ptzActionOf(action);
+    if (!move) return { code: CODE.badRequest, msg: 'action: must be 1–12' };
     if (!Number.isInteger(step) || step < 1 || step > 8) return { code: CODE.badRequest, msg: 'step: must be 1–8' };
     const camera = this.opts.cameras.byNum(cameraNum);
     if (!camera) return { code: CODE.notFound, msg: '摄像机不存在: unknown cameraNum' };
@@ -104,7 +105,7 @@ export class PtzService {
     const driver = this.driverFor(camera);
     if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' };
     try {
-      await this.withTimeout(driver.move(camera, PTZ_ACTIONS[action], step));
+      await this.withTimeout(driver.move(camera, move, step));
     } catch (e) {
       if (e instanceof PtzUnsupportedError) return { code: CODE.forbidden, msg: `PTZ refused: ${e.message}` };
       return { code: CODE.serverError, msg: `PTZ failed: ${e instanceof Error ? e.message : String(e)}` };

@@ -5,7 +5,7 @@
 // Hikvision/Dahua domes).
 import type { Logger } from '../../log.js';
 import { ptzControl, type PtzCommand } from '../../protocols/gb28181/index.js';
-import type { PtzActionName } from '../../protocols/province/messages.js';
+import type { PtzAction } from '../../domain/ptz.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import type { GbRegistrar } from '../gb28181/registrar.js';
 import { PtzUnsupportedError, type PtzDriver } from './controller.js';
@@ -18,7 +18,7 @@ function speeds(step: number): { pt: number; zoom: number } {
   return { pt: Math.round((s * 255) / 8), zoom: Math.round((s * 15) / 8) };
 }
 
-export function gbCommandOf(action: PtzActionName, step: number): PtzCommand {
+export function gbCommandOf(action: PtzAction, step: number): PtzCommand {
   const { pt, zoom } = speeds(step);
   const ptz = (pan: -1 | 0 | 1, tilt: -1 | 0 | 1, z: -1 | 0 | 1): PtzCommand => ({ kind: 'ptz', pan, tilt, zoom: z, panSpeed: pan ? pt : 0, tiltSpeed: tilt ? pt : 0, zoomSpeed: z ? zoom : 0 });
   const fi = (focus: -1 | 0 | 1, iris: -1 | 0 | 1): PtzCommand => ({ kind: 'fi', focus, iris, focusSpeed: focus ? pt : 0, irisSpeed: iris ? pt : 0 });
@@ -60,7 +60,7 @@ export class GbPtzDriver implements PtzDriver {
   /** For PtzService.driverFor: this driver for GB cameras. */
   readonly driverFor = (camera: StoredCamera): PtzDriver | undefined => (hasGb(camera) ? this : undefined);
 
-  async move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void> {
+  async move(camera: StoredCamera, action: PtzAction, step: number): Promise<void> {
     const { gbDeviceId: device, gbChannelId: channel } = camera.access;
     if (!device || !channel) throw new PtzUnsupportedError('camera has no GB/T 28181 channel');
     const cmd = gbCommandOf(action, step);

@@ -2,7 +2,7 @@
 // auxiliary calls, with one cached connection per camera and pulse stops that never overtake a later command.
 import type { Logger } from '../../log.js';
 import { connectOnvif, OnvifError, type OnvifConnectOptions, type OnvifDevice } from '../../protocols/onvif/index.js';
-import type { PtzActionName } from '../../protocols/province/messages.js';
+import type { PtzAction } from '../../domain/ptz.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import { PtzUnsupportedError, type PtzDriver } from './controller.js';
 
@@ -53,7 +53,7 @@ interface Session {
   iris?: number;
 }
 
-const AXIS: Partial<Record<PtzActionName, Axis>> = {
+const AXIS: Partial<Record<PtzAction, Axis>> = {
   left: 'ptz',
   right: 'ptz',
   up: 'ptz',
@@ -65,7 +65,7 @@ const AXIS: Partial<Record<PtzActionName, Axis>> = {
 };
 
 /** Generic velocity space (-1..1) of a pan/tilt/zoom action at `step` 1–8. */
-export function velocityOf(action: PtzActionName, step: number): { pan: number; tilt: number; zoom: number } {
+export function velocityOf(action: PtzAction, step: number): { pan: number; tilt: number; zoom: number } {
   const s = step / 8;
   const v = { pan: 0, tilt: 0, zoom: 0 };
   if (action === 'left') v.pan = -s;
@@ -102,7 +102,7 @@ export class OnvifPtzDriver implements PtzDriver {
    * province's HTTP answer costs one SOAP round trip rather than the pulse (a PTZ click should answer at once, and
    * operators holding a button resend every few hundred ms). `settled()` waits for the Stop.
    */
-  async move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void> {
+  async move(camera: StoredCamera, action: PtzAction, step: number): Promise<void> {
     if (this.closed) throw new Error('PTZ driver is shutting down');
     const s = this.session(camera);
     const axis = AXIS[action];

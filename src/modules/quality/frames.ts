@@ -30,7 +30,7 @@ export interface FrameReadOptions {
   onSpawn?: (pid: number) => void;
 }
 
-export type FrameSource = { url: string } | { stdin: 'mpegts' } | { image: string };
+export type ClipInput = { url: string } | { stdin: 'mpegts' } | { image: string };
 
 export interface FrameBurst {
   frames: Frame[];
@@ -50,7 +50,7 @@ function dims(opts: FrameReadOptions): { width: number; height: number } {
 }
 
 /** The FFmpeg argv of a frame read (pure, golden-tested). */
-export function frameReaderArgs(source: FrameSource, opts: FrameReadOptions = {}): string[] {
+export function frameReaderArgs(source: ClipInput, opts: FrameReadOptions = {}): string[] {
   const { width, height } = dims(opts);
   const maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
@@ -114,7 +114,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-function run(source: FrameSource, opts: FrameReadOptions): Running {
+function run(source: ClipInput, opts: FrameReadOptions): Running {
   const { width, height } = dims(opts);
   const maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
   const timeoutMs = opts.timeoutMs ?? 15_000;

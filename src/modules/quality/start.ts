@@ -1,6 +1,6 @@
 // Wiring of the image-quality diagnosis for the daemon: where its frames come from (a running pull
 // of the camera's cheapest stream, else a short pull of it) and its snapshots.
-import type { QualityConfig } from '../../config/schema.js';
+import type { QualityConfig } from '../../config/schema/quality.js';
 import type { Logger } from '../../log.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';

@@ -2,12 +2,14 @@
 // camera, filled from what the gateway recorded. Columns a person must judge from the picture
 // (the toll plaza in view, the scene matching its label, the location label) and the two
 // follow-up columns (路段处理情况, 复核情况) are left empty for the inspector.
-import type { Config } from '../../config/schema.js';
-import { CLASSIFY, ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import type { Config } from '../../config/schema/index.js';
+import { CLASSIFY } from '../../domain/camera.js';
+import { ONLINE, type OnlineState } from '../../domain/online.js';
 import { beijingDateTime } from '../../protocols/province/reports.js';
 import { CameraClockStore } from '../../store/cameraClock.js';
 import { CameraOnvifStore } from '../../store/cameraOnvif.js';
 import { CameraQualityStore } from '../../store/cameraQuality.js';
+import { CameraStateStore } from '../../store/cameraState.js';
 import { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { MediaStatusStore } from '../../store/mediaStatus.js';
@@ -63,7 +65,7 @@ const yesNo = (b: boolean) => (b ? '是' : '否');
 /** Device state on the day: the Appendix F day verdict from the recorded checks; today, the current state. */
 function dayState(db: Db, cameraNum: string, date: string, today: string): string {
   if (date === today) {
-    const s = db.prepare('SELECT online FROM camera_state WHERE camera_num = ?').get(cameraNum) as { online: OnlineState } | undefined;
+    const s = new CameraStateStore(db).get(cameraNum);
     return s ? STATE[s.online] : '未探测';
   }
   const slots = checkSlots(date);

@@ -6,7 +6,7 @@
 //   camera meets the 95 % target when it was online on ≥ 95 % of the days (of 7: all of them).
 // A check with no record at all (the gateway was not running) is "gateway down"; a camera
 // without a record at a check counts as not online there.
-import { ONLINE } from '../../protocols/province/messages.js';
+import { ONLINE } from '../../domain/online.js';
 import type { OnlineCheckRow } from '../../store/onlineChecks.js';
 import { CHECKS_PER_DAY, checkSlots } from './checkSlots.js';
 

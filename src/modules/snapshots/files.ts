@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import { cameraNumSchema } from '../../protocols/province/messages.js';
 import type { Snapshot, SnapshotSource, SnapshotStore } from '../../store/snapshots.js';
 

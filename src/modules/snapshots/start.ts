@@ -1,5 +1,5 @@
 // Wiring of snapshots for the daemon and the CLI: config → files, guard, URLs, capture, service.
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';

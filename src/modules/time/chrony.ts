@@ -1,6 +1,6 @@
 // The chrony drop-in that makes this box the client of the province's time service and the time
 // server of the camera network (seed 003 §5.4.3). Debian's chrony reads /etc/chrony/conf.d/*.conf.
-import type { Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema/index.js';
 
 export const CHRONY_DROP_IN = '/etc/chrony/conf.d/vcgw.conf';
 

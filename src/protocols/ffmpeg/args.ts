@@ -1,5 +1,5 @@
 // FFmpeg argv builders: pure functions from a plan to `string[]` (ARCHITECTURE convention 5),
-// golden-tested in test/protocols/ffmpeg-args.test.ts. Never build a command string and split it.
+// golden-tested in test/protocols/ffmpeg/args.test.ts. Never build a command string and split it.
 //
 // fd layout shared with the Supervisor: stdin takes 'q', fd 3 carries -progress, a source writes
 // MPEG-TS on stdout, an output reads MPEG-TS from fd 4 (fed by the GOP-cache fan-out).

@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import type { FfmpegCapabilities } from './capabilities.js';
 
 export const HW_H264_ENCODERS = ['h264_nvenc', 'h264_vaapi', 'h264_qsv', 'h264_rkmpp', 'h264_v4l2m2m'] as const;
-export type HwH264Encoder = (typeof HW_H264_ENCODERS)[number];
 
 export interface HwTrialDevices {
   /** DRM render node for VAAPI. */

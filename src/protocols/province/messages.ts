@@ -2,6 +2,7 @@
 // Shared by the gateway (validating what the province sends), the province client
 // (validating replies) and the province simulator (validating what gateways send).
 import { z } from 'zod';
+import { issueLines } from '../../util/zodIssues.js';
 
 export const CODE = {
   ok: 200,
@@ -12,7 +13,6 @@ export const CODE = {
   serverError: 500,
   badSignature: 2001,
 } as const;
-export type ResultCode = (typeof CODE)[keyof typeof CODE];
 
 /**
  * A number, or a string holding one (the platform's demos mix both). Unlike z.coerce it refuses
@@ -169,7 +169,6 @@ export const snapshotReportSchema = z.array(snapshotItemSchema).min(1);
 
 /** `YYYY-MM-DD HH:mm:ss`. */
 export const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-export const EVENT_TYPES = [0, 1, 2, 3, 4, 5] as const;
 
 const mediaUrlSchema = z.union([
   z.looseObject({ name: z.string().min(1), type: z.string().min(1) }),
@@ -239,13 +238,11 @@ export const videoTransBeginSchema = z
     frameRate: flat.frameRate ?? video?.frameRate,
     iframe: flat.iframe ?? video?.iframe,
   }));
-export type VideoTransBegin = z.output<typeof videoTransBeginSchema>;
 
 export const videoTransFinishSchema = z.looseObject({
   cameraNum: cameraNumSchema,
   videoType: videoTypeSchema,
 });
-export type VideoTransFinish = z.output<typeof videoTransFinishSchema>;
 
 export const PTZ_ACTIONS = {
   1: 'left',
@@ -283,19 +280,8 @@ export const monitorEventSchema = z.looseObject({
   eventType: z.preprocess(toNumber, num('must be 0–5').int('must be 0–5').min(0, 'must be 0–5').max(5, 'must be 0–5')),
   review_status: z.preprocess(toNumber, z.number().int().min(0).max(2)).optional(),
 });
-export type MonitorEvent = z.output<typeof monitorEventSchema>;
 
 /** Formats the first issue of a failed parse as "field.path: message". */
 export function describeIssue(error: z.ZodError, prefix = ''): string {
-  const issue = error.issues[0];
-  if (!issue) return `${prefix || 'body'}: invalid`;
-  let path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    path = [path, issue.keys[0]].filter(Boolean).join('.');
-    message = 'unknown field';
-  } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-    message = 'required';
-  }
-  return `${path || 'body'}: ${message}`;
+  return issueLines(error, { prefix, unknownKey: 'unknown field', whole: 'body' })[0] ?? `${prefix || 'body'}: invalid`;
 }

@@ -5,7 +5,6 @@ export {
   type EncoderLimits,
   type H264Profile,
   type OnvifProfile,
-  type StreamRole,
   type VideoEncoderConfig,
 } from './profiles.js';
 export { ENCODER_LOCKED_REASON, producedEncoding, validateDrift } from './encoder.js';

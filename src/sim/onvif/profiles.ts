@@ -1,12 +1,11 @@
 // Media profiles of the simulated camera: defaults, ONVIF ver10 XML rendering and the limits
 // SetVideoEncoderConfiguration is checked against.
+import type { StreamRole } from '../../domain/camera.js';
 import { invalidArg } from './soap.js';
 import { child, childText, escapeXml, type XmlElement } from './xml.js';
 
 export type H264Profile = 'Baseline' | 'Main' | 'High';
 
-/** The camera's encoder channels: real cameras offer a main, a sub and often a third stream. */
-export type StreamRole = 'main' | 'sub' | 'third';
 
 export interface VideoEncoderConfig {
   token: string;

@@ -14,16 +14,11 @@ import {
   describeIssue,
   snapshotReportSchema,
   type CameraRecord,
+  type Envelope,
 } from '../../protocols/province/messages.js';
 import { sm2Verify, tokenSignMessage } from '../../protocols/province/sm2.js';
 import type { CameraRegistry } from './registry.js';
 import type { TokenBook } from './tokens.js';
-
-export interface Envelope {
-  code: number;
-  msg: string;
-  data?: unknown;
-}
 
 export interface ServiceRequest {
   method: string;

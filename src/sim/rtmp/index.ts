@@ -1,7 +1,6 @@
 export {
   DEFAULT_APPS,
   RtmpServerUnavailableError,
-  groupAlive,
   locateNginx,
   parseRtmpStat,
   renderNginxConf,
@@ -13,12 +12,7 @@ export {
 } from './nginx.js';
 export {
   firstFrameArgs,
-  measureArgs,
-  measureStream,
-  summarizeProbe,
   waitFirstFrame,
   type FirstFrameOptions,
   type FirstFrameWaiter,
-  type ProbeJson,
-  type StreamMeasure,
 } from './measure.js';

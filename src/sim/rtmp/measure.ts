@@ -4,8 +4,6 @@ import { killGroup, spawnInOwnGroup } from '../../protocols/ffmpeg/childGroup.js
 import { StderrRing } from '../../protocols/ffmpeg/stderrRing.js';
 import type { RtmpStreamStat } from './nginx.js';
 
-export * from '../../protocols/ffmpeg/measure.js';
-
 export interface FirstFrameOptions {
   timeoutMs: number;
   ffmpegPath?: string;

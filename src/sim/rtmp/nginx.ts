@@ -361,5 +361,3 @@ function lastLines(text: string, n: number): string {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { groupAlive, killGroup, spawnInOwnGroup } from '../../protocols/ffmpeg/childGroup.js';

@@ -59,8 +59,6 @@ export type Defect =
   /** Bands of `amplitude` levels, `period` px of a 960-wide picture, at `angle` degrees (0 = horizontal bands), rolling `speed` periods/s. */
   | { kind: 'stripes'; amplitude: number; period: number; angle: number; speed: number };
 
-export type DefectKind = Defect['kind'];
-
 /** Bump when the picture a spec gives changes, so cached clips are made again. */
 export const SCENE_GENERATOR_VERSION = 4;
 

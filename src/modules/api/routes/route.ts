@@ -1,5 +1,5 @@
 import type { StateProbe } from '../../health/netcheck.js';
-import type { Config } from '../../../config/schema.js';
+import type { Config } from '../../../config/schema/index.js';
 import type { Logger } from '../../../log.js';
 import type { CameraStore } from '../../../store/cameras.js';
 import type { TokenStore } from '../../../store/tokens.js';

@@ -1,0 +1,48 @@
+// ReportCameraStatus at every start (issue 15): the first state decided for each camera in a run
+// is queued even when it equals the one stored by the previous run; later equal states are not.
+import t from 'tap';
+import { silentLogger } from '../../../src/log.js';
+import { CameraHealth } from '../../../src/modules/health/cameraHealth.js';
+import { CameraStateTracker } from '../../../src/modules/health/cameraState.js';
+import { CameraStore } from '../../../src/store/cameras.js';
+import { openDb } from '../../../src/store/db.js';
+import { OutboxStore } from '../../../src/store/outbox.js';
+import { addCamera, tempDir } from '../snapshots/helpers.js';
+
+t.test('every camera is reported once at every start, through the outbox, even when nothing changed', async (t) => {
+  const dir = tempDir(t, 'vcgw-state-');
+  let db = openDb(dir);
+  const statusRows = () => new OutboxStore(db).list({ kind: 'camera.status', limit: 1000 });
+  const cameras = new CameraStore(db);
+  const nums = [addCamera(cameras, 1), addCamera(cameras, 2)].map((c) => c.record.cameraNum);
+
+  /** One run of the daemon's state wiring on the same data dir. */
+  const run = () => {
+    const outbox = new OutboxStore(db);
+    const tracker = new CameraStateTracker({ db, cameras: new CameraStore(db), outbox, fullIntervalMs: 3_600_000, log: silentLogger() });
+    return { outbox, health: new CameraHealth(tracker) };
+  };
+
+  const first = run();
+  for (const n of nums) first.health.setReachable(n, true, 'reachable');
+  t.equal(statusRows().length, 2, 'first run: each camera queued once');
+  const delivered = first.outbox.list({ pending: true, kind: 'camera.status' });
+  first.outbox.delivered(delivered);
+  for (const n of nums) first.health.setReachable(n, true, 'reachable');
+  t.equal(first.outbox.counts().pending, 0, 'the same state again in the same run: nothing queued');
+
+  // Power cut: the process is gone, the database stays; nothing changed at the cameras.
+  db.close();
+  db = openDb(dir);
+  t.teardown(() => db.close());
+  const second = run();
+  for (const n of nums) second.health.setReachable(n, true, 'reachable');
+  const pending = second.outbox.list({ pending: true, kind: 'camera.status' });
+  t.same(
+    pending.map((r) => r.payload).sort((a, b) => String((a as { cameraNum: string }).cameraNum).localeCompare((b as { cameraNum: string }).cameraNum)),
+    [...nums].sort().map((cameraNum) => ({ cameraNum, online: 1 })),
+    'after the restart every camera is queued again with its state',
+  );
+  for (const n of nums) second.health.setReachable(n, true, 'reachable');
+  t.equal(second.outbox.list({ pending: true, kind: 'camera.status' }).length, 2, 'and only once (coalesced per camera)');
+});
