@@ -2,6 +2,7 @@
 // gateway.example.toml (scripts/gen-example-config.ts) all come from here.
 import { z } from 'zod';
 import { cameraNumSchema, cameraRecordShape, checkPileNum } from '../protocols/province/messages.js';
+import { cascadeShape } from './cascadeSchema.js';
 
 const hostPort = z
   .string()
@@ -550,6 +551,7 @@ export const configSchema = z
     snapshots: snapshots.default(() => snapshots.parse({})),
     quality: quality.default(() => quality.parse({})),
     gb28181: gb28181.default(() => gb28181.parse({})),
+    ...cascadeShape,
     cameras: z.array(cameraConfigSchema).default([]),
   })
   .superRefine((c, ctx) => {
