@@ -227,7 +227,7 @@ export class CascadeLink {
 
   private async doRegister(): Promise<void> {
     if (!this.ep) return;
-    this.clearTimers();
+    clearTimeout(this.registerTimer);
     let failure: string;
     try {
       const res = await this.sendRegister(this.config.register_expires_s);
@@ -243,6 +243,7 @@ export class CascadeLink {
       failure = err instanceof SipTimeoutError ? `no answer from ${this.config.upper_address}:${this.config.upper_port}` : (err as Error).message;
     }
     if (!this.ep) return;
+    this.clearTimers();
     this.failures++;
     const delayS = Math.min(this.config.register_interval_s * 2 ** (this.failures - 1), this.config.register_interval_s * MAX_BACKOFF_FACTOR);
     this.setState('failed', failure);
@@ -260,7 +261,8 @@ export class CascadeLink {
     this.setState('registered');
     const refreshS = Math.max(1, Math.min(expiresS / 2, expiresS - REFRESH_MARGIN_S));
     this.registerTimer = setTimeout(() => void this.register(), refreshS * 1000);
-    this.keepaliveTimer = setInterval(() => void this.sendKeepalive(), this.config.heartbeat_s * 1000);
+    // A refresh keeps the keep-alive rhythm going.
+    this.keepaliveTimer ??= setInterval(() => void this.sendKeepalive(), this.config.heartbeat_s * 1000);
     this.log.info({ expiresS }, 'registered to the upper platform');
   }
 
