@@ -524,7 +524,7 @@ export class CascadeLink {
 
 /** GB PTZCmd → the province's PTZ action (1–12) and step (1–8); 'stop'; or null when not mapped. */
 export function provinceAction(cmd: PtzCommand): { action: number; step: number } | 'stop' | null {
-  const step = (speed: number, max: number) => Math.min(8, Math.max(1, Math.ceil((speed / max) * 8)));
+  const step = (speed: number, max: number) => Math.min(8, Math.max(1, Math.round((speed / max) * 8)));
   switch (cmd.kind) {
     case 'stop':
       return 'stop';
