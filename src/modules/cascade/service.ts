@@ -2,6 +2,10 @@
 import type { CascadePlatformConfig } from '../../config/cascadeSchema.js';
 import { CascadeLink, type CascadeDeps, type LinkStatus } from './uplink.js';
 
+/** Key of the settings row the daemon writes the links' status to (`vcgw cascade status`). */
+export const CASCADE_STATUS_KEY = 'cascade_status';
+const STATUS_EVERY_MS = 5000;
+
 export interface CascadeService {
   readonly name: string;
   readonly links: readonly CascadeLink[];
@@ -11,16 +15,30 @@ export interface CascadeService {
   status(): LinkStatus[];
 }
 
-export function startCascade(deps: CascadeDeps & { platforms: readonly CascadePlatformConfig[] }): CascadeService {
+export function startCascade(
+  deps: CascadeDeps & {
+    platforms: readonly CascadePlatformConfig[];
+    /** Called every few seconds with the links' status (the daemon stores it for the CLI). */
+    onStatus?: (status: { at: number; links: LinkStatus[] }) => void;
+  },
+): CascadeService {
   const links = deps.platforms.filter((p) => p.enabled).map((p) => new CascadeLink(p, deps));
+  let timer: NodeJS.Timeout | undefined;
+  const report = () => deps.onStatus?.({ at: Date.now(), links: links.map((l) => l.status()) });
   return {
     name: 'cascade',
     links,
     async start() {
       await Promise.all(links.map((l) => l.start()));
+      if (deps.onStatus) {
+        timer = setInterval(report, STATUS_EVERY_MS);
+        timer.unref();
+      }
     },
     async stop() {
+      clearInterval(timer);
       await Promise.all(links.map((l) => l.stop()));
+      report();
     },
     health() {
       const down = links.map((l) => l.status()).filter((s) => s.state !== 'registered');
