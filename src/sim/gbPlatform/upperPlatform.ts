@@ -4,7 +4,7 @@
 // that the PS it receives decodes (FFmpeg's ffprobe: codec and frame rate), sends PTZ, subscribes
 // to the catalog and records status notifications. What breaks cascades with real upper
 // platforms can be switched on one by one (`strict`).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,7 @@ export interface UpperPlatformOptions {
   log?: SipLog;
   catalogIdleMs?: number;
   ffprobePath?: string;
+  ffmpegPath?: string;
   /** Grant at most this validity (s) to REGISTER, to exercise refreshes. */
   grantExpires?: number;
 }
@@ -96,6 +97,8 @@ export interface Play {
   readonly dialog: Dialog;
   /** ms from the INVITE sent to the first MPEG-TS out of the received PS (keyframe first). */
   readonly firstMedia: Promise<number>;
+  /** With `decode`: ms from the INVITE sent to the first picture decoded by an FFmpeg started before it. */
+  readonly firstDecoded?: Promise<number>;
   /** MPEG-TS bytes so far. */
   bytes(): number;
   /** Ends the call (BYE) and closes the media. */
@@ -350,12 +353,14 @@ export class GbUpperPlatformSim {
   }
 
   /** INVITE (Play) of a channel over `transport` (the upper side's role in its offer). */
-  async invite(id: string, channelId: string, transport: MediaTransport): Promise<Play> {
+  async invite(id: string, channelId: string, transport: MediaTransport, opts: { decode?: boolean; keep?: boolean } = {}): Promise<Play> {
     const y = makeSsrc(false, this.opts.domain, ++this.serial % 10000);
     const ssrc = ssrcNumber(y);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-upper-'));
     const file = path.join(dir, 'play.ts');
-    const out = fs.createWriteStream(file);
+    // keep: false drops the media (benchmarks of many outputs), counting bytes only.
+    const out = opts.keep === false ? null : fs.createWriteStream(file);
+    const decoder = opts.decode ? startDecoder(this.opts.ffmpegPath ?? 'ffmpeg') : undefined;
     let bytes = 0;
     let sentAt = 0;
     let gotFirst: (ms: number) => void = () => undefined;
@@ -367,7 +372,8 @@ export class GbUpperPlatformSim {
         onTs: (ts) => {
           if (bytes === 0) gotFirst(performance.now() - sentAt);
           bytes += ts.length;
-          out.write(ts);
+          out?.write(ts);
+          decoder?.write(ts);
         },
       });
     let rx: PsStreamReceiver | undefined;
@@ -399,9 +405,11 @@ export class GbUpperPlatformSim {
       contentType: 'application/sdp',
       extraHeaders: [['Subject', `${channelId}:${y},${this.opts.serverId}:0`]],
     });
+    const firstDecoded = decoder?.decoded.then(() => performance.now() - sentAt);
     const cleanup = async () => {
       await rx?.close();
-      await new Promise<void>((resolve) => out.end(() => resolve()));
+      decoder?.kill();
+      await new Promise<void>((resolve) => (out ? out.end(() => resolve()) : resolve()));
     };
     if (!dialog) {
       await cleanup();
@@ -420,6 +428,7 @@ export class GbUpperPlatformSim {
       ssrc,
       dialog,
       firstMedia,
+      ...(firstDecoded ? { firstDecoded } : {}),
       bytes: () => bytes,
       bye: async () => {
         if (ended) return;
@@ -429,6 +438,7 @@ export class GbUpperPlatformSim {
         fs.rmSync(dir, { recursive: true, force: true });
       },
       probe: async () => {
+        if (!out) throw new Error('media not kept (keep: false)');
         await new Promise<void>((resolve) => out.write(Buffer.alloc(0), () => resolve()));
         return probeTs(file, this.opts.ffprobePath ?? 'ffprobe');
       },
@@ -439,6 +449,26 @@ export class GbUpperPlatformSim {
     this.catalog.close();
     await this.ep.close();
   }
+}
+
+/** An FFmpeg decoding MPEG-TS from its stdin that exits after the first picture. */
+function startDecoder(ffmpeg: string): { write(ts: Buffer): void; decoded: Promise<void>; kill(): void } {
+  const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-probesize', '32768', '-analyzeduration', '0', '-f', 'mpegts', '-i', 'pipe:0', '-frames:v', '1', '-f', 'null', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.on('error', () => undefined);
+  const decoded = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`decoder exited with ${code}`))));
+    child.once('error', reject);
+  });
+  decoded.catch(() => undefined);
+  return {
+    write: (ts) => {
+      if (child.exitCode === null && child.stdin.writable) child.stdin.write(ts);
+    },
+    decoded,
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 /** The codec, frame rate and decoded frame count of a received MPEG-TS file. */
