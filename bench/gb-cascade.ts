@@ -2,7 +2,8 @@
 // The gateway's cascade link and media engine (FFmpeg pulling a simulated RTSP camera, 1080p
 // H.264 25 fps 4 Mb/s GOP 2 s), the upper-platform simulator in the same process, 127.0.0.1.
 //  1. upper-side INVITE → first picture decoded by an FFmpeg at the upper side (started before
-//     the INVITE), PS over RTP/UDP, the camera's pull already open (GOP cache): median and worst;
+//     the INVITE), PS over RTP on UDP and on TCP (the upper side listening), the camera's pull already open (GOP
+//     cache): median and worst;
 //  2. CPU per PS output (the remux, plus the simulator receiving it: same process) against the
 //     CPU of the FFmpeg child doing the province's RTMP copy of the same stream;
 //  3. 30 concurrent PS outputs of one camera for 10 s: frames delivered per output.
@@ -93,13 +94,16 @@ const hold = engine.borrowPull(cameraNum, 'main')!;
 await hold.whenReady(15_000);
 
 // 1. INVITE → first decoded picture.
-const firsts: number[] = [];
-const decoded: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  const play = await sim.invite(LOCAL, channel, 'udp', { decode: true, keep: false });
-  firsts.push(await play.firstMedia);
-  decoded.push(await play.firstDecoded!);
-  await play.bye();
+const TRANSPORTS = ['udp', 'tcp-passive'] as const;
+const firsts = new Map<string, number[]>(TRANSPORTS.map((x) => [x, []]));
+const decoded = new Map<string, number[]>(TRANSPORTS.map((x) => [x, []]));
+for (const transport of TRANSPORTS) {
+  for (let i = 0; i < RUNS; i++) {
+    const play = await sim.invite(LOCAL, channel, transport, { decode: true, keep: false });
+    firsts.get(transport)!.push(await play.firstMedia);
+    decoded.get(transport)!.push(await play.firstDecoded!);
+    await play.bye();
+  }
 }
 
 // 2. CPU: this process (gateway + simulator) with 1 PS output vs none, and the RTMP copy's FFmpeg.
@@ -164,12 +168,14 @@ db.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const perS = (ms: number, s: number) => round(ms / s, 1);
-console.log(`GB/T 28181 cascade: upper-side INVITE → media (1080p H.264 25 fps 4 Mb/s GOP 2 s, PS/RTP over UDP on 127.0.0.1, pull already open, ${RUNS} runs)`);
+console.log(`GB/T 28181 cascade: upper-side INVITE → media (1080p H.264 25 fps 4 Mb/s GOP 2 s, PS/RTP on 127.0.0.1, pull already open, ${RUNS} runs per transport)`);
 console.log(
   table([
     ['measure', 'median ms', 'worst ms'],
-    ['first MPEG-TS out of the received PS', round(median(firsts), 0), round(max(firsts), 0)],
-    ['first picture decoded by FFmpeg at the upper side', round(median(decoded), 0), round(max(decoded), 0)],
+    ...TRANSPORTS.flatMap((x) => [
+      [`${x}: first MPEG-TS out of the received PS`, round(median(firsts.get(x)!), 0), round(max(firsts.get(x)!), 0)],
+      [`${x}: first picture decoded by FFmpeg at the upper side`, round(median(decoded.get(x)!), 0), round(max(decoded.get(x)!), 0)],
+    ]),
   ]),
 );
 console.log(`\nCPU, ms per second of wall time (${CPU_S} s each):`);
