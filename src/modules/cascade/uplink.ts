@@ -72,7 +72,13 @@ interface Stream {
   info: LinkStream;
   output: PsOutput;
   dialog: Dialog;
+  /** Refused sends at the last check, and checks in a row that saw only refusals. */
+  refused: number;
+  failing: number;
 }
+
+/** Checks in a row (one per heartbeat) with sends refused and none delivered before a stream is given up. */
+const FAILING_CHECKS = 2;
 
 interface Subscription {
   callId: string;
@@ -271,7 +277,20 @@ export class CascadeLink {
     if (error !== undefined) this.lastError = error;
   }
 
+  /** A stream whose sends are all refused (TCP peer gone silent, far behind) is abandoned: BYE. */
+  private checkStreams(): void {
+    for (const s of [...this.streams.values()]) {
+      const stats = s.output.stats();
+      const delivered = stats.frames > s.info.frames;
+      s.failing = stats.refused > s.refused && !delivered ? s.failing + 1 : 0;
+      s.refused = stats.refused;
+      s.info.frames = stats.frames;
+      if (s.failing >= FAILING_CHECKS) void this.endStream(s, `sends refused for ${FAILING_CHECKS} heartbeats`);
+    }
+  }
+
   private async sendKeepalive(): Promise<void> {
+    this.checkStreams();
     if (!this.ep || this.state !== 'registered') return;
     const req = this.message(keepalive({ sn: ++this.sn, deviceId: this.config.local_id }, 'GB2312'));
     const method = this.config.keepalive_cseq_method;
@@ -507,7 +526,7 @@ export class CascadeLink {
       await output.close();
       return;
     }
-    const stream: Stream = { info: { channel, cameraNum: camera.record.cameraNum, transport: offer.transport, ssrc: ssrcNumber(y), since: Date.now(), frames: 0 }, output, dialog };
+    const stream: Stream = { info: { channel, cameraNum: camera.record.cameraNum, transport: offer.transport, ssrc: ssrcNumber(y), since: Date.now(), frames: 0 }, output, dialog, refused: 0, failing: 0 };
     this.streams.set(dialog.id, stream);
     this.log.info({ channel, cameraNum: camera.record.cameraNum, transport: offer.transport, to: `${offer.address}:${offer.port}` }, 'PS output started');
     dialog.onEnd((why) => void this.endStream(stream, `dialog ended (${why})`));
