@@ -101,6 +101,8 @@ export interface Play {
   readonly firstDecoded?: Promise<number>;
   /** MPEG-TS bytes so far. */
   bytes(): number;
+  /** The receiving end's counts (RTP loss, PS demux) once media flows. */
+  stats(): ReturnType<PsStreamReceiver['stats']> | undefined;
   /** Ends the call (BYE) and closes the media. */
   bye(): Promise<void>;
   /** What ffprobe reads in what was received (call after some media arrived). */
@@ -430,6 +432,7 @@ export class GbUpperPlatformSim {
       firstMedia,
       ...(firstDecoded ? { firstDecoded } : {}),
       bytes: () => bytes,
+      stats: () => rx?.stats(),
       bye: async () => {
         if (ended) return;
         ended = true;
