@@ -11,7 +11,7 @@ import { CameraStateTracker } from '../../../src/modules/health/cameraState.js';
 import { PushRegistry } from '../../../src/modules/media/pushRegistry.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
 import { cameraRecordSchema, ONLINE, VIDEO_TYPES } from '../../../src/protocols/province/messages.js';
-import { SUB_CIF_H264 } from '../../../src/sim/camera/index.js';
+import { SUB_CIF_H264, type ClipSpec } from '../../../src/sim/camera/index.js';
 import { GbUpperPlatformSim, type UpperPlatformOptions } from '../../../src/sim/gbPlatform/index.js';
 import { sampleCameraRecordFields } from '../../../src/sim/sampleCamera.js';
 import { CascadeCodeStore } from '../../../src/store/cascadeCodes.js';
@@ -59,8 +59,8 @@ interface Rig {
   cascade(platforms: CascadePlatformConfig[]): Promise<CascadeService>;
 }
 
-async function rig(tt: Test, maxOutputs = 4): Promise<Rig> {
-  const media = await startMediaRig(tt, { cameras: [{ id: 'live', main: SUB_CIF_H264 }], media: { max_outputs: maxOutputs } });
+async function rig(tt: Test, maxOutputs = 4, clip: ClipSpec = SUB_CIF_H264): Promise<Rig> {
+  const media = await startMediaRig(tt, { cameras: [{ id: 'live', main: clip }], media: { max_outputs: maxOutputs } });
   // Cameras with records only (no stream): the tree and the catalog pages.
   for (let i = 1; i <= EXTRA_CAMERAS; i++) {
     const roads = ['G4', 'S2', 'G15'];
@@ -211,4 +211,16 @@ t.test('one pull shared by an RTMP push and a PS output; the on-demand limit is 
   t.match(third, { code: 500, msg: /1 of them PS outputs/ }, 'the province push is refused too, naming the PS outputs');
   await play.bye();
   await r.push.stopAll();
+});
+
+t.test('an H.265 camera: the PS output decodes as H.265', async (t) => {
+  const r = await rig(t, 4, { ...SUB_CIF_H264, codec: 'h265' });
+  const sim = await upper(t);
+  await r.cascade([platform(sim.port)]);
+  await sim.until(() => sim.lowers.has(LOCAL_ID), 5000, 'registered');
+  const channel = (await sim.queryCatalog(LOCAL_ID)).channels.find((c) => c.name === r.media.camera('live').record.cameraName)!.deviceId;
+  const play = await sim.invite(LOCAL_ID, channel, 'tcp-passive');
+  await until('2 s of H.265', () => play.bytes() > 60_000, 15_000);
+  t.match(await play.probe(), { codec: 'hevc', fps: 25 }, 'decodes to H.265 at 25 fps');
+  await play.bye();
 });
