@@ -103,6 +103,8 @@ export interface Play {
   bytes(): number;
   /** The receiving end's counts (RTP loss, PS demux) once media flows. */
   stats(): ReturnType<PsStreamReceiver['stats']> | undefined;
+  /** Closes the media without a BYE (a platform that crashed or dropped the stream). */
+  dropMedia(): Promise<void>;
   /** Ends the call (BYE) and closes the media. */
   bye(): Promise<void>;
   /** What ffprobe reads in what was received (call after some media arrived). */
@@ -433,6 +435,9 @@ export class GbUpperPlatformSim {
       ...(firstDecoded ? { firstDecoded } : {}),
       bytes: () => bytes,
       stats: () => rx?.stats(),
+      dropMedia: async () => {
+        await rx?.close();
+      },
       bye: async () => {
         if (ended) return;
         ended = true;

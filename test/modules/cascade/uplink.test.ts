@@ -224,3 +224,18 @@ t.test('an H.265 camera: the PS output decodes as H.265', async (t) => {
   t.match(await play.probe(), { codec: 'hevc', fps: 25 }, 'decodes to H.265 at 25 fps');
   await play.bye();
 });
+
+t.test('the upper side dropping a TCP stream without BYE: the output ends and the gateway sends BYE', async (t) => {
+  const r = await rig(t);
+  const sim = await upper(t);
+  const svc = await r.cascade([platform(sim.port)]);
+  await sim.until(() => sim.lowers.has(LOCAL_ID), 5000, 'registered');
+  const channel = (await sim.queryCatalog(LOCAL_ID)).channels.find((c) => c.name === r.media.camera('live').record.cameraName)!.deviceId;
+  const play = await sim.invite(LOCAL_ID, channel, 'tcp-passive');
+  await until('media', () => play.bytes() > 20_000, 15_000);
+  await play.dropMedia();
+  await until('the output ended', () => svc.links[0]!.status().streams.length === 0, 5000);
+  await until('BYE received', () => play.dialog.terminated !== null, 5000);
+  t.equal(play.dialog.terminated, 'bye-received', 'the gateway hung up the call');
+  await play.bye();
+});
