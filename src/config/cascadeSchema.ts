@@ -91,10 +91,16 @@ export const cascadeShape = {
     .default([])
     .superRefine((list, ctx) => {
       const names = new Map<string, number>();
+      const ports = new Map<string, number>();
       list.forEach((p, i) => {
         const first = names.get(p.name);
         if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicates cascade.${first}.name` });
         names.set(p.name, i);
+        // Each platform has its own SIP endpoint: two cannot bind one port.
+        const port = `${p.local_address}:${p.local_port}`;
+        const taken = ports.get(port);
+        if (p.local_port !== 0 && taken !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'local_port'], message: `${p.local_port} is cascade.${taken}.local_port too: each platform needs its own port` });
+        ports.set(port, i);
       });
     })
     .describe('Upper GB/T 28181 platforms this gateway registers to as a lower platform'),

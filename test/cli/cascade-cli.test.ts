@@ -16,6 +16,7 @@ const PLATFORM = (name: string, segments: string) => [
   'upper_address = "10.20.0.5"',
   'local_id = "44020000002000000001"',
   'password = "secret"',
+  `local_port = ${name === 'police' ? 5061 : 5062}`,
   segments,
 ];
 
@@ -63,4 +64,14 @@ t.test('list, show, channels, segments, status', async (t) => {
   setKv(db, CASCADE_STATUS_KEY, JSON.stringify({ at: Date.now(), links: [{ name: 'police', state: 'registered', registeredAt: Date.now(), keepalivesSent: 3, keepalivesAnswered: 3, streams: [] }] }));
   db.close();
   t.match((await vcgw('cascade', 'status')).out, /police\s+registered\s+.*3\/3\s+0/, 'the status the daemon wrote');
+});
+
+t.test('two platforms on one local port are refused, naming the field', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-cascade-cli-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const seg = 'segments = []';
+  const vcgw = cliRunner(writeMinimalConfig(dir, [...PLATFORM('a', seg), ...PLATFORM('b', seg)].map((l) => l.replace(/local_port = \d+/, 'local_port = 5070'))));
+  const out = await vcgw('cascade', 'list');
+  t.not(out.code, 0, 'refused');
+  t.match(out.err, /cascade\.1\.local_port.*5070 is cascade\.0\.local_port too/, 'the field and the clash named');
 });
