@@ -5,6 +5,7 @@ import { registerDiscoverCommand } from './discover.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerLogsCommand } from './logs.js';
 import { registerGbCommand } from './gb.js';
+import { registerCascadeCommand } from './cascade.js';
 import { registerOutboxCommand } from './outbox.js';
 import { registerPtzCommand } from './ptz.js';
 import { registerQualityCommand } from './quality.js';
@@ -31,5 +32,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerReportCommand,
   registerSetupCommand,
   registerGbCommand,
+  registerCascadeCommand,
   registerSimCommand,
 ];

@@ -11,6 +11,7 @@ import { OUTAGE_MODES, type OutageMode } from '../sim/province/types.js';
 import { parseHostPort } from './hostPort.js';
 import { registerSimMediaCommands } from './simMedia.js';
 import { registerSimGbCommand } from './simGb.js';
+import { registerSimGbPlatformCommand } from './simGbPlatform.js';
 import { CliError, println, table, type CliContext, type RegisterCommand } from './context.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:9443';
@@ -154,6 +155,7 @@ export const registerSimCommand: RegisterCommand = (program: Command, ctx: CliCo
   const sim = program.command('sim').description('simulators of the systems around the gateway, for tests and rehearsals');
   registerSimMediaCommands(sim, ctx);
   registerSimGbCommand(sim, ctx);
+  registerSimGbPlatformCommand(sim, ctx);
   const province = sim
     .command('province')
     .description('the provincial video-cloud platform (Appendix E), speaking the real HTTPS interface');

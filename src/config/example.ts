@@ -135,6 +135,12 @@ export function renderExampleConfig(): string {
   ];
   for (const [section, s] of Object.entries(schema.properties ?? {})) {
     if (section === 'cameras') continue;
+    if (s.items?.properties) {
+      // An array of tables ([[cascade]]): one commented-out entry, so that none exists by default.
+      out.push('', `# ── ${s.description ?? section}`, `# [[${section}]]`);
+      out.push(...renderKeys(s.items, section, (key) => SAMPLES[`${section}.${key}`]).map((l) => (l.startsWith('# ') ? l : `# ${l}`)));
+      continue;
+    }
     out.push('', `# ── ${s.description ?? section}`, `[${section}]`);
     out.push(...renderKeys(s, section, (key) => SAMPLES[`${section}.${key}`]));
   }

@@ -41,6 +41,7 @@ import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 import { startMetrics } from './metrics/start.js';
 import { startGbService, type GbService } from './gb28181/service.js';
 import { GbPtzDriver } from './ptz/gbDriver.js';
+import { startCascadeFor } from './cascade/wiring.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -193,6 +194,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     const push = new PushRegistry(media.engine, config.media, log);
     media.engine.onGone = (cameraNum, videoType, reason) => push.forget(cameraNum, videoType, reason);
     stoppers.push(() => push.stopAll());
+    const cascade = await startCascadeFor({ config, db, cameras: cameraStore, state, ptz, push, engine: media.ffmpeg, log: moduleLog(log, 'cascade') });
+    if (cascade) stoppers.push(() => cascade.stop());
 
     const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
     const snapLog = moduleLog(log, 'snapshots');

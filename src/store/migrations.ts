@@ -216,4 +216,17 @@ export const MIGRATIONS: readonly string[] = [
     result      TEXT
   );
   `,
+  // GB/T 28181 cascade (issue 11): the code of every tree node and channel per upper platform,
+  // kept so that codes stay the same across restarts; manual = set by hand (vcgw cascade code).
+  `
+  CREATE TABLE cascade_codes (
+    platform    TEXT NOT NULL,
+    node_key    TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    manual      INTEGER NOT NULL DEFAULT 0 CHECK (manual IN (0, 1)),
+    assigned_at INTEGER NOT NULL,
+    PRIMARY KEY (platform, node_key),
+    UNIQUE (platform, code)
+  );
+  `,
 ];

@@ -9,10 +9,10 @@ import { cameraConfigSchema } from '../../src/config/schema/cameras.js';
 import { configSchema } from '../../src/config/schema/index.js';
 import { cameraOverlay } from '../../src/modules/overlay/camera.js';
 
-/** The object inside a section's `.default(...)` wrapper. */
+/** The object inside a section's `.default(...)` wrapper (an array of tables: its entries' object). */
 function unwrapObject(s: z.ZodType): Record<string, unknown> {
   let inner: z.ZodType = s;
-  while (!(inner instanceof z.ZodObject)) inner = (inner as unknown as { def: { innerType: z.ZodType } }).def.innerType;
+  while (!(inner instanceof z.ZodObject)) inner = inner instanceof z.ZodArray ? (inner.element as z.ZodType) : (inner as unknown as { def: { innerType: z.ZodType } }).def.innerType;
   return inner.shape;
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { api } from './api.js';
 import { cameraConfigSchema } from './cameras.js';
+import { cascadeShape } from './cascade.js';
 import { gateway } from './gateway.js';
 import { gb28181 } from './gb28181.js';
 import { health } from './health.js';
@@ -34,6 +35,7 @@ export const configSchema = z
     snapshots: snapshots.default(() => snapshots.parse({})),
     quality: quality.default(() => quality.parse({})),
     gb28181: gb28181.default(() => gb28181.parse({})),
+    ...cascadeShape,
     cameras: z.array(cameraConfigSchema).default([]),
   })
   .superRefine((c, ctx) => {

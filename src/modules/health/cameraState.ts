@@ -17,6 +17,8 @@ export class CameraStateTracker {
   /** Cameras whose state was queued since this process started. */
   private readonly reportedThisRun = new Set<string>();
   private readonly states: CameraStateStore;
+  /** Told of every change (the cascade's channel status NOTIFY). */
+  private readonly listeners = new Set<(cameraNum: string, online: OnlineState) => void>();
 
   constructor(
     private readonly o: {
@@ -47,7 +49,14 @@ export class CameraStateTracker {
     })();
     this.o.log.info({ cameraNum, online, was: prev?.online, reason }, 'camera state changed');
     this.o.onQueued?.();
+    if (prev?.online !== online) for (const l of this.listeners) l(cameraNum, online);
     return true;
+  }
+
+  /** Calls `listener` on each change of a camera's state; returns the unsubscribe. */
+  onChange(listener: (cameraNum: string, online: OnlineState) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Queues the state of every camera (unknown counts as offline until first probed). */

@@ -53,6 +53,8 @@ export class PushRegistry {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private readonly now: () => number;
+  /** Other on-demand outputs sharing max_outputs (the cascade's PS outputs), counted with the pushes. */
+  otherOutputs: () => number = () => 0;
 
   constructor(
     private readonly engine: MediaEngine,
@@ -167,8 +169,9 @@ export class PushRegistry {
     if (videoType === VIDEO_TYPES.source && count(VIDEO_TYPES.source) >= max_source) {
       return `over capacity: ${count(VIDEO_TYPES.source)} of ${max_source} source-rate pushes in use`;
     }
-    if (pushes.length >= max_outputs) {
-      return `over capacity: ${pushes.length} of ${max_outputs} on-demand pushes in use`;
+    const others = this.otherOutputs();
+    if (pushes.length + others >= max_outputs) {
+      return `over capacity: ${pushes.length + others} of ${max_outputs} on-demand pushes in use${others ? ` (${others} of them PS outputs to upper GB/T 28181 platforms)` : ''}`;
     }
     return undefined;
   }

@@ -22,7 +22,8 @@ export class PtzUnsupportedError extends Error {
   override readonly name = 'PtzUnsupportedError';
 }
 
-export type PtzActor = { kind: 'province' } | { kind: 'local'; user: string };
+/** An upper GB/T 28181 platform (cascade) ranks with the province: below local operators. */
+export type PtzActor = { kind: 'province' } | { kind: 'upper'; platform: string } | { kind: 'local'; user: string };
 
 export interface PtzOutcome {
   code: 200 | 400 | 403 | 404 | 500;
@@ -46,7 +47,8 @@ export interface PtzServiceOptions {
 export const DEFAULT_PTZ_HOLD_MS = 60_000;
 const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
 
-const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : `local:${actor.user}`);
+
+const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : actor.kind === 'upper' ? `upper:${actor.platform}` : `local:${actor.user}`);
 
 export class PtzService {
   private readonly now: () => number;
@@ -87,7 +89,7 @@ export class PtzService {
     if (!Number.isInteger(step) || step < 1 || step > 8) return { code: CODE.badRequest, msg: 'step: must be 1–8' };
     const camera = this.opts.cameras.byNum(cameraNum);
     if (!camera) return { code: CODE.notFound, msg: '摄像机不存在: unknown cameraNum' };
-    if (actor.kind === 'province') {
+    if (actor.kind !== 'local') {
       // hasControl is what the section declared to the province; local operators are not bound by it.
       if (camera.record.hasControl === 0) {
         return { code: CODE.forbidden, msg: 'PTZ not allowed for this camera (hasControl=0)' };
