@@ -15,12 +15,17 @@ import type { PortAllocator } from '../../protocols/rtp/ports.js';
 import type { Dialog } from '../../protocols/sip/index.js';
 import type { GbRegistrar } from './registrar.js';
 
-/** How the engine names a GB channel where an RTSP camera has a URL. */
+/**
+ * How the engine names a GB channel where an RTSP camera has a URL; a camera's own stream transport
+ * (where it differs from [gb28181] stream_transport) is part of the name, so changing it opens a new pull.
+ */
 export const GB_URL_PREFIX = 'gb28181:';
-export const gbStreamUrl = (deviceId: string, channelId: string): string => `${GB_URL_PREFIX}${deviceId}/${channelId}`;
-export function parseGbStreamUrl(url: string): { deviceId: string; channelId: string } | undefined {
-  const m = /^gb28181:(\d{20})\/(\d{20})$/.exec(url);
-  return m ? { deviceId: m[1]!, channelId: m[2]! } : undefined;
+export const gbStreamUrl = (deviceId: string, channelId: string, transport?: MediaTransport): string =>
+  `${GB_URL_PREFIX}${deviceId}/${channelId}${transport ? `?transport=${transport}` : ''}`;
+export function parseGbStreamUrl(url: string): { deviceId: string; channelId: string; transport?: MediaTransport } | undefined {
+  const m = /^gb28181:(\d{20})\/(\d{20})(?:\?transport=(udp|tcp-passive|tcp-active))?$/.exec(url);
+  if (!m) return undefined;
+  return m[3] ? { deviceId: m[1]!, channelId: m[2]!, transport: m[3] as MediaTransport } : { deviceId: m[1]!, channelId: m[2]! };
 }
 
 export interface GbMediaDeps {

@@ -182,7 +182,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
   const pullFactory: GbService['pullFactory'] = (media) => (url, pullLog) => {
     const ch = parseGbStreamUrl(url);
     if (!ch) return undefined;
-    return new GbPull({ ...ch, deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+    return new GbPull({ deviceId: ch.deviceId, channelId: ch.channelId, deps: ch.transport ? { ...deps, transport: ch.transport } : deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
   };
 
   return {
