@@ -244,7 +244,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor'), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
     if (config.metrics.enabled) {
-      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, tls, log: log.child({ mod: 'metrics' }) });
+      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, gb, tls, log: log.child({ mod: 'metrics' }) });
       stoppers.push(() => metrics.close());
     }
     const summary = startSummary({

@@ -50,6 +50,8 @@ export interface GbService {
   readonly stateOf: StateProbe;
   /** PTZ of GB channels, for the province's calls and the CLI's requests. */
   readonly ptz: GbPtzDriver;
+  /** The engine's GB pulls that are not stopped (for /metrics). */
+  pulls(): GbPull[];
   stop(): Promise<void>;
 }
 
@@ -182,7 +184,14 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
   const pullFactory: GbService['pullFactory'] = (media) => (url, pullLog) => {
     const ch = parseGbStreamUrl(url);
     if (!ch) return undefined;
-    return new GbPull({ deviceId: ch.deviceId, channelId: ch.channelId, deps: ch.transport ? { ...deps, transport: ch.transport } : deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+    const pull = new GbPull({ deviceId: ch.deviceId, channelId: ch.channelId, deps: ch.transport ? { ...deps, transport: ch.transport } : deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+    pulls.add(pull);
+    return pull;
+  };
+  const pulls = new Set<GbPull>();
+  const livePulls = (): GbPull[] => {
+    for (const p of pulls) if (p.state === 'stopped') pulls.delete(p);
+    return [...pulls];
   };
 
   return {
@@ -193,6 +202,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     pullFactory,
     stateOf: gbStateProbe(registrar, store),
     ptz,
+    pulls: livePulls,
     async stop() {
       clearInterval(poller);
       clearInterval(pruner);
