@@ -13,22 +13,16 @@ import type { PresetOp } from '../ptz/controller.js';
 /** A pulse of one of CONTRACT §4's actions, or a preset operation (PTZCmd 0x81/0x82/0x83), on a channel. */
 export type GbPtzParams = { channelId: string; move: { action: PtzActionName; step: number } } | { channelId: string; preset: { op: PresetOp; id: number } };
 
-export interface GbPresetsParams {
-  channelId: string;
-}
-
 /** What the daemon writes back; `ok: false` carries the reason (device offline, refused, …). */
 export type GbRequestResult = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
 export class GbRequestError extends Error {
-  override readonly name = 'GbRequestError';
-  constructor(
-    message: string,
-    /** Whether the daemon took the request (the device may have acted on it). */
-    readonly reachedDaemon: boolean,
-  ) {
-    super(message);
-  }
+  override readonly name: string = 'GbRequestError';
+}
+
+/** Nothing took the request in time (it was withdrawn): no daemon with [gb28181] on is running. */
+export class NoDaemonError extends GbRequestError {
+  override readonly name = 'NoDaemonError';
 }
 
 export interface AskDaemonOptions {
@@ -53,15 +47,15 @@ export async function askDaemon(store: GbStore, deviceId: string, kind: GbReques
     if (row?.doneAt != null) {
       const result = JSON.parse(row.result ?? '{}') as GbRequestResult;
       if (result.ok) return result;
-      throw new GbRequestError(result.error, true);
+      throw new GbRequestError(result.error);
     }
     const now = Date.now();
     if (row?.claimedAt == null && now - created >= o.takeWithinMs) {
-      if (store.withdrawRequest(id)) throw new GbRequestError(`no answer from the daemon in ${seconds(o.takeWithinMs)}: ${NO_DAEMON}`, false);
+      if (store.withdrawRequest(id)) throw new NoDaemonError(`no answer from the daemon in ${seconds(o.takeWithinMs)}: ${NO_DAEMON}`);
       continue; // taken at the last moment: wait for its answer
     }
     if (row?.claimedAt != null && now - row.claimedAt >= o.answerWithinMs) {
-      throw new GbRequestError(`the daemon sent the request to ${deviceId} but had no result after ${seconds(o.answerWithinMs)}`, true);
+      throw new GbRequestError(`the daemon sent the request to ${deviceId} but had no result after ${seconds(o.answerWithinMs)}`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

@@ -152,7 +152,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
       }
       case 'presets': {
         const channelId = (JSON.parse(req.params ?? '{}') as { channelId?: unknown }).channelId;
-        if (typeof channelId !== 'string') throw new Error('params: channelId missing');
+        if (typeof channelId !== 'string' || !/^\d{20}$/.test(channelId)) throw new Error('params: channelId must be 20 digits');
         reachable(req.deviceId);
         return { presets: await registrar.presets(req.deviceId, channelId) };
       }
@@ -181,17 +181,17 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
 
   const ports = new PortAllocator({ min: c.media_port_min, max: c.media_port_max });
   const deps: GbMediaDeps = { registrar, ports, mediaAddress, bindHost: host, transport: c.stream_transport, sipId: c.sip_id, domain: c.domain };
+  const pulls = new Set<GbPull>();
+  const livePulls = (): GbPull[] => {
+    for (const p of pulls) if (p.state === 'stopped') pulls.delete(p);
+    return [...pulls];
+  };
   const pullFactory: GbService['pullFactory'] = (media) => (url, pullLog) => {
     const ch = parseGbStreamUrl(url);
     if (!ch) return undefined;
     const pull = new GbPull({ deviceId: ch.deviceId, channelId: ch.channelId, deps: ch.transport ? { ...deps, transport: ch.transport } : deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
     pulls.add(pull);
     return pull;
-  };
-  const pulls = new Set<GbPull>();
-  const livePulls = (): GbPull[] => {
-    for (const p of pulls) if (p.state === 'stopped') pulls.delete(p);
-    return [...pulls];
   };
 
   return {
