@@ -7,6 +7,7 @@
 // protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row
 // (see requests.ts).
 import os from 'node:os';
+import pLimit from 'p-limit';
 import type { Config, Gb28181Config } from '../../config/schema.js';
 import { PortAllocator } from '../../protocols/rtp/ports.js';
 import type { PullFactory } from '../media/source.js';
@@ -56,6 +57,7 @@ export interface GbService {
 }
 
 const DAY_MS = 86_400_000;
+const SURVEY_CONCURRENCY = 16;
 
 export function splitHostPort(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
@@ -115,7 +117,11 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
       }
     }
   };
-  registrar.on('registered', (id) => void survey(id));
+  // After a power cut every device registers at once; surveying them all at once retransmits
+  // thousands of UDP MESSAGEs into each other and some rounds never finish (bench/gb-sip.ts
+  // --target gateway). A few at a time finish them all.
+  const surveys = pLimit(SURVEY_CONCURRENCY);
+  registrar.on('registered', (id) => void surveys(() => survey(id)));
   // The device set its clock from our Date header at registration; DeviceStatus tells how far off
   // it still is. Recorded for each camera on the device, as ONVIF cameras' clock syncs are.
   const clocks = new CameraClockStore(o.db);
