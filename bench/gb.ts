@@ -141,7 +141,7 @@ console.log(
       r.case,
       round(r.nodeCores * 100, 1),
       round(r.ffmpegCores * 100, 1),
-      r.ffmpegProcesses,
+      String(r.ffmpegProcesses),
       round((r.nodeCores + r.ffmpegCores) * 100, 1),
       round((r.nodeCores - idleNode + r.ffmpegCores) * 100, 1),
     ]),
