@@ -59,6 +59,7 @@ const FIELD_FLAGS: ReadonlyArray<readonly [string, string]> = [
   ['--gb-device-id <id>', 'gbDeviceId'],
   ['--gb-channel-id <id>', 'gbChannelId'],
   ['--gb-channel <id>', 'gbChannelId'],
+  ['--gb-transport <udp|tcp-passive|tcp-active>', 'gbTransport'],
   ['--overlay-text <text>', 'overlayText'],
   ['--travel-direction <东行|西行|南行|北行>', 'travelDirection'],
   ['--destination <place>', 'destination'],

@@ -1,12 +1,13 @@
 // `vcgw gb …`: GB/T 28181 devices that registered to the gateway and their channels (camera
 // candidates), read from the database the daemon writes; `gb catalog` asks the running daemon to
-// query a device again now (a request row it polls: see modules/gb28181/service.ts).
+// query a device again now (a request row it polls: see modules/gb28181/requests.ts).
 import type { Command } from 'commander';
 import { parseGbCode } from '../protocols/gb28181/index.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraStore } from '../store/cameras.js';
 import { openDb, type Db } from '../store/db.js';
 import { GbStore, type GbChannelRow } from '../store/gb.js';
+import { askDaemon, NoDaemonError } from '../modules/gb28181/requests.js';
 import { CliError, println, table, type CliContext, type RegisterCommand } from './context.js';
 
 const POLL_MS = 100;
@@ -100,18 +101,12 @@ export const registerGbCommand: RegisterCommand = (program: Command, ctx: CliCon
         const timeoutS = Number(opts.timeout);
         if (!(timeoutS > 0)) throw new CliError(`--timeout: expected seconds > 0, got ${opts.timeout}`, 2);
         if (!store.device(id)) throw new CliError(`DEVICE: ${id} has never registered to this gateway`, 1);
-        const req = store.addRequest(id, 'catalog');
-        const deadline = Date.now() + timeoutS * 1000;
-        let row = store.request(req);
-        while (!row?.doneAt) {
-          if (Date.now() > deadline) {
-            throw new CliError(`no answer from the daemon in ${timeoutS} s: is \`vcgw run\` running with [gb28181] enabled = true? (request ${req} is left for it)`, 1);
-          }
-          await new Promise((r) => setTimeout(r, POLL_MS));
-          row = store.request(req);
+        let result;
+        try {
+          result = await askDaemon(store, id, 'catalog', { takeWithinMs: timeoutS * 1000, answerWithinMs: timeoutS * 1000, pollMs: POLL_MS });
+        } catch (err) {
+          throw new CliError(err instanceof NoDaemonError ? err.message : `catalog query of ${id} failed: ${(err as Error).message}`, 1);
         }
-        const result = JSON.parse(row.result ?? '{}') as { ok: boolean; error?: string; complete?: boolean; sumNum?: number; items?: number; pages?: number };
-        if (!result.ok) throw new CliError(`catalog query of ${id} failed: ${result.error ?? 'unknown error'}`, 1);
         println(ctx.stdout, `${id}: ${result.items}/${result.sumNum} items in ${result.pages} page(s)${result.complete ? '' : ' (incomplete: pages missing; the list was extended, not replaced)'}`);
         println(ctx.stdout, table(channelRows(db, store.channels(id)), ['channel', 'name', 'status', 'ptzType', 'candidate', 'camera']));
       }),

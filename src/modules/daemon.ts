@@ -40,7 +40,6 @@ import { publicBaseUrl } from './snapshots/urls.js';
 import { OnvifPtzDriver } from './ptz/onvifDriver.js';
 import { startMetrics } from './metrics/start.js';
 import { startGbService, type GbService } from './gb28181/service.js';
-import { GbPtzDriver } from './ptz/gbDriver.js';
 import { startCascadeFor } from './cascade/wiring.js';
 
 export interface Daemon {
@@ -138,10 +137,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     stoppers.push(() => clearInterval(pruner));
 
     // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
-    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: moduleLog(log, 'gb') }) : undefined;
+    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: moduleLog(log, 'gb'), ptzPulseMs: config.ptz.pulse_ms }) : undefined;
     if (gb) stoppers.push(() => gb.stop());
-    const gbPtz = gb && new GbPtzDriver({ registrar: gb.registrar, pulseMs: config.ptz.pulse_ms, log: moduleLog(log, 'ptz') });
-    if (gbPtz) stoppers.push(() => gbPtz.close());
+    const gbPtz = gb?.ptz;
 
     const state = new CameraStateTracker({
       db,
@@ -249,7 +247,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor'), onQueued: () => dispatcher.kick() });
     stoppers.push(() => monitor.close());
     if (config.metrics.enabled) {
-      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, tls, log: log.child({ mod: 'metrics' }) });
+      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, gb, tls, log: log.child({ mod: 'metrics' }) });
       stoppers.push(() => metrics.close());
     }
     const summary = startSummary({

@@ -37,13 +37,19 @@ export interface GbChannelRow {
   item: CatalogItem;
 }
 
-export type GbRequestKind = 'catalog' | 'info' | 'status';
+export type GbRequestKind = 'catalog' | 'info' | 'status' | 'ptz' | 'presets';
 
 export interface GbRequestRow {
   id: number;
   deviceId: string;
   kind: GbRequestKind;
+  /** JSON, kind-specific (the channel and the PTZ command or preset operation). */
+  params: string | null;
   createdAt: number;
+  /** Past this the daemon must not act on it (it finishes it as expired). */
+  expiresAt: number | null;
+  /** When the daemon took it. */
+  claimedAt: number | null;
   doneAt: number | null;
   result: string | null;
 }
@@ -118,10 +124,25 @@ interface RawRequest {
   id: number;
   device_id: string;
   kind: GbRequestKind;
+  params: string | null;
   created_at: number;
+  expires_at: number | null;
+  claimed_at: number | null;
   done_at: number | null;
   result: string | null;
 }
+
+const requestFromRow = (r: RawRequest): GbRequestRow => ({
+  id: r.id,
+  deviceId: r.device_id,
+  kind: r.kind,
+  params: r.params,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  claimedAt: r.claimed_at,
+  doneAt: r.done_at,
+  result: r.result,
+});
 
 export class GbStore {
   constructor(readonly db: Db) {}
@@ -218,24 +239,33 @@ export class GbStore {
     return (this.db.prepare('SELECT * FROM gb_channels WHERE channel_id = ? ORDER BY device_id').all(channelId) as RawChannel[]).map(channelFromRow);
   }
 
-  addRequest(deviceId: string, kind: GbRequestKind, now = Date.now()): number {
-    return Number(this.db.prepare('INSERT INTO gb_requests (device_id, kind, created_at) VALUES (?, ?, ?)').run(deviceId, kind, now).lastInsertRowid);
+  addRequest(deviceId: string, kind: GbRequestKind, opts: { params?: unknown; expiresAt?: number } = {}, now = Date.now()): number {
+    const params = opts.params === undefined ? null : JSON.stringify(opts.params);
+    return Number(
+      this.db
+        .prepare('INSERT INTO gb_requests (device_id, kind, params, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(deviceId, kind, params, now, opts.expiresAt ?? null).lastInsertRowid,
+    );
   }
 
+  /** Not yet taken by the daemon. */
   pendingRequests(): GbRequestRow[] {
-    return (this.db.prepare('SELECT * FROM gb_requests WHERE done_at IS NULL ORDER BY id').all() as RawRequest[]).map((r) => ({
-      id: r.id,
-      deviceId: r.device_id,
-      kind: r.kind,
-      createdAt: r.created_at,
-      doneAt: r.done_at,
-      result: r.result,
-    }));
+    return (this.db.prepare('SELECT * FROM gb_requests WHERE done_at IS NULL AND claimed_at IS NULL ORDER BY id').all() as RawRequest[]).map(requestFromRow);
+  }
+
+  /** The daemon takes a request; false if it was taken or withdrawn already. */
+  claimRequest(id: number, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE gb_requests SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL AND done_at IS NULL').run(now, id).changes > 0;
+  }
+
+  /** The CLI gives up on a request; false if the daemon took it first (its result will still come). */
+  withdrawRequest(id: number, now = Date.now()): boolean {
+    return this.db.prepare(`UPDATE gb_requests SET done_at = ?, result = '{"ok":false,"error":"withdrawn"}' WHERE id = ? AND claimed_at IS NULL AND done_at IS NULL`).run(now, id).changes > 0;
   }
 
   request(id: number): GbRequestRow | undefined {
     const r = this.db.prepare('SELECT * FROM gb_requests WHERE id = ?').get(id) as RawRequest | undefined;
-    return r && { id: r.id, deviceId: r.device_id, kind: r.kind, createdAt: r.created_at, doneAt: r.done_at, result: r.result };
+    return r && requestFromRow(r);
   }
 
   finishRequest(id: number, result: string, now = Date.now()): void {

@@ -229,4 +229,21 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (platform, code)
   );
   `,
+  // 13: CLI requests to the daemon also carry PTZ moves and preset operations on a GB channel
+  // (params), a deadline after which the daemon must not act (a PTZ move the CLI gave up on must
+  // never happen late) and when the daemon took them. Requests live a day at most: recreated empty.
+  `
+  DROP TABLE gb_requests;
+  CREATE TABLE gb_requests (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('catalog', 'info', 'status', 'ptz', 'presets')),
+    params      TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER,
+    claimed_at  INTEGER,
+    done_at     INTEGER,
+    result      TEXT
+  );
+  `,
 ];

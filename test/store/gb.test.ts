@@ -39,11 +39,18 @@ t.test('a complete catalog replaces the channel list, an incomplete one only add
   t.same(gb.channelById(CH2).map((c) => [c.deviceId, c.status, c.item.name]), [[DEV, 'OFF', 'ramp']]);
 });
 
-t.test('requests left by the CLI are pending until finished, and pruned by age', async (t) => {
+t.test('requests left by the CLI are pending until claimed, finished or withdrawn, and pruned by age', async (t) => {
   const gb = new GbStore(tempDb(t));
-  const first = gb.addRequest(DEV, 'catalog', 100);
-  const second = gb.addRequest(DEV, 'info', 200);
+  const first = gb.addRequest(DEV, 'catalog', {}, 100);
+  const second = gb.addRequest(DEV, 'info', {}, 200);
+  const third = gb.addRequest(DEV, 'ptz', { params: { action: 'left', step: 4 }, expiresAt: 5000 }, 210);
+  t.same(JSON.parse(String(gb.request(third)?.params)), { action: 'left', step: 4 }, 'params kept as JSON');
+  t.ok(gb.claimRequest(first, 120), 'the daemon takes it');
+  t.notOk(gb.claimRequest(first, 121), 'once only');
+  t.notOk(gb.withdrawRequest(first, 122), 'a claimed request cannot be withdrawn: its result will come');
   gb.finishRequest(first, 'ok: 2 channels', 150);
+  t.ok(gb.withdrawRequest(third, 220), 'an unclaimed request is withdrawn by the CLI');
+  t.notOk(gb.claimRequest(third, 230), 'and the daemon can no longer take it');
   t.same(gb.pendingRequests().map((r) => [r.id, r.kind]), [[second, 'info']]);
   t.same([gb.request(first)?.doneAt, gb.request(first)?.result], [150, 'ok: 2 channels']);
   gb.pruneRequests(150, 300);

@@ -78,6 +78,10 @@ export const cameraAccessShape = {
   highStream: streamRole.optional().describe('Camera stream the 1 Mbps output is made from (default: the smallest stream of at least 720p)'),
   gbDeviceId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 device id'),
   gbChannelId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional().describe('GB/T 28181 channel id'),
+  gbTransport: z
+    .enum(['udp', 'tcp-passive', 'tcp-active'])
+    .optional()
+    .describe('GB/T 28181 media transport for this camera where it differs from [gb28181] stream_transport'),
   overlayText: z.string().max(200).optional().describe('On-screen text (§6.1.2 b)'),
   ...overlayAccessShape,
 } as const;

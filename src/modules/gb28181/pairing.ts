@@ -1,6 +1,6 @@
 // A camera reached over GB/T 28181 names its channel (gbChannelId); the device it hangs off
 // (gbDeviceId) is taken from the catalogues when not given, and a lone device id stands for an IP
-// camera that is its own channel.
+// camera that is its own channel. A stream transport of its own only makes sense on a GB camera.
 import type { CameraAccess } from '../../store/cameras.js';
 import { GbStore } from '../../store/gb.js';
 import type { Db } from '../../store/db.js';
@@ -8,6 +8,9 @@ import { CameraInputError } from '../cameras/input.js';
 
 export function completeGbAccess(db: Db, access: CameraAccess): CameraAccess {
   const { gbDeviceId, gbChannelId } = access;
+  if (access.gbTransport !== undefined && gbDeviceId === undefined && gbChannelId === undefined) {
+    throw new CameraInputError('gbTransport', 'only for a GB/T 28181 camera: give gbChannelId (or gbDeviceId) too');
+  }
   if (gbChannelId === undefined) return gbDeviceId === undefined ? access : { ...access, gbChannelId: gbDeviceId };
   if (gbDeviceId !== undefined) return access;
   const holders = new GbStore(db).channelById(gbChannelId);

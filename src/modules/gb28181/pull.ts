@@ -15,12 +15,17 @@ import type { PortAllocator } from '../../protocols/rtp/ports.js';
 import type { Dialog } from '../../protocols/sip/index.js';
 import type { GbRegistrar } from './registrar.js';
 
-/** How the engine names a GB channel where an RTSP camera has a URL. */
+/**
+ * How the engine names a GB channel where an RTSP camera has a URL; a camera's own stream transport
+ * (where it differs from [gb28181] stream_transport) is part of the name, so changing it opens a new pull.
+ */
 export const GB_URL_PREFIX = 'gb28181:';
-export const gbStreamUrl = (deviceId: string, channelId: string): string => `${GB_URL_PREFIX}${deviceId}/${channelId}`;
-export function parseGbStreamUrl(url: string): { deviceId: string; channelId: string } | undefined {
-  const m = /^gb28181:(\d{20})\/(\d{20})$/.exec(url);
-  return m ? { deviceId: m[1]!, channelId: m[2]! } : undefined;
+export const gbStreamUrl = (deviceId: string, channelId: string, transport?: MediaTransport): string =>
+  `${GB_URL_PREFIX}${deviceId}/${channelId}${transport ? `?transport=${transport}` : ''}`;
+export function parseGbStreamUrl(url: string): { deviceId: string; channelId: string; transport?: MediaTransport } | undefined {
+  const m = /^gb28181:(\d{20})\/(\d{20})(?:\?transport=(udp|tcp-passive|tcp-active))?$/.exec(url);
+  if (!m) return undefined;
+  return m[3] ? { deviceId: m[1]!, channelId: m[2]!, transport: m[3] as MediaTransport } : { deviceId: m[1]!, channelId: m[2]! };
 }
 
 export interface GbMediaDeps {
@@ -47,6 +52,13 @@ export interface GbPullOptions {
   log: Logger;
 }
 
+/** RTP counts over a pull's whole life (all its INVITEs), for /metrics. */
+export interface GbPullRtpTotals {
+  received: number;
+  lost: number;
+  reordered: number;
+}
+
 interface RunEnd {
   reason: ExitReason;
   detail?: string;
@@ -70,9 +82,34 @@ export class GbPull extends EventEmitter {
   private endRun: ((end: RunEnd) => void) | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  private _invites = 0;
+  private readonly ended: GbPullRtpTotals = { received: 0, lost: 0, reordered: 0 };
+  private receiving: PsStreamReceiver | undefined;
 
   constructor(private readonly o: GbPullOptions) {
     super();
+  }
+
+  get deviceId(): string {
+    return this.o.deviceId;
+  }
+
+  get channelId(): string {
+    return this.o.channelId;
+  }
+
+  get transport(): MediaTransport {
+    return this.o.deps.transport;
+  }
+
+  /** INVITEs sent for this pull (every one after the first is a re-INVITE). */
+  get invites(): number {
+    return this._invites;
+  }
+
+  rtpTotals(): GbPullRtpTotals {
+    const j = this.receiving?.stats().rtp.jitter;
+    return { received: this.ended.received + (j?.received ?? 0), lost: this.ended.lost + (j?.lost ?? 0), reordered: this.ended.reordered + (j?.reordered ?? 0) };
   }
 
   get state(): SupervisorState {
@@ -189,6 +226,7 @@ export class GbPull extends EventEmitter {
         time: [0, 0],
       });
       if (this.stopping) throw new Error('stopped');
+      this._invites++;
       const answer = await deps.registrar.invite(deviceId, channelId, offer, y);
       dialog = answer.dialog;
       if (!dialog) throw new Error(`INVITE of ${channelId} answered ${answer.response.status} ${answer.response.reason}`);
@@ -199,6 +237,7 @@ export class GbPull extends EventEmitter {
         rx = await open({ mode: 'tcp-active', remote: { address: sdp.sdp.address, port: sdp.sdp.port }, connectTimeoutMs: TCP_CONNECT_MS });
       }
       const receiving = rx!;
+      this.receiving = receiving;
       receiving.link.once('close', () => finish({ reason: 'exited', detail: 'media connection closed by the device' }));
       receiving.receiver.once('ssrc-mismatch', (got, expected) => log.warn({ deviceId, channelId, ssrc: got, expected }, 'GB stream SSRC differs from the y= line; taken'));
       log.info({ deviceId, channelId, transport: deps.transport, port: receiving.link.localPort, ssrc: y }, 'GB channel INVITEd');
@@ -226,7 +265,16 @@ export class GbPull extends EventEmitter {
     const end = await ended;
     this.endRun = undefined;
     if (watch) clearInterval(watch);
-    if (rx) frames = rx.stats().ps.framesOut;
+    if (rx) {
+      const st = rx.stats();
+      frames = st.ps.framesOut;
+      if (this.receiving === rx) {
+        this.ended.received += st.rtp.jitter.received;
+        this.ended.lost += st.rtp.jitter.lost;
+        this.ended.reordered += st.rtp.jitter.reordered;
+        this.receiving = undefined;
+      }
+    }
     // Not awaited: a device that vanished would hold the next INVITE for a whole Timer F.
     if (dialog && !dialog.terminated) void dialog.bye().catch(() => undefined);
     await rx?.close();

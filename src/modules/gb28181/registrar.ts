@@ -29,11 +29,13 @@ import {
   parseDeviceInfo,
   parseDeviceStatus,
   parseGbTime,
+  parsePresetList,
   query,
   type CollectedCatalog,
   type DeviceInfo,
   type DeviceStatus,
   type ManscdpMessage,
+  type Preset,
 } from '../../protocols/gb28181/index.js';
 import type { GbStore } from '../../store/gb.js';
 
@@ -336,7 +338,7 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
     return this.sn;
   }
 
-  private async ask(deviceId: string, cmdType: 'DeviceInfo' | 'DeviceStatus', to = deviceId): Promise<ManscdpMessage> {
+  private async ask(deviceId: string, cmdType: 'DeviceInfo' | 'DeviceStatus' | 'PresetQuery', to = deviceId): Promise<ManscdpMessage> {
     const sn = this.nextSn();
     const key = `${cmdType}|${sn}`;
     const timeoutMs = this.o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
@@ -381,6 +383,11 @@ export class GbRegistrar extends EventEmitter<GbRegistrarEvents> {
       this.emit('clockDrift', deviceId, driftMs, got);
     }
     return { ...status, driftMs };
+  }
+
+  /** The presets a channel (PTZ camera) lists; devices without presets answer an empty list or not at all. */
+  async presets(deviceId: string, channelId: string): Promise<Preset[]> {
+    return parsePresetList(await this.ask(deviceId, 'PresetQuery', channelId));
   }
 
   /** Queries the catalog; the assembled answer (complete or not) replaces or extends the stored channels. */

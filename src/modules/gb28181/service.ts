@@ -1,11 +1,13 @@
 // The GB/T 28181 device side as the daemon runs it: the registrar on the configured port, a
-// DeviceInfo + Catalog + DeviceStatus round after each fresh registration, and the requests the CLI
-// leaves in the database (`vcgw gb catalog DEVICE`).
+// DeviceInfo + Catalog + DeviceStatus round after each fresh registration, PTZ of GB channels, and
+// the requests the CLI leaves in the database (`vcgw gb catalog DEVICE`, `vcgw ptz` on a GB camera).
 //
 // Why a request row and not a control socket: the CLI and the daemon already share the SQLite file
 // (PTZ holds, status); a row needs no new listener, no socket permissions on the box and no
-// protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row.
+// protocol, survives a daemon restart, and the CLI's wait is a bounded poll of one row
+// (see requests.ts).
 import os from 'node:os';
+import pLimit from 'p-limit';
 import type { Gb28181Config } from '../../config/schema/gb28181.js';
 import type { Config } from '../../config/schema/index.js';
 import { PortAllocator } from '../../protocols/rtp/ports.js';
@@ -19,6 +21,9 @@ import { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { GbRegistrar } from './registrar.js';
 import { gbStateProbe } from './health.js';
+import { readPtzParams } from './requests.js';
+import { GbPtzDriver } from '../ptz/gbDriver.js';
+import { PTZ_ACTIONS, type PtzActionName } from '../../protocols/province/messages.js';
 import type { StateProbe } from '../health/netcheck.js';
 
 export interface GbServiceOptions {
@@ -30,6 +35,8 @@ export interface GbServiceOptions {
   requestPollMs?: number;
   timers?: Partial<SipTimers>;
   rateLimit?: RateLimitOptions | null;
+  /** How long a PTZ move lasts before its Stop ([ptz] pulse_ms). */
+  ptzPulseMs?: number;
 }
 
 export interface GbService {
@@ -43,10 +50,15 @@ export interface GbService {
   pullFactory(media: Pick<Config['media'], 'stall_s' | 'first_frame_s' | 'backoff_s'>): PullFactory;
   /** Reachability of GB cameras from keep-alives and channel status (NetworkCheck, camera state). */
   readonly stateOf: StateProbe;
+  /** PTZ of GB channels, for the province's calls and the CLI's requests. */
+  readonly ptz: GbPtzDriver;
+  /** The engine's GB pulls that are not stopped (for /metrics). */
+  pulls(): GbPull[];
   stop(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
+const SURVEY_CONCURRENCY = 16;
 
 export function splitHostPort(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
@@ -106,7 +118,11 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
       }
     }
   };
-  registrar.on('registered', (id) => void survey(id));
+  // After a power cut every device registers at once; surveying them all at once retransmits
+  // thousands of UDP MESSAGEs into each other and some rounds never finish (bench/gb-sip.ts
+  // --target gateway). A few at a time finish them all.
+  const surveys = pLimit(SURVEY_CONCURRENCY);
+  registrar.on('registered', (id) => void surveys(() => survey(id)));
   // The device set its clock from our Date header at registration; DeviceStatus tells how far off
   // it still is. Recorded for each camera on the device, as ONVIF cameras' clock syncs are.
   const clocks = new CameraClockStore(o.db);
@@ -115,38 +131,74 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     for (const cam of cameras.all()) if (cam.access.gbDeviceId === deviceId) clocks.record(cam.record.cameraNum, { at, driftMs });
   });
 
+  const ptz = new GbPtzDriver({ registrar, pulseMs: o.ptzPulseMs ?? 500, log });
+  const isAction = (name: string): name is PtzActionName => (Object.values(PTZ_ACTIONS) as string[]).includes(name);
+  /** PTZ goes only to a device that is keeping alive: a clear answer beats a SIP timeout. */
+  const reachable = (deviceId: string): void => {
+    const dev = registrar.device(deviceId);
+    if (!dev) throw new Error(`GB device ${deviceId} is offline: not registered to this gateway`);
+    if (!dev.online) throw new Error(`GB device ${deviceId} is offline: no keep-alive for ${Math.round((Date.now() - dev.lastSeenAt) / 1000)} s`);
+  };
+  const carryOut = async (req: GbRequestRow): Promise<Record<string, unknown>> => {
+    switch (req.kind) {
+      case 'catalog': {
+        const cat = await registrar.catalog(req.deviceId);
+        return { complete: cat.complete, sumNum: cat.sumNum, items: cat.items.length, pages: cat.pages };
+      }
+      case 'info':
+        return { info: await registrar.deviceInfo(req.deviceId) };
+      case 'status':
+        return { status: await registrar.deviceStatus(req.deviceId) };
+      case 'ptz': {
+        const p = readPtzParams(req.params, isAction);
+        if (!p) throw new Error(`params: not a PTZ move or preset operation: ${req.params ?? ''}`);
+        reachable(req.deviceId);
+        if ('move' in p) await ptz.moveChannel(req.deviceId, p.channelId, p.move.action, p.move.step);
+        else await ptz.presetChannel(req.deviceId, p.channelId, p.preset.op, p.preset.id);
+        return {};
+      }
+      case 'presets': {
+        const channelId = (JSON.parse(req.params ?? '{}') as { channelId?: unknown }).channelId;
+        if (typeof channelId !== 'string' || !/^\d{20}$/.test(channelId)) throw new Error('params: channelId must be 20 digits');
+        reachable(req.deviceId);
+        return { presets: await registrar.presets(req.deviceId, channelId) };
+      }
+    }
+  };
   const serve = async (req: GbRequestRow): Promise<void> => {
+    if (!store.claimRequest(req.id)) return; // withdrawn by the CLI meanwhile
     let result: unknown;
     try {
-      if (req.kind === 'catalog') {
-        const cat = await registrar.catalog(req.deviceId);
-        result = { ok: true, complete: cat.complete, sumNum: cat.sumNum, items: cat.items.length, pages: cat.pages };
-      } else if (req.kind === 'info') result = { ok: true, info: await registrar.deviceInfo(req.deviceId) };
-      else result = { ok: true, status: await registrar.deviceStatus(req.deviceId) };
+      if (req.expiresAt !== null && Date.now() > req.expiresAt) throw new Error('expired before the daemon took it');
+      result = { ok: true, ...(await carryOut(req)) };
     } catch (err) {
       result = { ok: false, error: (err as Error).message };
     }
     store.finishRequest(req.id, JSON.stringify(result));
   };
-  const inFlight = new Set<number>();
+  // serve() claims its row before its first await, so a request is never taken twice.
   const poll = () => {
-    for (const req of store.pendingRequests()) {
-      if (inFlight.has(req.id)) continue;
-      inFlight.add(req.id);
-      void serve(req).finally(() => inFlight.delete(req.id));
-    }
+    for (const req of store.pendingRequests()) void serve(req);
   };
-  const poller = setInterval(poll, o.requestPollMs ?? 500);
+  // 200 ms: a local PTZ press should move the camera promptly; the poll is one indexed SELECT.
+  const poller = setInterval(poll, o.requestPollMs ?? 200);
   poller.unref();
   const pruner = setInterval(() => store.pruneRequests(DAY_MS), DAY_MS / 24);
   pruner.unref();
 
   const ports = new PortAllocator({ min: c.media_port_min, max: c.media_port_max });
   const deps: GbMediaDeps = { registrar, ports, mediaAddress, bindHost: host, transport: c.stream_transport, sipId: c.sip_id, domain: c.domain };
+  const pulls = new Set<GbPull>();
+  const livePulls = (): GbPull[] => {
+    for (const p of pulls) if (p.state === 'stopped') pulls.delete(p);
+    return [...pulls];
+  };
   const pullFactory: GbService['pullFactory'] = (media) => (url, pullLog) => {
     const ch = parseGbStreamUrl(url);
     if (!ch) return undefined;
-    return new GbPull({ ...ch, deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+    const pull = new GbPull({ deviceId: ch.deviceId, channelId: ch.channelId, deps: ch.transport ? { ...deps, transport: ch.transport } : deps, stallMs: media.stall_s * 1000, firstFrameMs: media.first_frame_s * 1000, backoffMs: media.backoff_s.map((s) => s * 1000), log: pullLog });
+    pulls.add(pull);
+    return pull;
   };
 
   return {
@@ -156,9 +208,12 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
     ports,
     pullFactory,
     stateOf: gbStateProbe(registrar, store),
+    ptz,
+    pulls: livePulls,
     async stop() {
       clearInterval(poller);
       clearInterval(pruner);
+      await ptz.close();
       await registrar.close();
     },
   };

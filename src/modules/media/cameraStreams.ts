@@ -56,7 +56,7 @@ export class CameraStreams {
     for (const role of STREAM_ROLES) {
       const p = facts?.profiles.find((x) => x.role === role);
       // A GB/T 28181 channel is the camera's main stream when no RTSP URL says otherwise.
-      const gb = role === 'main' && cam.access.gbDeviceId && cam.access.gbChannelId ? gbStreamUrl(cam.access.gbDeviceId, cam.access.gbChannelId) : undefined;
+      const gb = role === 'main' && cam.access.gbDeviceId && cam.access.gbChannelId ? gbStreamUrl(cam.access.gbDeviceId, cam.access.gbChannelId, cam.access.gbTransport) : undefined;
       const typed = cam.access[ACCESS_URL[role]] ?? gb;
       const url = typed ?? (p?.streamUri && withCredentials(p.streamUri, cam.access.onvifUser, cam.access.onvifPassword));
       if (!url) continue;

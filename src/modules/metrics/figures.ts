@@ -12,6 +12,7 @@ import type { OutboxStore } from '../../store/outbox.js';
 import type { SnapshotStore } from '../../store/snapshots.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { CameraStateRow } from '../../store/cameraState.js';
+import { registerGbFigures, type GbFigureSource } from './gbFigures.js';
 
 export interface FigureSources {
   version: string;
@@ -27,6 +28,8 @@ export interface FigureSources {
   clock: CameraClockStore;
   /** Filesystems to report, by what they hold (data, snapshots). */
   disks: Record<string, string>;
+  /** GB/T 28181 devices and pulls, when [gb28181] is on. */
+  gb?: GbFigureSource;
   now?: () => number;
 }
 
@@ -144,6 +147,8 @@ export function createFigures(src: FigureSources): Figures {
         }
       }
     });
+  if (src.gb) registerGbFigures(registry, src.gb, now);
+
   disk('vcgw_disk_free_bytes', 'Bytes available to the gateway on the filesystem', (s) => s.bavail * s.bsize);
   disk('vcgw_disk_size_bytes', 'Size of the filesystem', (s) => s.blocks * s.bsize);
 

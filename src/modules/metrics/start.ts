@@ -15,7 +15,9 @@ import type { ServerTls } from '../api/tls.js';
 import type { CameraStateRow } from '../../store/cameraState.js';
 import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
 import { snapshotDirOf } from '../snapshots/files.js';
+import type { GbService } from '../gb28181/service.js';
 import { createFigures, type Figures } from './figures.js';
+import type { GbFigureSource } from './gbFigures.js';
 import { startMetricsServer } from './server.js';
 
 export interface MetricsDeps {
@@ -27,6 +29,8 @@ export interface MetricsDeps {
   tokens: TokenStore;
   /** undefined when FFmpeg could not be set up: no first frames to time. */
   engine?: FfmpegMediaEngine;
+  /** undefined when [gb28181] enabled = false. */
+  gb?: Pick<GbService, 'store' | 'pulls'>;
   tls?: ServerTls;
   log: Logger;
 }
@@ -45,7 +49,17 @@ export function figuresOf(deps: Omit<MetricsDeps, 'tls' | 'log' | 'engine'>): Fi
     quality: config.quality.enabled ? new CameraQualityStore(db) : undefined,
     clock: new CameraClockStore(db),
     disks: { data: config.gateway.data_dir, ...(config.snapshots.enabled && { snapshots: snapshotDirOf(config) }) },
+    gb: deps.gb && gbFigureSource(deps.gb, deps.cameras, config.gb28181),
   });
+}
+
+function gbFigureSource(gb: Pick<GbService, 'store' | 'pulls'>, cameras: CameraStore, c: Config['gb28181']): GbFigureSource {
+  return {
+    devices: () => gb.store.devices(),
+    cameraDevices: () => new Set(cameras.all().flatMap((cam) => (cam.access.gbDeviceId ? [cam.access.gbDeviceId] : []))),
+    keepaliveLimitS: c.keepalive_timeout_s * c.keepalive_misses,
+    pulls: () => gb.pulls(),
+  };
 }
 
 export async function startMetrics(deps: MetricsDeps): Promise<RunningServer> {

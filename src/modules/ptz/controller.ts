@@ -9,9 +9,26 @@ import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
 import { ptzActionOf } from '../province/wire.js';
 
+export type PresetOp = 'set' | 'call' | 'delete';
+
 export interface PtzDriver {
   /** Resolves once the camera accepted the command (a pulse's Stop may still be pending). */
   move(camera: StoredCamera, action: PtzAction, step: number): Promise<void>;
+  /** Preset 1–255 set / call / delete, where the driver supports presets. */
+  preset?(camera: StoredCamera, op: PresetOp, id: number): Promise<void>;
+}
+
+/**
+ * Preset operations are not among CONTRACT §4's twelve actions (the province has none); they are
+ * logged under these action codes, with the preset number as the step.
+ */
+export const PRESET_LOG_ACTIONS: Record<PresetOp, number> = { set: 101, call: 102, delete: 103 };
+
+/** The PTZ log's action column as words. */
+export function ptzActionLabel(action: number): string {
+  const op = (Object.keys(PRESET_LOG_ACTIONS) as PresetOp[]).find((k) => PRESET_LOG_ACTIONS[k] === action);
+  if (op) return `preset-${op}`;
+  return ptzActionOf(action) ?? String(action);
 }
 
 /**
@@ -45,7 +62,7 @@ export interface PtzServiceOptions {
 }
 
 export const DEFAULT_PTZ_HOLD_MS = 60_000;
-const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
+export const DEFAULT_DRIVER_TIMEOUT_MS = 5_000;
 
 
 const actorName = (actor: PtzActor) => (actor.kind === 'province' ? 'province' : actor.kind === 'upper' ? `upper:${actor.platform}` : `local:${actor.user}`);
@@ -70,9 +87,24 @@ export class PtzService {
 
   /** Moves the camera; every attempt, refused or not, lands in the PTZ log. */
   async control(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
+    return this.logged(actor, cameraNum, action, step, () => this.attempt(actor, cameraNum, action, step));
+  }
+
+  /** A preset operation, with the same priority rule and log as a move. */
+  async preset(actor: PtzActor, cameraNum: string, op: PresetOp, id: number): Promise<PtzOutcome> {
+    return this.logged(actor, cameraNum, PRESET_LOG_ACTIONS[op], id, async () => {
+      if (!Number.isInteger(id) || id < 1 || id > 255) return { code: CODE.badRequest, msg: 'preset: must be 1–255' };
+      return this.drive(actor, cameraNum, (driver, camera) => {
+        if (!driver.preset) throw new PtzUnsupportedError('presets are not supported for this camera (only GB/T 28181 cameras)');
+        return driver.preset(camera, op, id);
+      });
+    });
+  }
+
+  private async logged(actor: PtzActor, cameraNum: string, action: number, step: number, attempt: () => Promise<PtzOutcome>): Promise<PtzOutcome> {
     const at = this.now();
     const started = performance.now();
-    const outcome = await this.attempt(actor, cameraNum, action, step);
+    const outcome = await attempt();
     const latencyMs = performance.now() - started;
     const who = actorName(actor);
     this.opts.ptzLog.append({ at, cameraNum, actor: who, action, step, code: outcome.code, message: outcome.msg, latencyMs });
@@ -87,6 +119,11 @@ export class PtzService {
     const move = ptzActionOf(action);
     if (!move) return { code: CODE.badRequest, msg: 'action: must be 1–12' };
     if (!Number.isInteger(step) || step < 1 || step > 8) return { code: CODE.badRequest, msg: 'step: must be 1–8' };
+    return this.drive(actor, cameraNum, (driver, camera) => driver.move(camera, move, step));
+  }
+
+  /** The priority rule, then the camera's driver doing `work` (bounded). */
+  private async drive(actor: PtzActor, cameraNum: string, work: (driver: PtzDriver, camera: StoredCamera) => Promise<void>): Promise<PtzOutcome> {
     const camera = this.opts.cameras.byNum(cameraNum);
     if (!camera) return { code: CODE.notFound, msg: '摄像机不存在: unknown cameraNum' };
     if (actor.kind !== 'local') {
@@ -107,7 +144,7 @@ export class PtzService {
     const driver = this.driverFor(camera);
     if (!driver) return { code: CODE.serverError, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' };
     try {
-      await this.withTimeout(driver.move(camera, move, step));
+      await this.withTimeout(work(driver, camera));
     } catch (e) {
       if (e instanceof PtzUnsupportedError) return { code: CODE.forbidden, msg: `PTZ refused: ${e.message}` };
       return { code: CODE.serverError, msg: `PTZ failed: ${e instanceof Error ? e.message : String(e)}` };

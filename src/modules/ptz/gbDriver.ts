@@ -8,7 +8,7 @@ import { ptzControl, type PtzCommand } from '../../protocols/gb28181/index.js';
 import type { PtzAction } from '../../domain/ptz.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import type { GbRegistrar } from '../gb28181/registrar.js';
-import { PtzUnsupportedError, type PtzDriver } from './controller.js';
+import { PtzUnsupportedError, type PresetOp, type PtzDriver } from './controller.js';
 
 export const LIGHT_SWITCH = 2;
 
@@ -63,6 +63,11 @@ export class GbPtzDriver implements PtzDriver {
   async move(camera: StoredCamera, action: PtzAction, step: number): Promise<void> {
     const { gbDeviceId: device, gbChannelId: channel } = camera.access;
     if (!device || !channel) throw new PtzUnsupportedError('camera has no GB/T 28181 channel');
+    await this.moveChannel(device, channel, action, step);
+  }
+
+  /** One action on a channel: the command, then Stop after the pulse (the light switch stays as set). */
+  async moveChannel(device: string, channel: string, action: PtzAction, step: number): Promise<void> {
     const cmd = gbCommandOf(action, step);
     await this.send(device, channel, cmd);
     if (cmd.kind === 'aux') return;
@@ -73,6 +78,11 @@ export class GbPtzDriver implements PtzDriver {
       this.send(device, channel, { kind: 'stop' }).catch((err: Error) => this.o.log.warn({ device, channel, err: err.message }, 'GB PTZ stop failed'));
     }, this.o.pulseMs);
     this.stops.set(key, timer);
+  }
+
+  /** Preset set / call / delete (PTZCmd 0x81 / 0x82 / 0x83), preset 1–255. */
+  async presetChannel(device: string, channel: string, op: PresetOp, id: number): Promise<void> {
+    await this.send(device, channel, { kind: 'preset', action: op, preset: id });
   }
 
   private async send(device: string, channel: string, cmd: PtzCommand): Promise<void> {

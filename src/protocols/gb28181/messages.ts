@@ -1,6 +1,6 @@
 // The MANSCDP commands other than Catalog: Keepalive, queries, DeviceInfo, DeviceStatus,
 // RecordInfo (empty), Alarm and DeviceControl (PTZCmd) — built and read.
-import { child, encodeManscdp, field, type Charset, type ManscdpMessage } from './manscdp.js';
+import { child, children, encodeManscdp, field, type Charset, type ManscdpMessage } from './manscdp.js';
 import { decodePtz, encodePtz, type PtzCommand } from './ptz.js';
 
 type Head = { sn: number; deviceId: string };
@@ -175,4 +175,28 @@ export function parseDeviceControl(msg: ManscdpMessage): DeviceControlRead {
 /** The Response a device sends to a DeviceControl (or a platform to a lower platform's). */
 export function controlResult(head: Head, ok: boolean, charset?: Charset): Buffer {
   return encodeManscdp('Response', { cmdType: 'DeviceControl', ...head }, { Result: ok ? 'OK' : 'ERROR' }, charset);
+}
+
+/** One of a camera's presets as its PresetQuery answer lists it (2016 A.2.6.11: PresetID 1–255, PresetName). */
+export interface Preset {
+  id: number;
+  name?: string;
+}
+
+export function presetQueryResponse(head: Head, presets: readonly Preset[], charset?: Charset): Buffer {
+  const items = presets.map((p) => ({ PresetID: String(p.id), ...(p.name !== undefined ? { PresetName: p.name } : {}) }));
+  return encodeManscdp('Response', { cmdType: 'PresetQuery', ...head }, { PresetList: { '@_Num': String(items.length), Item: items } }, charset);
+}
+
+/** The listed presets, in the device's order; items without a usable PresetID are skipped. */
+export function parsePresetList(msg: ManscdpMessage): Preset[] {
+  const out: Preset[] = [];
+  for (const item of children(child(msg.body, 'PresetList'), 'Item')) {
+    const idText = field(item, 'PresetID')?.trim();
+    const id = Number(idText);
+    if (!idText || !Number.isInteger(id) || id < 1 || id > 255) continue;
+    const name = field(item, 'PresetName');
+    out.push(name === undefined || name === '' ? { id } : { id, name });
+  }
+  return out;
 }

@@ -6,12 +6,15 @@ import type { MediaTransport } from '../../protocols/gb28181/index.js';
 import type { ClipSpec } from '../camera/index.js';
 import { GbDeviceSim, type GbDeviceOptions } from './device.js';
 import { startGbMediaStream, type GbMediaQuirks, type GbMediaStream } from './mediaStreamer.js';
+import { startUdpImpairment, type UdpImpairment } from '../udpImpairment.js';
 
 export interface GbCameraSimOptions extends Omit<GbDeviceOptions, 'onInvite'> {
   clip: ClipSpec;
   media?: GbMediaQuirks;
   /** Address the device's media comes from / listens on. */
   mediaHost?: string;
+  /** UDP media crosses a link that loses and reorders datagrams (seeded): what a receiver's loss figures are tested on. */
+  lossyLink?: { lossRate: number; reorderRate?: number; seed?: number };
 }
 
 /** The device's side for the platform's offer: the platform listening means the device connects. */
@@ -38,18 +41,23 @@ export class GbCameraSim {
         const ssrc = call.offer.ssrc ? parseGbSsrc(call.offer.ssrc) : 0;
         cam.invites.push({ channelId: call.channelId, transport: call.offer.transport, ssrc: call.offer.ssrc });
         let stream: GbMediaStream;
+        let link: UdpImpairment | undefined;
         try {
-          stream = await startGbMediaStream({
-            clip: opts.clip,
-            quirks: opts.media,
-            host: opts.mediaHost ?? '127.0.0.1',
-            dest: { address: call.offer.address, port: call.offer.port, ssrc, transport },
-          });
+          let dest = { address: call.offer.address, port: call.offer.port };
+          if (opts.lossyLink && transport === 'udp') {
+            link = await startUdpImpairment({ target: dest, host: opts.mediaHost ?? '127.0.0.1', ...opts.lossyLink });
+            dest = { address: opts.mediaHost ?? '127.0.0.1', port: link.port };
+          }
+          stream = await startGbMediaStream({ clip: opts.clip, quirks: opts.media, host: opts.mediaHost ?? '127.0.0.1', dest: { ...dest, ssrc, transport } });
         } catch {
+          await link?.close();
           return { status: 500 };
         }
         cam.streams.add(stream);
-        void stream.ended.then(() => cam.streams.delete(stream));
+        void stream.ended.then(() => {
+          cam.streams.delete(stream);
+          return link?.close();
+        });
         call.dialog.then(
           (d) => d.onEnd(() => void stream.stop()),
           () => void stream.stop(),

@@ -1,8 +1,8 @@
 // A GB/T 28181 camera or NVR, signalling only: registers with digest (refresh before expiry,
 // unregister with Expires 0), sends Keepalive, answers DeviceInfo / Catalog (paged) /
-// DeviceStatus, records DeviceControl PTZ commands, sends channel-status NOTIFYs, and answers
-// INVITE through a hook where the media side (PS over RTP) plugs in. Real devices' quirks can be
-// switched on one by one.
+// DeviceStatus / PresetQuery, records DeviceControl PTZ commands (keeping its preset list), sends
+// channel-status NOTIFYs, and answers INVITE through a hook where the media side (PS over RTP)
+// plugs in. Real devices' quirks can be switched on one by one.
 import {
   SipEndpoint,
   answerChallenge,
@@ -27,6 +27,7 @@ import {
   gbTime,
   keepalive,
   parseDeviceControl,
+  presetQueryResponse,
   parseSdp,
   buildSdp,
   type CatalogItem,
@@ -35,6 +36,7 @@ import {
   type ManscdpMessage,
   type PtzCommand,
   type GbEdition,
+  type Preset,
   X_GB_VER,
 } from '../../protocols/gb28181/index.js';
 
@@ -69,6 +71,8 @@ export interface GbDeviceOptions {
   edition?: GbEdition;
   /** The device clock for DeviceStatus (drift tests shift it). */
   clock?: () => Date;
+  /** Each channel's presets at start (default: 1 and 2); DeviceControl preset set/delete change them. */
+  presets?: readonly Preset[];
   /** Media hook: return the SDP answer (or a status to refuse). Without one, a sendonly answer with port 9 is given. */
   onInvite?: (call: InviteCall) => Promise<{ answer: GbSdp } | { status: number }>;
 }
@@ -103,6 +107,7 @@ export class GbDeviceSim {
   private refreshTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private readonly calls = new Set<Dialog>();
+  private readonly presetsOf = new Map<string, Map<number, Preset>>();
 
   private constructor(
     readonly ep: SipEndpoint,
@@ -318,12 +323,35 @@ export class GbDeviceSim {
         return;
       case 'DeviceControl': {
         const c = parseDeviceControl(q);
-        if (c.kind === 'ptz') this.ptz.push({ channelId: q.deviceId, command: c.command, at: Date.now() });
+        if (c.kind !== 'ptz') return;
+        this.ptz.push({ channelId: q.deviceId, command: c.command, at: Date.now() });
+        if (c.command.kind === 'preset' && c.command.action !== 'call') {
+          const list = this.presets(q.deviceId);
+          if (c.command.action === 'set') list.set(c.command.preset, { id: c.command.preset, name: `预置位${c.command.preset}` });
+          else list.delete(c.command.preset);
+        }
         return;
       }
+      case 'PresetQuery':
+        await this.sendMessage(presetQueryResponse(head, [...this.presets(q.deviceId).values()].sort((a, b) => a.id - b.id), this.charset));
+        return;
       default:
         return;
     }
+  }
+
+  /** A channel's preset list (created from the options on first use). */
+  presets(channelId: string): Map<number, Preset> {
+    let list = this.presetsOf.get(channelId);
+    if (!list) {
+      const initial = this.opts.presets ?? [
+        { id: 1, name: '收费站' },
+        { id: 2, name: '桥面' },
+      ];
+      list = new Map(initial.map((p) => [p.id, p]));
+      this.presetsOf.set(channelId, list);
+    }
+    return list;
   }
 
   private async onInvite(r: IncomingRequest): Promise<void> {
