@@ -13,6 +13,7 @@ import type { SnapshotStore } from '../../store/snapshots.js';
 import type { TokenStore } from '../../store/tokens.js';
 import type { CameraStateRow } from '../../store/cameraState.js';
 import { registerGbFigures, type GbFigureSource } from './gbFigures.js';
+import { scrapedGauge } from './scrapedGauge.js';
 
 export interface FigureSources {
   version: string;
@@ -52,17 +53,7 @@ export function createFigures(src: FigureSources): Figures {
 
   client.collectDefaultMetrics({ register: registry, prefix: 'vcgw_' });
 
-  const gauge = (name: string, help: string, labelNames: readonly string[], collect: (g: client.Gauge<string>) => void) =>
-    new client.Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        collect(this);
-      },
-    });
+  const gauge = scrapedGauge(registry);
 
   gauge('vcgw_build_info', 'Version of the running gateway', ['version'], (g) => g.set({ version: src.version }, 1));
 

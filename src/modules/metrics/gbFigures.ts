@@ -4,6 +4,7 @@
 // from the pulls themselves.
 import client from 'prom-client';
 import type { GbDeviceRow } from '../../store/gb.js';
+import { scrapedGauge } from './scrapedGauge.js';
 import type { GbPullRtpTotals } from '../gb28181/pull.js';
 
 export interface GbPullFigures {
@@ -25,17 +26,7 @@ export interface GbFigureSource {
 }
 
 export function registerGbFigures(registry: client.Registry, src: GbFigureSource, now: () => number): void {
-  const gauge = (name: string, help: string, labelNames: readonly string[], collect: (g: client.Gauge<string>) => void) =>
-    new client.Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        collect(this);
-      },
-    });
+  const gauge = scrapedGauge(registry);
   // Counters read from the pulls' own totals: set, not incremented, at each scrape.
   const counter = (name: string, help: string, value: (p: GbPullFigures) => number) =>
     new client.Counter({
