@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
+import { GatewayBus } from '../../src/modules/events.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
@@ -42,7 +43,8 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
   const log = silentLogger();
   const runtime = await createMediaRuntime(mediaConfig(over), log);
   const streams = cameraStreamsOf(db, 'gateway');
-  const engine = new FfmpegMediaEngine(runtime, store, log, streams);
+  const events = new GatewayBus();
+  const engine = new FfmpegMediaEngine({ runtime, cameras: store, streams, events, log });
   const keeper = new EncodingKeeper({
     cameras: store,
     streams,
@@ -50,7 +52,7 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
     encoding: new CameraEncodingStore(db),
     intervalMs: 3_600_000,
     ffprobe: runtime.ffprobe,
-    onChange: (cam) => void engine.replanCamera(cam.record.cameraNum),
+    events,
     log,
   });
   let closed = false;

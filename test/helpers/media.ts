@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { configSchema, type OverlayConfig } from '../../src/config/schema.js';
 import { silentLogger, type Logger } from '../../src/log.js';
+import { GatewayBus } from '../../src/modules/events.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
+import type { SourceKind } from '../../src/modules/media/source.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { startRtspCamera, type ClipSpec, type RtspCamera } from '../../src/sim/camera/index.js';
@@ -49,6 +51,8 @@ export interface MediaRig {
   store: CameraStore;
   runtime: MediaRuntime;
   engine: FfmpegMediaEngine;
+  /** The engine's bus (pushGone, encodingDrift, cameraStreamsChecked …). */
+  events: GatewayBus;
   camera(id: string): StoredCamera;
   /** Starts (or restarts on its old port) the simulated camera of `spec`. */
   startCamera(spec: CameraSpec): Promise<RtspCamera>;
@@ -56,7 +60,7 @@ export interface MediaRig {
 
 export async function startMediaRig(
   t: Teardown,
-  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger; overlay?: OverlayConfig },
+  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger; overlay?: OverlayConfig; sourceKinds?: SourceKind[] },
 ): Promise<MediaRig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-media-'));
   const db = openDb(dir);
@@ -65,7 +69,8 @@ export async function startMediaRig(
   const rtmp = o.rtmp ?? (await startRtmpServer());
   const cams = new Map<string, RtspCamera>();
   const runtime = await createMediaRuntime(mediaConfig(o.media), log);
-  const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'), o.overlay);
+  const events = new GatewayBus();
+  const engine = new FfmpegMediaEngine({ runtime, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events, sourceKinds: o.sourceKinds, overlay: o.overlay, log });
   t.teardown(async () => {
     await engine.close();
     for (const c of cams.values()) await c.close();
@@ -99,6 +104,7 @@ export async function startMediaRig(
     store,
     runtime,
     engine,
+    events,
     camera: (id) => store.byId(id)!,
     startCamera,
   };

@@ -43,13 +43,9 @@ function keeperOf(rig: MediaRig): EncodingKeeper {
     encoding: new CameraEncodingStore(rig.db),
     intervalMs: 3_600_000,
     ffprobe: rig.runtime.ffprobe,
-    onChange: (cam) => {
-      rig.engine.updateCamera(cam);
-      void rig.engine.replanCamera(cam.record.cameraNum);
-    },
+    events: rig.events,
     log,
   });
-  rig.engine.onEncodingDrift = (num, tier, reason) => keeper.recordDrift(num, tier, reason);
   return keeper;
 }
 

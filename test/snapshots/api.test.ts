@@ -28,7 +28,7 @@ async function rig(t: Parameters<typeof tempDir>[0]) {
   tokens.seedFromConfig(config.province.token, clock.now);
   const ptz = new PtzService({ cameras, ptzLog: new PtzLogStore(db), holds: new PtzHoldStore(db), log });
   const tls = await ensureServerTls(config.api, dir, log);
-  const parts = snapshotParts({ config, db, log, now: () => clock.now });
+  const parts = snapshotParts({ config, db, log, now: () => clock.now, baseUrl: () => server.url });
   const server = await startApiServer({
     config,
     cameras,
@@ -40,7 +40,6 @@ async function rig(t: Parameters<typeof tempDir>[0]) {
     now: () => clock.now,
     snapshots: { files: parts.files, urls: parts.urls },
   });
-  parts.urls.setBaseUrl(server.url);
   const agent = new Agent({ connect: { ca: tls.cert } });
   t.teardown(async () => {
     await agent.close();

@@ -30,7 +30,6 @@ export class CameraStateTracker {
       outbox: OutboxStore;
       fullIntervalMs: number;
       log: Logger;
-      onQueued?: () => void;
       now?: () => number;
     },
   ) {}
@@ -57,7 +56,6 @@ export class CameraStateTracker {
       this.queue(cameraNum, online);
     })();
     this.o.log.info({ cameraNum, online, was: prev?.online, reason }, 'camera state changed');
-    this.o.onQueued?.();
     return true;
   }
 
@@ -68,7 +66,6 @@ export class CameraStateTracker {
         this.queue(cam.record.cameraNum, this.get(cam.record.cameraNum)?.online ?? ONLINE.offline);
       }
     })();
-    this.o.onQueued?.();
   }
 
   start(): void {

@@ -1,6 +1,6 @@
 // Keeps each camera's ONVIF facts fresh and its camera-side encoding configured and verified: at
-// registration (within the reconcile period) and every `media.encoding_check_s`. A push whose
-// stream choice changes as a result is moved by the engine (replanCamera).
+// registration (within the reconcile period) and every `media.encoding_check_s`. Each check is
+// announced (cameraStreamsChecked); the engine decides whether a push moves to another stream.
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
 import { measureStream } from '../../protocols/ffmpeg/measure.js';
@@ -13,6 +13,7 @@ import { readOnvifFacts } from '../cameras/onvifFacts.js';
 import { onvifErrorText } from '../cameras/onvifRegistration.js';
 import { checkCameraEncoding } from './cameraEncoding.js';
 import { ACCESS_URL, withCredentials, type CameraStreams } from './cameraStreams.js';
+import type { GatewayBus } from '../events.js';
 
 export interface EncodingKeeperOptions {
   cameras: CameraStore;
@@ -22,8 +23,8 @@ export interface EncodingKeeperOptions {
   intervalMs: number;
   reconcileMs?: number;
   ffprobe?: string;
-  /** Called after every check: the engine moves pushes whose stream choice changed. */
-  onChange: (cam: StoredCamera) => void;
+  /** Announces every check (cameraStreamsChecked); brings the engine's drifts (encodingDrift). */
+  events: GatewayBus;
   connect?: (o: OnvifConnectOptions) => Promise<OnvifDevice>;
   timeoutMs?: number;
   log: Logger;
@@ -51,6 +52,7 @@ export class EncodingKeeper {
       lastAttempt: (c) => this.attempted.get(c.record.cameraNum),
       run: (c) => this.keep(c),
     });
+    o.events.on('encodingDrift', this.onDrift);
   }
 
   start(): void {
@@ -58,8 +60,11 @@ export class EncodingKeeper {
   }
 
   stop(): Promise<void> {
+    this.o.events.off('encodingDrift', this.onDrift);
     return this.rounds.stop();
   }
+
+  private readonly onDrift = (cameraNum: string, tier: CameraEncodedTier, reason: string): void => this.recordDrift(cameraNum, tier, reason);
 
   checkOne(cam: StoredCamera): Promise<KeeperResult> | undefined {
     return this.rounds.runOne(cam);
@@ -106,7 +111,7 @@ export class EncodingKeeper {
       result = { cameraNum, encoder, ok: false, detail: err instanceof Error ? err.message : String(err) };
       log.error({ err: result.detail }, 'camera upkeep failed');
     }
-    if (!this.rounds.isStopped) this.o.onChange(this.o.cameras.byNum(cameraNum) ?? cam);
+    if (!this.rounds.isStopped) this.o.events.emit('cameraStreamsChecked', this.o.cameras.byNum(cameraNum) ?? cam);
     return result;
   }
 

@@ -23,11 +23,6 @@ export interface MediaEngine {
   /** Resolves once the push is running; rejects with the reason it could not start. */
   start(target: PushTarget): Promise<void>;
   stop(cameraNum: string, videoType: VideoType): Promise<void>;
-  /**
-   * Called when the engine gives up a push by itself (the idle safety net: an RTMP server that
-   * keeps refusing it, a camera that stays dark), so its slot is freed.
-   */
-  onGone?: (cameraNum: string, videoType: VideoType, reason: string) => void;
 }
 
 /**

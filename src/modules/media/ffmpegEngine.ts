@@ -9,7 +9,8 @@ import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
 import { PushPipeline, type UrlProvider } from './pushPipeline.js';
 import type { MediaRuntime } from './runtime.js';
-import { CameraSource, type PullFactory, type SourceStatus, type StreamName } from './source.js';
+import { rtspSourceKind, SharedPull, type SourceKind, type SourceStatus, type StreamName } from './source.js';
+import type { GatewayBus } from '../events.js';
 import type { CameraStreams } from './cameraStreams.js';
 import type { TierChoice } from './streamSelection.js';
 import type { TsFanout } from '../../protocols/mpegts/fanout.js';
@@ -43,29 +44,48 @@ interface PushOrder {
   choice: TierChoice;
 }
 
+export interface EngineOptions {
+  runtime: MediaRuntime;
+  cameras: CameraStore;
+  streams: CameraStreams;
+  /**
+   * Emits pushGone, pushFirstFrame and encodingDrift; hears cameraStreamsChecked (the engine alone
+   * decides whether a push moves to another stream).
+   */
+  events: GatewayBus;
+  /** Pull kinds besides RTSP (GB/T 28181), asked before it. */
+  sourceKinds?: readonly SourceKind[];
+  /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
+  overlay?: OverlayConfig;
+  log: Logger;
+}
+
 export class FfmpegMediaEngine implements MediaEngine {
-  onGone?: MediaEngine['onGone'];
-  private readonly sources = new Map<string, CameraSource>();
+  private readonly sources = new Map<string, SharedPull>();
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
-  /** A camera-encoded output drifted from its tier: camera-side encoding of that output is given up. */
-  onEncodingDrift?: (cameraNum: string, tier: 'low' | 'high', reason: string) => void;
-  /** A push delivered its first frame, `ms` after it was started (for the operations figures). */
-  onFirstFrame?: (cameraNum: string, role: 'constant' | 'ondemand', ms: number) => void;
-  /** Pulls of camera kinds other than RTSP (GB/T 28181), chosen by URL; set by the daemon. */
-  pullFactory?: PullFactory;
+  private readonly rt: MediaRuntime;
+  private readonly cameras: CameraStore;
+  private readonly streams: CameraStreams;
+  private readonly events: GatewayBus;
+  private readonly kinds: readonly SourceKind[];
+  private readonly overlay: OverlayConfig | undefined;
   private readonly log: Logger;
   private borrows = 0;
+  private readonly onStreamsChecked = (cam: StoredCamera): void => {
+    this.updateCamera(cam);
+    void this.replanCamera(cam.record.cameraNum);
+  };
 
-  constructor(
-    private readonly rt: MediaRuntime,
-    private readonly cameras: CameraStore,
-    log: Logger,
-    private readonly streams: CameraStreams,
-    /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
-    private readonly overlay?: OverlayConfig,
-  ) {
-    this.log = moduleLog(log, 'media');
+  constructor(o: EngineOptions) {
+    this.rt = o.runtime;
+    this.cameras = o.cameras;
+    this.streams = o.streams;
+    this.events = o.events;
+    this.kinds = [...(o.sourceKinds ?? []), rtspSourceKind(o.runtime)];
+    this.overlay = o.overlay;
+    this.log = moduleLog(o.log, 'media');
+    this.events.on('cameraStreamsChecked', this.onStreamsChecked);
   }
 
   async start(target: PushTarget): Promise<void> {
@@ -219,16 +239,17 @@ export class FfmpegMediaEngine implements MediaEngine {
   }
 
   async close(): Promise<void> {
+    this.events.off('cameraStreamsChecked', this.onStreamsChecked);
     await Promise.all([...this.pushes.keys()].map((k) => this.drop(k)));
     await Promise.all([...this.sources.values()].map((s) => s.close()));
     this.sources.clear();
   }
 
-  private source(cameraNum: string, stream: StreamName, url: string): CameraSource {
+  private source(cameraNum: string, stream: StreamName, url: string): SharedPull {
     const key = `${cameraNum}:${stream}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = new CameraSource(cameraNum, stream, url, this.rt, this.log, this.pullFactory);
+      s = new SharedPull(cameraNum, stream, url, this.rt.config.source_linger_s, this.log, this.kinds);
       this.sources.set(key, s);
     } else {
       s.setUrl(url);
@@ -254,7 +275,7 @@ export class FfmpegMediaEngine implements MediaEngine {
       runtime: this.rt,
       log: this.log,
     });
-    pipeline.on('firstFrame', (ms: number) => this.onFirstFrame?.(order.cameraNum, order.role, ms));
+    pipeline.on('firstFrame', (ms: number) => this.events.emit('pushFirstFrame', order.cameraNum, order.role, ms));
     const target = order.target;
     if (target) pipeline.on('idle', (reason: string) => void this.giveUp(order.key, target, reason));
     if (tier === 'low' || tier === 'high') {
@@ -262,7 +283,7 @@ export class FfmpegMediaEngine implements MediaEngine {
         // The pipeline already transcodes again; the order must say so, or replanCamera would rebuild it once more.
         order.choice = { ...order.choice, cameraEncoded: false, why: `camera-encoded output drifted: ${reason}` };
         this.log.warn({ cameraNum: order.cameraNum, tier, reason }, 'camera-encoded output drifted from its tier: the gateway encodes it');
-        this.onEncodingDrift?.(order.cameraNum, tier, reason);
+        this.events.emit('encodingDrift', order.cameraNum, tier, reason);
         void this.replanCamera(order.cameraNum);
       });
     }
@@ -290,6 +311,6 @@ export class FfmpegMediaEngine implements MediaEngine {
     if (!this.pushes.has(key)) return;
     this.log.warn({ cameraNum: target.cameraNum, videoType: target.videoType, reason }, 'on-demand push delivered nothing for too long: stopped');
     await this.drop(key);
-    this.onGone?.(target.cameraNum, target.videoType, reason);
+    this.events.emit('pushGone', target.cameraNum, target.videoType, reason);
   }
 }

@@ -13,7 +13,7 @@ import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import type { PushParams } from './engine.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaRuntime } from './runtime.js';
-import type { CameraSource } from './source.js';
+import type { SharedPull } from './source.js';
 import { offTier, planOutput, TIER_DEFAULTS, TIER_NAMES, type OutputPlan, type PlanOptions, type SourceFacts } from './tiers.js';
 
 /** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
@@ -24,7 +24,7 @@ export interface PipelineOptions {
   cameraNum: string;
   role: 'constant' | 'ondemand';
   videoType: VideoType;
-  source: CameraSource;
+  source: SharedPull;
   params: () => PushParams;
   url: UrlProvider;
   /** The stream is this output, made by the camera's own encoder (verified): remuxed while it stays on tier. */
@@ -76,7 +76,7 @@ export class PushPipeline extends EventEmitter {
     this.cameraEncoded = o.cameraEncoded ?? false;
   }
 
-  get source(): CameraSource {
+  get source(): SharedPull {
     return this.o.source;
   }
 

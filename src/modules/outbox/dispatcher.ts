@@ -42,6 +42,7 @@ const ORDER: readonly OutboxKind[] = ['camera.upsert', 'camera.delete', 'camera.
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   /** The last send found no link to the province; cleared by the next one that gets through. */
@@ -70,13 +71,17 @@ export class OutboxDispatcher {
     };
   }
 
+  /** Sends what is due now and whenever a row is queued (the store announces it), until stopped. */
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.o.outbox.onEnqueued(() => this.kick());
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }

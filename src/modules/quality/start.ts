@@ -13,7 +13,8 @@ import type { CameraHealth } from '../health/cameraHealth.js';
 import type { CameraStreams } from '../media/cameraStreams.js';
 import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
 import { framesFromStream, jpegToFrame, readFrames, type FrameBurst } from './frames.js';
-import { NotJudgedError, QualityService } from './service.js';
+import { NotJudgedError, QualityService, type QualityServiceOptions } from './service.js';
+import { simpleService, type Service } from '../service.js';
 
 /** Frames a second at which bursts are read: a camera's own rate, so flicker is seen as it is. */
 const BURST_FPS = 25;
@@ -72,7 +73,8 @@ export function qualityService(o: {
   /** undefined when snapshots are off: anomalies are then reported without an image. */
   snapshots: SnapshotsForQuality | undefined;
   log: Logger;
-  onQueued?: () => void;
+  /** Scheduled snapshots are judged as they are announced (snapshotTaken). */
+  events?: QualityServiceOptions['events'];
 }): QualityService {
   const snaps = o.snapshots;
   const ptzLog = new PtzLogStore(o.db);
@@ -94,6 +96,16 @@ export function qualityService(o: {
     statusWidth: o.config.status_width,
     snapshotMaxAgeMs: o.snapshotIntervalMs,
     log: o.log,
-    onQueued: o.onQueued,
+    events: o.events,
   });
+}
+
+export interface QualityModule extends Service {
+  readonly quality: QualityService;
+}
+
+/** The image-quality diagnosis as a daemon service (when [quality] enabled). */
+export function qualityModule(o: Parameters<typeof qualityService>[0]): QualityModule {
+  const quality = qualityService(o);
+  return Object.assign(simpleService('quality', { start: () => quality.start(), stop: () => quality.stop() }), { quality });
 }
