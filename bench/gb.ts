@@ -13,7 +13,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { configSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
-import { cameraStreamsOf } from '../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../src/modules/cameraEncoding/cameraStreams.js';
 import { GatewayBus } from '../src/modules/events.js';
 import { sourceKindOf } from '../src/modules/media/source.js';
 import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';

@@ -1,6 +1,6 @@
 // The media engine in the benchmark's own process: a throw-away SQLite camera registry, the real
 // runtime (FFmpeg located and probed) and FfmpegMediaEngine, as the daemon wires them.
-import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../src/modules/cameraEncoding/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { CameraEncodingStore } from '../../src/store/cameraEncoding.js';
 import { CameraOnvifStore } from '../../src/store/cameraOnvif.js';
-import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
+import { EncodingKeeper } from '../../src/modules/cameraEncoding/encodingKeeper.js';
 import { onCleanup } from './children.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 

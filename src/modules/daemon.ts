@@ -9,16 +9,16 @@ import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
 import { TokenStore } from '../store/tokens.js';
 import { VERSION } from '../version.js';
-import { monitorListener, provinceApiListener } from './api/start.js';
-import { ensureServerTls } from './api/tls.js';
+import { monitorListener, provinceApiListener, serverCertificate } from './api/start.js';
 import type { CameraService } from './cameras/service.js';
 import { camerasModule } from './cameras/start.js';
 import { GatewayBus } from './events.js';
 import type { GbService } from './gb28181/service.js';
 import { gbDeviceSide } from './gb28181/start.js';
 import { healthModule } from './health/start.js';
-import { cameraStreamsOf } from './media/cameraStreams.js';
-import { mediaModule, setUpMedia, type MediaModule } from './media/start.js';
+import { cameraStreamsOf } from './cameraEncoding/cameraStreams.js';
+import { cameraEncodingModule } from './cameraEncoding/start.js';
+import { mediaModule, type MediaModule } from './media/start.js';
 import { metricsModule } from './metrics/start.js';
 import type { OutboxDispatcher } from './outbox/dispatcher.js';
 import { outboxModule } from './outbox/start.js';
@@ -76,9 +76,6 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   const outbox = new OutboxStore(db);
   const tokens = new TokenStore(db);
   tokens.seedFromConfig(p.token);
-  // Found once, before any service: the gateway's certificate and what FFmpeg this box has.
-  const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
-  const mediaSetup = await setUpMedia(config.media, log);
 
   const cameras = camerasModule({ db, cameras: cameraStore, outbox, configured: config.cameras, clockSyncIntervalS: config.health.clock_sync_interval_s, log });
   const province = provinceLink({ config: p, deviceCode: config.gateway.device_code, tokens, events, log });
@@ -88,28 +85,23 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   const health = healthModule({ db, cameras: cameraStore, outbox, config: config.health, statusFullIntervalS: p.status_full_interval_s, stateOf: gb?.stateOf, log });
   const overlay = when(config.overlay.osd, () => overlayModule({ db, cameras: cameraStore, overlay: config.overlay, log }));
   const ptz = ptzModule({ db, cameras: cameraStore, config: config.ptz, gb, log });
-  const media = mediaModule({ setup: mediaSetup, config, db, cameras: cameraStore, call, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
-  const engine = media.ffmpeg;
+  const media = mediaModule({ config, db, cameras: cameraStore, call, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
+  const ffmpeg = () => media.runtime?.ffmpeg;
+  const cameraEncoding = cameraEncodingModule({ db, cameras: cameraStore, config: config.media, tools: media, events, log });
+  const certificate = serverCertificate({ api: config.api, dataDir: config.gateway.data_dir, log });
   const snapLog = moduleLog(log, 'snapshots');
-  const snapParts = snapshotParts({
-    config,
-    db,
-    log: snapLog,
-    ffmpeg: media.runtime?.ffmpeg,
-    pulls: engine && ((n, want) => engine.borrowPull(n, want)),
-    baseUrl: () => publicBaseUrl(config.snapshots.public_base_url, api.listening),
-  });
-  const api = provinceApiListener({
+  const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg, frames: media.frames, baseUrl: () => publicBaseUrl(config.snapshots.public_base_url, api.listening) });
+  const api = provinceApiListener(() => ({
     config,
     cameras: cameraStore,
     tokens,
     push: media.push,
     ptz: ptz.controller,
-    tls,
+    tls: certificate.tls,
     stateOf: gb?.stateOf,
     log: moduleLog(log, 'api'),
     snapshots: { files: snapParts.files, urls: snapParts.urls },
-  });
+  }));
   const snapshots = when(config.snapshots.enabled, () => snapshotsModule(snapParts, { config, cameras: cameraStore, outbox, log: snapLog, events }));
   const quality = when(config.quality.enabled, () =>
     qualityModule({
@@ -119,19 +111,19 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
       cameras: cameraStore,
       health: health.cameraHealth,
       outbox,
-      burst: { engine, streams: cameraStreamsOf(db, config.media.encoder), seconds: config.quality.burst_s, ffmpeg: media.runtime?.ffmpeg },
+      burst: { frames: media.frames, streams: cameraStreamsOf(db, config.media.encoder), seconds: config.quality.burst_s, ffmpeg },
       snapshots: snapshots?.snapshots,
       events,
       log,
     }),
   );
-  const monitor = monitorListener({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor') });
+  const monitor = monitorListener(() => ({ config, cameras: cameraStore, outbox, tls: certificate.tls, log: moduleLog(log, 'monitor') }));
   const metrics = when(config.metrics.enabled, () =>
-    metricsModule({ config, db, cameras: cameraStore, cameraState: health.state, outbox, tokens, events, tls, log: log.child({ mod: 'metrics' }) }),
+    metricsModule({ config, db, cameras: cameraStore, cameraState: health.state, outbox, tokens, events, tls: () => certificate.tls, log: log.child({ mod: 'metrics' }) }),
   );
 
   const running = await startServices(
-    [cameras, province, outboxSender, gb, health, overlay, ptz, media, api, snapshots, quality, monitor, metrics].filter((s): s is Exclude<typeof s, undefined> & Service => s !== undefined),
+    [cameras, province, outboxSender, gb, health, overlay, ptz, media, cameraEncoding, certificate, api, snapshots, quality, monitor, metrics].filter((s): s is Exclude<typeof s, undefined> & Service => s !== undefined),
     log,
   );
   const summary = startSummary({
@@ -144,14 +136,14 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
     token: tokens.current(),
   });
   // The fields stay for machines; the message is the line a person reads in journalctl.
-  log.info({ event: 'started', api: api.listening.url, monitor: monitor.listening.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count(), services: running.names }, summary);
+  log.info({ event: 'started', api: api.listening.url, monitor: monitor.listening.url, fingerprint: certificate.tls.fingerprint256, cameras: cameraStore.count(), services: running.names }, summary);
 
   let stopping: Promise<void> | undefined;
   return {
     db,
     apiUrl: api.listening.url,
     monitorUrl: monitor.listening.url,
-    tlsFingerprint: tls.fingerprint256,
+    tlsFingerprint: certificate.tls.fingerprint256,
     summary,
     services: running.names,
     health: running.health,

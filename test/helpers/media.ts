@@ -1,6 +1,6 @@
 // A media test rig: real simulated RTSP cameras, a real RTMP server (nginx-rtmp), a real
 // camera registry in SQLite and the real engine with FFmpeg.
-import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../src/modules/cameraEncoding/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -8,7 +8,7 @@ import { createLogger, moduleLog } from '../../src/log.js';
 import { CameraHealth } from '../../src/modules/health/cameraHealth.js';
 import { CameraStateTracker } from '../../src/modules/health/cameraState.js';
 import { GatewayBus } from '../../src/modules/events.js';
-import { mediaModule, setUpMedia } from '../../src/modules/media/start.js';
+import { mediaModule } from '../../src/modules/media/start.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
@@ -54,7 +54,6 @@ t.test('the media wiring as the daemon runs it: every line has each key once', a
   const outbox = new OutboxStore(db);
   const state = new CameraStateTracker({ db, cameras, outbox, fullIntervalMs: 3_600_000, log });
   const media = mediaModule({
-    setup: await setUpMedia(config.media, log),
     config,
     db,
     cameras,

@@ -4,9 +4,9 @@
 import crypto from 'node:crypto';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../src/log.js';
-import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../src/modules/media/cameraEncoding.js';
-import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
-import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
+import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../src/modules/cameraEncoding/cameraEncoding.js';
+import { cameraStreamsOf } from '../../src/modules/cameraEncoding/cameraStreams.js';
+import { EncodingKeeper } from '../../src/modules/cameraEncoding/encodingKeeper.js';
 import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
 import { cameraRecordSchema, VIDEO_TYPES } from '../../src/protocols/province/messages.js';
 import { SUB_CIF_H264 } from '../../src/sim/camera/index.js';

@@ -6,30 +6,19 @@ import { moduleLog } from '../../log.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
-import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
+import { CameraFaultError, type FrameLease, type FrameProvider, type FrameRequest, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
 import { PushPipeline, type UrlProvider } from './pushPipeline.js';
 import type { MediaRuntime } from './runtime.js';
 import { rtspSourceKind, SharedPull, type SourceKind, type SourceStatus, type StreamName } from './source.js';
 import type { GatewayBus } from '../events.js';
-import type { CameraStreams } from './cameraStreams.js';
-import type { TierChoice } from './streamSelection.js';
-import type { TsFanout } from '../../protocols/mpegts/fanout.js';
+import type { CameraStreams } from '../cameraEncoding/cameraStreams.js';
+import type { TierChoice } from '../cameraEncoding/streamSelection.js';
 import { TIER_NAMES } from './tiers.js';
 
 const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
 const constantKey = (cameraNum: string) => `constant:${cameraNum}`;
 
-export type PullPreference = 'largest' | 'smallest';
-const streamOrder = (prefer: PullPreference): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
-
-/** A camera pull held for reading frames; see FfmpegMediaEngine.borrowPull. */
-export interface PullLease {
-  stream: StreamName;
-  fanout: TsFanout;
-  /** Resolves once a keyframe is cached; rejects with the pull's last error after `timeoutMs`. */
-  whenReady(timeoutMs: number): Promise<void>;
-  release(): void;
-}
+const streamOrder = (prefer: 'largest' | 'smallest'): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
 
 /** How a push was asked for: enough to build it again on another stream (camera-side encoding on or off). */
 interface PushOrder {
@@ -60,7 +49,7 @@ export interface EngineOptions {
   log: Logger;
 }
 
-export class FfmpegMediaEngine implements MediaEngine {
+export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   private readonly sources = new Map<string, SharedPull>();
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
@@ -184,15 +173,14 @@ export class FfmpegMediaEngine implements MediaEngine {
   /**
    * A pull of the camera to read frames from, held until `release()`. With a preference: one
    * already running (delivering or still connecting, in that order of streams), else the shared
-   * pull of `fallback` started now; with a stream name: that stream's shared pull, started when
+   * pull of `orStart` started now; with a stream name: that stream's shared pull, started when
    * idle. Choosing and starting happen in one synchronous step, so a snapshot, a quality burst
    * and a push starting together all land on one pull: one RTSP session per camera stream,
-   * whatever starts first (issue 15). undefined when there is nothing to borrow.
+   * whatever starts first (issue 15). undefined when there is nothing to read.
    */
-  borrowPull(cameraNum: string, want: PullPreference | StreamName, fallback?: StreamName): PullLease | undefined {
-    const isStream = want !== 'largest' && want !== 'smallest';
-    let source = isStream ? undefined : streamOrder(want).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
-    const start = isStream ? want : fallback;
+  frames(cameraNum: string, want: FrameRequest): FrameLease | undefined {
+    let source = 'stream' in want ? undefined : streamOrder(want.prefer).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
+    const start = 'stream' in want ? want.stream : want.orStart;
     if (!source && start) {
       const cam = this.cameras.byNum(cameraNum);
       const url = cam && this.streams.urlOf(cam, start);
@@ -204,7 +192,7 @@ export class FfmpegMediaEngine implements MediaEngine {
     held.acquire(user);
     return {
       stream: held.stream,
-      fanout: held.fanout,
+      attach: (sink) => held.subscribe(sink),
       whenReady: (timeoutMs) => held.whenReady(timeoutMs),
       release: () => held.release(user),
     };

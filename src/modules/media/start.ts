@@ -1,22 +1,19 @@
 // The media engine as the daemon runs it: FFmpeg found at start (or the reason it was not), the
-// engine, the constant pushes, camera-side encoding upkeep and the status rows `vcgw status` reads.
+// engine, the constant pushes and the status rows `vcgw status` reads.
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
 import type { VideoType } from '../../protocols/province/messages.js';
 import type { ProvinceCall } from '../../protocols/province/reports.js';
-import { CameraEncodingStore } from '../../store/cameraEncoding.js';
-import { CameraOnvifStore } from '../../store/cameraOnvif.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { MediaStatusStore } from '../../store/mediaStatus.js';
 import type { GatewayBus } from '../events.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
-import type { Service, ServiceHealth } from '../service.js';
-import { cameraStreamsOf } from './cameraStreams.js';
+import type { Service } from '../service.js';
+import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
 import { ConstantPushManager, PushAddressBook } from './constantPush.js';
-import { EncodingKeeper } from './encodingKeeper.js';
-import type { MediaEngine } from './engine.js';
+import type { FrameProvider, MediaEngine } from './engine.js';
 import { FfmpegMediaEngine } from './ffmpegEngine.js';
 import { PushRegistry } from './pushRegistry.js';
 import { createMediaRuntime, type MediaRuntime } from './runtime.js';
@@ -39,27 +36,24 @@ export async function setUpMedia(config: Config['media'], log: Logger): Promise<
   }
 }
 
-/** An engine that refuses every push with the reason media could not start (FFmpeg missing). */
-function unavailableEngine(reason: string): MediaEngine {
-  return {
-    async start() {
-      throw new Error(`media engine unavailable: ${reason}`);
-    },
-    async stop() {},
-  };
-}
-
 export interface MediaModule extends Service {
+  /** Pushes; refused with the reason while FFmpeg is missing. */
   readonly engine: MediaEngine;
-  /** undefined when FFmpeg could not be set up. */
+  /** The cameras' streams for frame readers (snapshots, the quality diagnosis). */
+  readonly frames: FrameProvider;
+  /** undefined before start and when FFmpeg could not be set up. */
   readonly ffmpeg: FfmpegMediaEngine | undefined;
   readonly runtime: MediaRuntime | undefined;
   /** The province's on-demand push orders. */
   readonly push: PushRegistry;
 }
 
+/**
+ * FFmpeg is looked for when the service starts, in its place in the daemon's order (the province
+ * link and the outbox are up before a slow probe of a loaded box); until then and without FFmpeg,
+ * pushes are refused with the reason and there are no frames to read.
+ */
 export function mediaModule(o: {
-  setup: MediaSetup;
   config: Config;
   db: Db;
   cameras: CameraStore;
@@ -73,53 +67,61 @@ export function mediaModule(o: {
 }): MediaModule {
   const log = moduleLog(o.log, 'media');
   const statusStore = new MediaStatusStore(o.db);
-  const runtime = 'runtime' in o.setup ? o.setup.runtime : undefined;
-  const parts = runtime && (() => {
+  let unavailable = 'not started';
+  let running: { runtime: MediaRuntime; engine: FfmpegMediaEngine; constant: ConstantPushManager; status: MediaStatusWriter } | undefined;
+  const engine: MediaEngine = {
+    start: (target) => (running ? running.engine.start(target) : Promise.reject(new Error(`media engine unavailable: ${unavailable}`))),
+    stop: async (cameraNum, videoType) => running?.engine.stop(cameraNum, videoType),
+  };
+  const push = new PushRegistry(engine, o.config.media, o.log);
+  const forget = (cameraNum: string, videoType: VideoType, reason: string) => push.forget(cameraNum, videoType, reason);
+
+  const assemble = (runtime: MediaRuntime) => {
     const streams = cameraStreamsOf(o.db, o.config.media.encoder);
     const engine = new FfmpegMediaEngine({ runtime, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
     const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
     return {
+      runtime,
       engine,
       constant: new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log }),
       status: new MediaStatusWriter({ engine, cameras: o.cameras, store: statusStore, health: o.health, intervalMs: STATUS_MS, log }),
-      keeper: new EncodingKeeper({
-        cameras: o.cameras,
-        streams,
-        onvif: new CameraOnvifStore(o.db),
-        encoding: new CameraEncodingStore(o.db),
-        intervalMs: o.config.media.encoding_check_s * 1000,
-        ffprobe: runtime.ffprobe,
-        events: o.events,
-        log,
-      }),
     };
-  })();
-  const engine: MediaEngine = parts?.engine ?? unavailableEngine('unavailable' in o.setup ? o.setup.unavailable : '');
-  const push = new PushRegistry(engine, o.config.media, o.log);
-  const forget = (cameraNum: string, videoType: VideoType, reason: string) => push.forget(cameraNum, videoType, reason);
-  const health: ServiceHealth = parts ? { ok: true } : { ok: false, detail: `media engine unavailable: ${'unavailable' in o.setup ? o.setup.unavailable : ''}` };
+  };
+
   return {
     name: 'media',
     engine,
-    ffmpeg: parts?.engine,
-    runtime,
+    frames: { frames: (cameraNum, want) => running?.engine.frames(cameraNum, want) },
+    get ffmpeg() {
+      return running?.engine;
+    },
+    get runtime() {
+      return running?.runtime;
+    },
     push,
     async start() {
       statusStore.replaceAll([]);
       o.events.on('pushGone', forget);
-      parts?.constant.start();
-      parts?.status.start();
-      parts?.keeper.start();
+      const setup = await setUpMedia(o.config.media, o.log);
+      if ('unavailable' in setup) {
+        unavailable = setup.unavailable;
+        return;
+      }
+      running = assemble(setup.runtime);
+      running.constant.start();
+      running.status.start();
     },
     async stop() {
       o.events.off('pushGone', forget);
       await push.stopAll();
-      if (!parts) return;
-      await parts.keeper.stop();
-      await parts.constant.stop();
-      await parts.engine.close();
-      parts.status.stop();
+      const r = running;
+      running = undefined;
+      unavailable = 'stopped';
+      if (!r) return;
+      await r.constant.stop();
+      await r.engine.close();
+      r.status.stop();
     },
-    health: () => health,
+    health: () => (running ? { ok: true } : { ok: false, detail: `media engine unavailable: ${unavailable}` }),
   };
 }

@@ -49,15 +49,15 @@ export function figuresOf(deps: Omit<MetricsDeps, 'tls' | 'log' | 'events'>): Fi
   });
 }
 
-/** /metrics as a daemon service (when [metrics] enabled). */
-export function metricsModule(deps: MetricsDeps): Service {
+/** /metrics as a daemon service (when [metrics] enabled); `tls` is read when it starts. */
+export function metricsModule(deps: Omit<MetricsDeps, 'tls'> & { tls: () => ServerTls | undefined }): Service {
   const figures = figuresOf(deps);
   const firstFrame = (_cameraNum: string, role: PushRole, ms: number) => figures.firstFrame(role, ms);
   let server: RunningServer | undefined;
   return {
     name: 'metrics',
     async start() {
-      server = await startMetricsServer({ config: deps.config, figures, tls: deps.tls, log: deps.log });
+      server = await startMetricsServer({ config: deps.config, figures, tls: deps.tls(), log: deps.log });
       deps.events?.on('pushFirstFrame', firstFrame);
     },
     async stop() {

@@ -5,8 +5,8 @@ import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import { SnapshotStore } from '../../store/snapshots.js';
-import { cameraStreamsOf } from '../media/cameraStreams.js';
-import { SnapshotCapture, type PullBorrower } from './capture.js';
+import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
+import { SnapshotCapture, type CaptureOptions } from './capture.js';
 import { DiskGuard, type StatFs } from './diskGuard.js';
 import { snapshotDirOf, SnapshotFiles } from './files.js';
 import { SnapshotService, type SnapshotServiceOptions, type Timers } from './service.js';
@@ -24,8 +24,8 @@ export function snapshotParts(o: {
   config: Config;
   db: Db;
   log: Logger;
-  ffmpeg?: string;
-  pulls?: PullBorrower;
+  ffmpeg?: CaptureOptions['ffmpeg'];
+  frames?: CaptureOptions['frames'];
   /** Base of signed URLs; the daemon's reads the API's address, known once it listens. */
   baseUrl?: string | (() => string);
   statfs?: StatFs;
@@ -37,7 +37,7 @@ export function snapshotParts(o: {
   const urls = new SnapshotUrls({ key: snapshotUrlKey(o.db), baseUrl: o.baseUrl ?? c.public_base_url ?? 'https://127.0.0.1', ttlS: c.url_ttl_s, now: o.now });
   const capture = new SnapshotCapture({
     ffmpeg: o.ffmpeg,
-    pulls: o.pulls,
+    frames: o.frames,
     streams: cameraStreamsOf(o.db, o.config.media.encoder),
     rtspTransport: o.config.media.rtsp_transport,
     timeoutMs: c.timeout_s * 1000,
