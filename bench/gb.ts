@@ -42,7 +42,7 @@ const gb = await startGbService({ config: gbConfig, db, log });
 const rtmp = await startRtmpServer();
 const runtime = await createMediaRuntime(media, log);
 const store = new CameraStore(db);
-const engine = new FfmpegMediaEngine({ runtime, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events: new GatewayBus(), sourceKinds: [sourceKindOf('gb28181', () => gb.pullFactory(media))], log });
+const engine = new FfmpegMediaEngine({ runtime, config: media, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events: new GatewayBus(), sourceKinds: [sourceKindOf('gb28181', () => gb.pullFactory(media))], log });
 const sim = await GbCameraSim.start({
   deviceId: '44010000041320000001',
   password: 'bench-pass',

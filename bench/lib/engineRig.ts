@@ -41,10 +41,11 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
   const db = openDb(dir);
   const store = new CameraStore(db);
   const log = silentLogger();
-  const runtime = await createMediaRuntime(mediaConfig(over), log);
+  const config = mediaConfig(over);
+  const runtime = await createMediaRuntime(config, log);
   const streams = cameraStreamsOf(db, 'gateway');
   const events = new GatewayBus();
-  const engine = new FfmpegMediaEngine({ runtime, cameras: store, streams, events, log });
+  const engine = new FfmpegMediaEngine({ runtime, config, cameras: store, streams, events, log });
   const keeper = new EncodingKeeper({
     cameras: store,
     streams,

@@ -68,9 +68,10 @@ export async function startMediaRig(
   const log = o.log ?? silentLogger();
   const rtmp = o.rtmp ?? (await startRtmpServer());
   const cams = new Map<string, RtspCamera>();
-  const runtime = await createMediaRuntime(mediaConfig(o.media), log);
+  const config = mediaConfig(o.media);
+  const runtime = await createMediaRuntime(config, log);
   const events = new GatewayBus();
-  const engine = new FfmpegMediaEngine({ runtime, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events, sourceKinds: o.sourceKinds, overlay: o.overlay, log });
+  const engine = new FfmpegMediaEngine({ runtime, config, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events, sourceKinds: o.sourceKinds, overlay: o.overlay, log });
   t.teardown(async () => {
     await engine.close();
     for (const c of cams.values()) await c.close();

@@ -7,9 +7,9 @@ import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.j
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import { CameraFaultError, type FrameLease, type FrameProvider, type FrameRequest, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
-import { PushPipeline, type UrlProvider } from './pushPipeline.js';
-import type { MediaRuntime } from './runtime.js';
-import { rtspSourceKind, SharedPull, type SourceKind, type SourceStatus, type StreamName } from './source.js';
+import { PushPipeline, type PipelineConfig, type UrlProvider } from './pushPipeline.js';
+import type { MediaConfig, MediaRuntime } from './runtime.js';
+import { rtspSourceKind, SharedPull, type RtspPullConfig, type SourceKind, type SourceStatus, type StreamName } from './source.js';
 import type { GatewayBus } from '../events.js';
 import type { CameraStreams } from '../cameraEncoding/cameraStreams.js';
 import type { TierChoice } from '../cameraEncoding/streamSelection.js';
@@ -33,8 +33,12 @@ interface PushOrder {
   choice: TierChoice;
 }
 
+/** The [media] keys the engine and its pulls and pushes use. */
+export type EngineConfig = PipelineConfig & RtspPullConfig & Pick<MediaConfig, 'start_timeout_s' | 'source_linger_s'>;
+
 export interface EngineOptions {
   runtime: MediaRuntime;
+  config: EngineConfig;
   cameras: CameraStore;
   streams: CameraStreams;
   /**
@@ -54,6 +58,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
   private readonly rt: MediaRuntime;
+  private readonly config: EngineConfig;
   private readonly cameras: CameraStore;
   private readonly streams: CameraStreams;
   private readonly events: GatewayBus;
@@ -68,10 +73,11 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
 
   constructor(o: EngineOptions) {
     this.rt = o.runtime;
+    this.config = o.config;
     this.cameras = o.cameras;
     this.streams = o.streams;
     this.events = o.events;
-    this.kinds = [...(o.sourceKinds ?? []), rtspSourceKind(o.runtime)];
+    this.kinds = [...(o.sourceKinds ?? []), rtspSourceKind(o.config, o.runtime)];
     this.overlay = o.overlay;
     this.log = moduleLog(o.log, 'media');
     this.events.on('cameraStreamsChecked', this.onStreamsChecked);
@@ -84,7 +90,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     if (!choice) throw new CameraFaultError('camera has no RTSP URL configured');
     const key = onDemandKey(target.cameraNum, target.videoType);
     await this.drop(key);
-    const timeoutMs = this.rt.config.start_timeout_s * 1000;
+    const timeoutMs = this.config.start_timeout_s * 1000;
     const started = Date.now();
     const pipeline = this.open(cam, { key, role: 'ondemand', cameraNum: target.cameraNum, videoType: target.videoType, params: () => target.params, url: async () => target.url, target, choice });
     const source = pipeline.source;
@@ -237,7 +243,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     const key = `${cameraNum}:${stream}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = new SharedPull(cameraNum, stream, url, this.rt.config.source_linger_s, this.log, this.kinds);
+      s = new SharedPull(cameraNum, stream, url, this.config.source_linger_s, this.log, this.kinds);
       this.sources.set(key, s);
     } else {
       s.setUrl(url);
@@ -260,6 +266,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
       url: order.url,
       cameraEncoded: order.choice.cameraEncoded,
       overlayFilter: this.overlay?.burn_in && tier !== 'source' ? (out) => this.overlayFilter(order.cameraNum, out) : undefined,
+      config: this.config,
       runtime: this.rt,
       log: this.log,
     });

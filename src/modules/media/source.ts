@@ -11,7 +11,7 @@ import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { StreamRole } from '../../store/cameras.js';
 import type { SourceCodec } from './tiers.js';
 import { RateMeter } from './rateMeter.js';
-import type { MediaRuntime } from './runtime.js';
+import type { MediaConfig, MediaRuntime } from './runtime.js';
 
 export type StreamName = StreamRole;
 
@@ -39,9 +39,10 @@ export function sourceKindOf(name: string, factory: () => PullFactory): SourceKi
   return { name, pull: (o) => factory()(o.url(), o.log) };
 }
 
+export type RtspPullConfig = Pick<MediaConfig, 'rtsp_transport' | 'rtsp_timeout_s' | 'stall_s' | 'first_frame_s' | 'backoff_s'>;
+
 /** The RTSP kind: FFmpeg under a Supervisor; it takes any URL, so it comes last. */
-export function rtspSourceKind(rt: MediaRuntime): SourceKind {
-  const c = rt.config;
+export function rtspSourceKind(c: RtspPullConfig, rt: Pick<MediaRuntime, 'ffmpeg' | 'deathSignalHelper'>): SourceKind {
   return {
     name: 'rtsp',
     pull: ({ url, name, log }) =>

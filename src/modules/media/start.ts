@@ -78,7 +78,7 @@ export function mediaModule(o: {
 
   const assemble = (runtime: MediaRuntime) => {
     const streams = cameraStreamsOf(o.db, o.config.media.encoder);
-    const engine = new FfmpegMediaEngine({ runtime, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
+    const engine = new FfmpegMediaEngine({ runtime, config: o.config.media, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
     const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
     return {
       runtime,
