@@ -1,4 +1,5 @@
 // Shared fixtures of the API tests: a real store in a temp dir, real HTTPS servers, undici clients.
+import { OutputBudget } from '../../src/modules/media/budget.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +57,7 @@ export function addCamera(cameras: CameraStore, over: Partial<CameraRecord> = {}
 
 /** Records calls; `failNext` makes the next start reject. */
 export class RecordingEngine implements MediaEngine {
+  constructor(readonly budget: OutputBudget) {}
   readonly calls: string[] = [];
   readonly running = new Map<string, PushTarget>();
   failNext: Error | undefined;
@@ -135,7 +137,7 @@ export async function startApi(
   const cameras = new CameraStore(db);
   const tokens = new TokenStore(db);
   tokens.seedFromConfig(config.province.token, clock.now);
-  const engine = new RecordingEngine();
+  const engine = new RecordingEngine(new OutputBudget(config.media));
   const push = new PushRegistry(engine, config.media, log);
   const ptzLog = new PtzLogStore(db);
   const driver = opts.driver;

@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { silentLogger } from '../../src/log.js';
 import { startApiServer } from '../../src/modules/api/server.js';
 import { ensureServerTls } from '../../src/modules/api/tls.js';
+import { OutputBudget } from '../../src/modules/media/budget.js';
 import type { MediaEngine } from '../../src/modules/media/engine.js';
 import { PushRegistry } from '../../src/modules/media/pushRegistry.js';
 import { PtzService } from '../../src/modules/ptz/controller.js';
@@ -15,7 +16,7 @@ import { PtzLogStore } from '../../src/store/ptzLog.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { addCamera, fakeJpeg, snapConfig, tempDir } from './helpers.js';
 
-const noEngine: MediaEngine = { start: async () => undefined, stop: async () => undefined };
+const noEngine: MediaEngine = { budget: new OutputBudget({ max_outputs: 1, max_4m: 1, max_source: 1 }), start: async () => undefined, stop: async () => undefined };
 
 async function rig(t: Parameters<typeof tempDir>[0]) {
   const dir = tempDir(t);

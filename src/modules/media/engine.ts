@@ -4,6 +4,7 @@
 import type { FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { VideoType } from '../../protocols/province/messages.js';
 import type { StreamRole } from '../../store/cameras.js';
+import type { OutputBudget } from './budget.js';
 
 /** Where MPEG-TS bytes go: a child's stdin, a frame reader, a TS→PS converter. */
 export type TsSink = FanoutSink;
@@ -47,6 +48,8 @@ export interface PushTarget {
 }
 
 export interface MediaEngine {
+  /** On-demand outputs the box may run at once, shared by every uplink: an order holds a slot before `start`. */
+  readonly budget: OutputBudget;
   /** Resolves once the push is running; rejects with the reason it could not start. */
   start(target: PushTarget): Promise<void>;
   stop(cameraNum: string, videoType: VideoType): Promise<void>;

@@ -7,6 +7,7 @@ import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.j
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import { CameraFaultError, type FrameLease, type FrameProvider, type FrameRequest, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
+import { OutputBudget, type BudgetLimits } from './budget.js';
 import { PushPipeline, type PipelineConfig, type UrlProvider } from './pushPipeline.js';
 import type { MediaConfig, MediaRuntime } from './runtime.js';
 import { rtspSourceKind, SharedPull, type RtspPullConfig, type SourceKind, type SourceStatus, type StreamName } from './source.js';
@@ -34,7 +35,7 @@ interface PushOrder {
 }
 
 /** The [media] keys the engine and its pulls and pushes use. */
-export type EngineConfig = PipelineConfig & RtspPullConfig & Pick<MediaConfig, 'start_timeout_s' | 'source_linger_s'>;
+export type EngineConfig = PipelineConfig & RtspPullConfig & BudgetLimits & Pick<MediaConfig, 'start_timeout_s' | 'source_linger_s'>;
 
 export interface EngineOptions {
   runtime: MediaRuntime;
@@ -48,12 +49,15 @@ export interface EngineOptions {
   events: GatewayBus;
   /** Pull kinds besides RTSP (GB/T 28181), asked before it. */
   sourceKinds?: readonly SourceKind[];
+  /** The budget shared with the uplinks' orders; by default one of the config's limits. */
+  budget?: OutputBudget;
   /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
   overlay?: OverlayConfig;
   log: Logger;
 }
 
 export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
+  readonly budget: OutputBudget;
   private readonly sources = new Map<string, SharedPull>();
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
@@ -74,6 +78,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   constructor(o: EngineOptions) {
     this.rt = o.runtime;
     this.config = o.config;
+    this.budget = o.budget ?? new OutputBudget(o.config);
     this.cameras = o.cameras;
     this.streams = o.streams;
     this.events = o.events;

@@ -13,6 +13,7 @@ import type { CameraHealth } from '../health/cameraHealth.js';
 import type { Service } from '../service.js';
 import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
 import { ConstantPushManager, PushAddressBook } from './constantPush.js';
+import { OutputBudget } from './budget.js';
 import type { FrameProvider, MediaEngine } from './engine.js';
 import { FfmpegMediaEngine } from './ffmpegEngine.js';
 import { PushRegistry } from './pushRegistry.js';
@@ -69,7 +70,10 @@ export function mediaModule(o: {
   const statusStore = new MediaStatusStore(o.db);
   let unavailable = 'not started';
   let running: { runtime: MediaRuntime; engine: FfmpegMediaEngine; constant: ConstantPushManager; status: MediaStatusWriter } | undefined;
+  // One budget whether or not FFmpeg was found: refusals for capacity stay the same.
+  const budget = new OutputBudget(o.config.media);
   const engine: MediaEngine = {
+    budget,
     start: (target) => (running ? running.engine.start(target) : Promise.reject(new Error(`media engine unavailable: ${unavailable}`))),
     stop: async (cameraNum, videoType) => running?.engine.stop(cameraNum, videoType),
   };
@@ -78,7 +82,7 @@ export function mediaModule(o: {
 
   const assemble = (runtime: MediaRuntime) => {
     const streams = cameraStreamsOf(o.db, o.config.media.encoder);
-    const engine = new FfmpegMediaEngine({ runtime, config: o.config.media, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
+    const engine = new FfmpegMediaEngine({ runtime, config: o.config.media, budget, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
     const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
     return {
       runtime,
