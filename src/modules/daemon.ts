@@ -20,11 +20,10 @@ import { cameraStreamsOf } from './cameraEncoding/cameraStreams.js';
 import { cameraEncodingModule } from './cameraEncoding/start.js';
 import { mediaModule, type MediaModule } from './media/start.js';
 import { metricsModule } from './metrics/start.js';
-import type { OutboxDispatcher } from './outbox/dispatcher.js';
-import { outboxModule } from './outbox/start.js';
+import type { OutboxDispatcher } from './uplinks/province/outboxDispatcher.js';
 import { overlayModule } from './overlay/start.js';
-import type { ProvinceSession } from './province/session.js';
-import { provinceLink } from './province/start.js';
+import type { ProvinceSession } from './uplinks/province/session.js';
+import { provinceUplink } from './uplinks/province/start.js';
 import { ptzModule } from './ptz/start.js';
 import type { QualityService } from './quality/service.js';
 import { qualityModule } from './quality/start.js';
@@ -78,14 +77,12 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   tokens.seedFromConfig(p.token);
 
   const cameras = camerasModule({ db, cameras: cameraStore, outbox, configured: config.cameras, clockSyncIntervalS: config.health.clock_sync_interval_s, log });
-  const province = provinceLink({ config: p, deviceCode: config.gateway.device_code, tokens, events, log });
-  const call = province.session.call.bind(province.session);
-  const outboxSender = outboxModule({ outbox, cameras: cameraStore, call, config: config.outbox, analyseKey: p.analyse_key, orgId: p.org_id, events, log });
   const gb = when(config.gb28181.enabled, () => gbDeviceSide({ config: config.gb28181, media: config.media, db, log: moduleLog(log, 'gb') }));
   const health = healthModule({ db, cameras: cameraStore, outbox, config: config.health, statusFullIntervalS: p.status_full_interval_s, stateOf: gb?.stateOf, log });
   const overlay = when(config.overlay.osd, () => overlayModule({ db, cameras: cameraStore, overlay: config.overlay, log }));
   const ptz = ptzModule({ db, cameras: cameraStore, config: config.ptz, gb, log });
-  const media = mediaModule({ config, db, cameras: cameraStore, call, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
+  const media = mediaModule({ config, db, cameras: cameraStore, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
+  const province = provinceUplink({ config, tokens, outbox, cameras: cameraStore, media, events, log });
   const ffmpeg = () => media.runtime?.ffmpeg;
   const cameraEncoding = cameraEncodingModule({ db, cameras: cameraStore, config: config.media, tools: media, events, log });
   const certificate = serverCertificate({ api: config.api, dataDir: config.gateway.data_dir, log });
@@ -95,7 +92,7 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
     config,
     cameras: cameraStore,
     tokens,
-    push: media.push,
+    push: province.orders,
     ptz: ptz.controller,
     tls: certificate.tls,
     stateOf: gb?.stateOf,
@@ -123,7 +120,7 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   );
 
   const running = await startServices(
-    [cameras, province, outboxSender, gb, health, overlay, ptz, media, cameraEncoding, certificate, api, snapshots, quality, monitor, metrics].filter((s): s is Exclude<typeof s, undefined> & Service => s !== undefined),
+    [cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, certificate, api, snapshots, quality, monitor, metrics].filter((s): s is Exclude<typeof s, undefined> & Service => s !== undefined),
     log,
   );
   const summary = startSummary({
@@ -148,7 +145,7 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
     services: running.names,
     health: running.health,
     session: province.session,
-    dispatcher: outboxSender.dispatcher,
+    dispatcher: province.dispatcher,
     cameras: cameras.registry,
     media,
     snapshots: snapshots?.snapshots,

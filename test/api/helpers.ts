@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { startApiServer, type RunningServer } from '../../src/modules/api/server.js';
 import { ensureServerTls, type ServerTls } from '../../src/modules/api/tls.js';
 import type { MediaEngine, PushTarget } from '../../src/modules/media/engine.js';
-import { PushRegistry } from '../../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../../src/modules/uplinks/province/pushOrders.js';
 import { PtzService, type PtzDriver } from '../../src/modules/ptz/controller.js';
 import { cameraRecordSchema, type CameraRecord, type VideoType } from '../../src/protocols/province/messages.js';
 import { CameraStore, type CameraAccess } from '../../src/store/cameras.js';

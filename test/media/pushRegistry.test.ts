@@ -3,7 +3,7 @@ import t from 'tap';
 import { silentLogger } from '../../src/log.js';
 import { CameraFaultError, type MediaEngine, type PushTarget } from '../../src/modules/media/engine.js';
 import { OutputBudget, type BudgetLimits } from '../../src/modules/media/budget.js';
-import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../src/modules/media/pushRegistry.js';
+import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../src/modules/uplinks/province/pushOrders.js';
 import type { VideoType } from '../../src/protocols/province/messages.js';
 
 const A = 'aef89ecc-4cc6-4a6d-80fd-283196105b0b';

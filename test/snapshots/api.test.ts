@@ -6,7 +6,7 @@ import { startApiServer } from '../../src/modules/api/server.js';
 import { ensureServerTls } from '../../src/modules/api/tls.js';
 import { OutputBudget } from '../../src/modules/media/budget.js';
 import type { MediaEngine } from '../../src/modules/media/engine.js';
-import { PushRegistry } from '../../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../../src/modules/uplinks/province/pushOrders.js';
 import { PtzService } from '../../src/modules/ptz/controller.js';
 import { snapshotParts } from '../../src/modules/snapshots/start.js';
 import { CameraStore } from '../../src/store/cameras.js';

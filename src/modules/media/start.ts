@@ -1,10 +1,8 @@
 // The media engine as the daemon runs it: FFmpeg found at start (or the reason it was not), the
-// engine, the constant pushes and the status rows `vcgw status` reads.
+// engine and the status rows `vcgw status` reads. Who orders pushes (the uplinks) is not here.
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
-import type { VideoType } from '../../protocols/province/messages.js';
-import type { ProvinceCall } from '../../protocols/province/reports.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { MediaStatusStore } from '../../store/mediaStatus.js';
@@ -12,16 +10,13 @@ import type { GatewayBus } from '../events.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
 import type { Service } from '../service.js';
 import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
-import { ConstantPushManager, PushAddressBook } from './constantPush.js';
 import { OutputBudget } from './budget.js';
 import type { FrameProvider, MediaEngine } from './engine.js';
 import { FfmpegMediaEngine } from './ffmpegEngine.js';
-import { PushRegistry } from './pushRegistry.js';
 import { createMediaRuntime, type MediaRuntime } from './runtime.js';
 import type { SourceKind } from './source.js';
 import { MediaStatusWriter } from './statusWriter.js';
 
-const RECONCILE_MS = 10_000;
 const STATUS_MS = 2_000;
 
 export type MediaSetup = { runtime: MediaRuntime } | { unavailable: string };
@@ -45,8 +40,6 @@ export interface MediaModule extends Service {
   /** undefined before start and when FFmpeg could not be set up. */
   readonly ffmpeg: FfmpegMediaEngine | undefined;
   readonly runtime: MediaRuntime | undefined;
-  /** The province's on-demand push orders. */
-  readonly push: PushRegistry;
 }
 
 /**
@@ -58,8 +51,6 @@ export function mediaModule(o: {
   config: Config;
   db: Db;
   cameras: CameraStore;
-  /** The province's calls (GetPushAddress for the constant pushes). */
-  call: ProvinceCall;
   health: CameraHealth;
   events: GatewayBus;
   /** Pull kinds besides RTSP (GB/T 28181). */
@@ -69,7 +60,7 @@ export function mediaModule(o: {
   const log = moduleLog(o.log, 'media');
   const statusStore = new MediaStatusStore(o.db);
   let unavailable = 'not started';
-  let running: { runtime: MediaRuntime; engine: FfmpegMediaEngine; constant: ConstantPushManager; status: MediaStatusWriter } | undefined;
+  let running: { runtime: MediaRuntime; engine: FfmpegMediaEngine; status: MediaStatusWriter } | undefined;
   // One budget whether or not FFmpeg was found: refusals for capacity stay the same.
   const budget = new OutputBudget(o.config.media);
   const engine: MediaEngine = {
@@ -77,17 +68,13 @@ export function mediaModule(o: {
     start: (target) => (running ? running.engine.start(target) : Promise.reject(new Error(`media engine unavailable: ${unavailable}`))),
     stop: async (cameraNum, videoType) => running?.engine.stop(cameraNum, videoType),
   };
-  const push = new PushRegistry(engine, o.config.media, o.log);
-  const forget = (cameraNum: string, videoType: VideoType, reason: string) => push.forget(cameraNum, videoType, reason);
 
   const assemble = (runtime: MediaRuntime) => {
     const streams = cameraStreamsOf(o.db, o.config.media.encoder);
     const engine = new FfmpegMediaEngine({ runtime, config: o.config.media, budget, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
-    const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.media.push_url_max_age_s * 1000, log });
     return {
       runtime,
       engine,
-      constant: new ConstantPushManager({ engine, cameras: o.cameras, book, reconcileMs: RECONCILE_MS, log }),
       status: new MediaStatusWriter({ engine, cameras: o.cameras, store: statusStore, health: o.health, intervalMs: STATUS_MS, log }),
     };
   };
@@ -102,27 +89,21 @@ export function mediaModule(o: {
     get runtime() {
       return running?.runtime;
     },
-    push,
     async start() {
       statusStore.replaceAll([]);
-      o.events.on('pushGone', forget);
       const setup = await setUpMedia(o.config.media, o.log);
       if ('unavailable' in setup) {
         unavailable = setup.unavailable;
         return;
       }
       running = assemble(setup.runtime);
-      running.constant.start();
       running.status.start();
     },
     async stop() {
-      o.events.off('pushGone', forget);
-      await push.stopAll();
       const r = running;
       running = undefined;
       unavailable = 'stopped';
       if (!r) return;
-      await r.constant.stop();
       await r.engine.close();
       r.status.stop();
     },

@@ -1,15 +1,15 @@
 // The outbox as the daemon runs it: the dispatcher sending queued reports to the province (woken by
 // the store on each new row and by the province link coming back), and the hourly pruning of
 // delivered rows.
-import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../log.js';
-import { moduleLog } from '../../log.js';
-import type { ProvinceCall } from '../../protocols/province/reports.js';
-import type { CameraStore } from '../../store/cameras.js';
-import type { OutboxStore } from '../../store/outbox.js';
-import type { GatewayBus } from '../events.js';
-import { simpleService, type Service } from '../service.js';
-import { OutboxDispatcher } from './dispatcher.js';
+import type { Config } from '../../../config/schema.js';
+import type { Logger } from '../../../log.js';
+import { moduleLog } from '../../../log.js';
+import type { ProvinceCall } from '../../../protocols/province/reports.js';
+import type { CameraStore } from '../../../store/cameras.js';
+import type { OutboxStore } from '../../../store/outbox.js';
+import type { GatewayBus } from '../../events.js';
+import { simpleService, type Service } from '../../service.js';
+import { OutboxDispatcher } from './outboxDispatcher.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,8 +1,8 @@
 // E-5.1: the province orders a camera pushed to its RTMP server.
-import { CODE, videoTransBeginSchema } from '../../../protocols/province/messages.js';
-import { fail, withBackResult } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
-import { validate } from '../validate.js';
+import { CODE, videoTransBeginSchema } from '../../../../protocols/province/messages.js';
+import { fail, withBackResult } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import { validate } from '../../../api/validate.js';
 
 export function videoTransBeginRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): ApiRoute {
   return {

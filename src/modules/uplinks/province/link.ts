@@ -1,15 +1,15 @@
 // The province link as the daemon runs it: the signed HTTPS client with its backup links and the
 // token session that keeps it authenticated.
 import fs from 'node:fs';
-import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../log.js';
-import { moduleLog } from '../../log.js';
-import { ProvinceClient } from '../../protocols/province/client.js';
-import { privateKeyHexFromPem, sm2Sign } from '../../protocols/province/sm2.js';
-import type { TokenStore } from '../../store/tokens.js';
-import { VERSION } from '../../version.js';
-import type { GatewayBus } from '../events.js';
-import { simpleService, type Service } from '../service.js';
+import type { Config } from '../../../config/schema.js';
+import type { Logger } from '../../../log.js';
+import { moduleLog } from '../../../log.js';
+import { ProvinceClient } from '../../../protocols/province/client.js';
+import { privateKeyHexFromPem, sm2Sign } from '../../../protocols/province/sm2.js';
+import type { TokenStore } from '../../../store/tokens.js';
+import { VERSION } from '../../../version.js';
+import type { GatewayBus } from '../../events.js';
+import { simpleService, type Service } from '../../service.js';
 import { ProvinceSession } from './session.js';
 import { provinceTls } from './tls.js';
 

@@ -1,6 +1,6 @@
-import type { Logger } from '../../log.js';
-import { ProvinceUnreachableError } from '../../protocols/province/client.js';
-import { analyseEventSchema, type OnlineState } from '../../protocols/province/messages.js';
+import type { Logger } from '../../../log.js';
+import { ProvinceUnreachableError } from '../../../protocols/province/client.js';
+import { analyseEventSchema, type OnlineState } from '../../../protocols/province/messages.js';
 import {
   reportAnalyse,
   reportCameraQuality,
@@ -11,9 +11,9 @@ import {
   type ProvinceCall,
   type QualityItem,
   type SnapshotItem,
-} from '../../protocols/province/reports.js';
-import type { CameraStore } from '../../store/cameras.js';
-import type { OutboxItem, OutboxKind, OutboxStore } from '../../store/outbox.js';
+} from '../../../protocols/province/reports.js';
+import type { CameraStore } from '../../../store/cameras.js';
+import type { OutboxItem, OutboxKind, OutboxStore } from '../../../store/outbox.js';
 
 export interface DispatcherOptions {
   outbox: OutboxStore;

@@ -1,10 +1,10 @@
 // On-demand pushes ordered by the province (VideoTransBegin/Finish, CONTRACT §1 and §4).
-import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../log.js';
-import { moduleLog, redactUrl } from '../../log.js';
-import { CODE, type VideoType } from '../../protocols/province/messages.js';
-import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
-import { TIER_NAMES } from './tiers.js';
+import type { Config } from '../../../config/schema.js';
+import type { Logger } from '../../../log.js';
+import { moduleLog, redactUrl } from '../../../log.js';
+import { CODE, type VideoType } from '../../../protocols/province/messages.js';
+import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from '../../media/engine.js';
+import { TIER_NAMES } from '../../media/tiers.js';
 
 /** What VideoTransBegin carries (E-5.1), after validation. */
 export interface PushRequest extends PushParams {
