@@ -11,6 +11,20 @@ export const OUTBOX_KINDS = [
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
+/**
+ * Where each kind goes: every kind is the province uplink's today. Another uplink (an upper
+ * GB/T 28181 platform) adds its kinds here, and its own dispatcher sends them.
+ */
+export type OutboxDestination = 'province';
+export const OUTBOX_DESTINATION: Readonly<Record<OutboxKind, OutboxDestination>> = {
+  'camera.upsert': 'province',
+  'camera.delete': 'province',
+  'camera.status': 'province',
+  'camera.quality': 'province',
+  snapshot: 'province',
+  analyse: 'province',
+};
+
 export interface OutboxItem {
   id: number;
   kind: OutboxKind;

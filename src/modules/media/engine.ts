@@ -3,7 +3,7 @@
 // through FrameProvider; none of them names FFmpeg.
 import type { FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { VideoType } from '../../protocols/province/messages.js';
-import type { StreamRole } from '../../store/cameras.js';
+import type { StoredCamera, StreamRole } from '../../store/cameras.js';
 import type { OutputBudget } from './budget.js';
 
 /** Where MPEG-TS bytes go: a child's stdin, a frame reader, a TS→PS converter. */
@@ -41,6 +41,8 @@ export interface PushParams {
 
 export interface PushTarget {
   cameraNum: string;
+  /** The camera as the order resolved it; looked up by cameraNum when absent. */
+  camera?: StoredCamera;
   videoType: VideoType;
   /** Full RTMP URL, credentials included: redact before logging. */
   url: string;

@@ -89,7 +89,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   }
 
   async start(target: PushTarget): Promise<void> {
-    const cam = this.cameras.byNum(target.cameraNum);
+    const cam = target.camera ?? this.cameras.byNum(target.cameraNum);
     if (!cam) throw new CameraFaultError('camera not registered on this gateway');
     const choice = this.streams.selection(cam)?.[TIER_NAMES[target.videoType]];
     if (!choice) throw new CameraFaultError('camera has no RTSP URL configured');

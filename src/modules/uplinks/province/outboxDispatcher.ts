@@ -13,7 +13,7 @@ import {
   type SnapshotItem,
 } from '../../../protocols/province/reports.js';
 import type { CameraStore } from '../../../store/cameras.js';
-import type { OutboxItem, OutboxKind, OutboxStore } from '../../../store/outbox.js';
+import { OUTBOX_DESTINATION, type OutboxItem, type OutboxKind, type OutboxStore } from '../../../store/outbox.js';
 
 export interface DispatcherOptions {
   outbox: OutboxStore;
@@ -34,7 +34,9 @@ export interface DispatcherOptions {
 type Sender = (items: OutboxItem[]) => Promise<void>;
 
 /** Registrations go first so that status of a new camera never reaches the platform before the camera. */
-const ORDER: readonly OutboxKind[] = ['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'];
+const ORDER: readonly OutboxKind[] = (['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'] as const).filter(
+  (k) => OUTBOX_DESTINATION[k] === 'province',
+);
 
 /**
  * Sends the outbox to the province: batches per kind, marks rows delivered only after the

@@ -4,6 +4,7 @@ import type { Logger } from '../../../log.js';
 import { moduleLog, redactUrl } from '../../../log.js';
 import { CODE, type VideoType } from '../../../protocols/province/messages.js';
 import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from '../../media/engine.js';
+import type { StoredCamera } from '../../../store/cameras.js';
 import { TIER_NAMES } from '../../media/tiers.js';
 
 /** What VideoTransBegin carries (E-5.1), after validation. */
@@ -71,8 +72,9 @@ export class PushRegistry {
     this.now = now;
   }
 
-  begin(req: PushRequest): Promise<PushOutcome> {
-    return this.serialized(keyOf(req.cameraNum, req.videoType), () => this.doBegin(req));
+  /** `camera`: the camera the order resolved, carried down to the engine (no second lookup). */
+  begin(req: PushRequest, camera?: StoredCamera): Promise<PushOutcome> {
+    return this.serialized(keyOf(req.cameraNum, req.videoType), () => this.doBegin(req, camera));
   }
 
   finish(cameraNum: string, videoType: VideoType): Promise<PushOutcome> {
@@ -106,7 +108,7 @@ export class PushRegistry {
     await Promise.all(this.list().map((p) => this.finish(p.cameraNum, p.videoType)));
   }
 
-  private async doBegin(req: PushRequest): Promise<PushOutcome> {
+  private async doBegin(req: PushRequest, camera: StoredCamera | undefined): Promise<PushOutcome> {
     const key = keyOf(req.cameraNum, req.videoType);
     const url = buildPushUrl(req, this.limits.rtmp_app);
     const params: PushParams = {};
@@ -141,7 +143,7 @@ export class PushRegistry {
     const target: PushTarget = { cameraNum: req.cameraNum, videoType: req.videoType, url, params };
     this.active.set(key, { ...target, state: 'starting', since: this.now(), release });
     try {
-      await this.engine.start(target);
+      await this.engine.start(camera ? { ...target, camera } : target);
     } catch (e) {
       this.drop(key);
       log.warn({ err: errorText(e) }, 'push failed to start');

@@ -14,7 +14,7 @@ export function videoTransBeginRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): A
       if (!parsed.ok) return fail(CODE.badRequest, parsed.msg);
       const camera = deps.cameras.byNum(parsed.data.cameraNum);
       if (!camera) return fail(CODE.notFound, '摄像机不存在');
-      const outcome = await deps.push.begin(parsed.data);
+      const outcome = await deps.push.begin(parsed.data, camera);
       return withBackResult(outcome, camera.record.cameraName);
     },
   };
