@@ -27,7 +27,7 @@ import { provinceUplink } from './uplinks/province/start.js';
 import { ptzModule } from './ptz/start.js';
 import type { QualityService } from './quality/service.js';
 import { qualityModule } from './quality/start.js';
-import { startServices, type Service, type ServiceHealth } from './service.js';
+import { startServices, type ServiceHealth } from './service.js';
 import type { SnapshotService } from './snapshots/service.js';
 import { snapshotParts, snapshotsModule } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
@@ -119,8 +119,9 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
     metricsModule({ config, db, cameras: cameraStore, cameraState: health.state, outbox, tokens, events, tls: () => certificate.tls, log: log.child({ mod: 'metrics' }) }),
   );
 
+  // Started in this order, stopped in reverse; undefined ones are off in the config.
   const running = await startServices(
-    [cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, certificate, api, snapshots, quality, monitor, metrics].filter((s): s is Exclude<typeof s, undefined> & Service => s !== undefined),
+    [cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, certificate, api, snapshots, quality, monitor, metrics],
     log,
   );
   const summary = startSummary({

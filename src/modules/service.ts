@@ -36,12 +36,14 @@ async function stopAll(started: readonly Service[], log: Logger): Promise<void> 
 }
 
 /**
- * Starts `services` one after the other. When one fails to start, those already started are
- * stopped (in reverse) and the error is rethrown: a daemon that cannot start leaves nothing running.
+ * Starts `services` one after the other (undefined: a service turned off in the config, skipped).
+ * When one fails to start, those already started are stopped (in reverse) and the error is
+ * rethrown: a daemon that cannot start leaves nothing running.
  */
-export async function startServices(services: readonly Service[], log: Logger): Promise<RunningServices> {
+export async function startServices(services: ReadonlyArray<Service | undefined>, log: Logger): Promise<RunningServices> {
   const started: Service[] = [];
   for (const s of services) {
+    if (!s) continue;
     try {
       await s.start();
     } catch (err) {
