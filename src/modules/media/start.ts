@@ -19,10 +19,8 @@ import { MediaStatusWriter } from './statusWriter.js';
 
 const STATUS_MS = 2_000;
 
-export type MediaSetup = { runtime: MediaRuntime } | { unavailable: string };
-
 /** FFmpeg located, probed and its hardware tried; or why not (pushes are then refused with it). */
-export async function setUpMedia(config: Config['media'], log: Logger): Promise<MediaSetup> {
+async function setUpMedia(config: Config['media'], log: Logger): Promise<{ runtime: MediaRuntime } | { unavailable: string }> {
   try {
     return { runtime: await createMediaRuntime(config, moduleLog(log, 'media')) };
   } catch (err) {
