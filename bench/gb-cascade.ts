@@ -17,9 +17,10 @@ import { configSchema } from '../src/config/schema/index.js';
 import { silentLogger } from '../src/log.js';
 import { engineMediaPort } from '../src/modules/cascade/enginePort.js';
 import { startCascade } from '../src/modules/cascade/service.js';
-import { cameraStreamsOf } from '../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../src/modules/cameraEncoding/cameraStreams.js';
+import { GatewayBus } from '../src/modules/events.js';
 import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';
-import { PushRegistry } from '../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../src/modules/uplinks/province/pushOrders.js';
 import { createMediaRuntime } from '../src/modules/media/runtime.js';
 import { VIDEO_TYPES, cameraRecordSchema } from '../src/protocols/province/messages.js';
 import { MAIN_1080P_H264, startRtspCamera } from '../src/sim/camera/index.js';
@@ -51,7 +52,7 @@ const media = { ...configSchema.shape.media.parse(undefined), hardware: 'off' as
 const rtmp = await startRtmpServer();
 const runtime = await createMediaRuntime(media, log);
 const store = new CameraStore(db);
-const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'));
+const engine = new FfmpegMediaEngine({ runtime, config: media, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events: new GatewayBus(), log });
 const cam = await startRtspCamera({ streams: [{ path: 'main', clip: MAIN_1080P_H264 }] });
 const cameraNum = crypto.randomUUID();
 store.put({ id: 'bench', record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(1, { pushType: 2 }), cameraNum }), access: { ip: '127.0.0.1', rtspMain: cam.url('main') }, source: 'cli' });
@@ -81,7 +82,7 @@ const cascade = startCascade({
   cameras: { cameras: () => store.all().map((c) => ({ id: c.id, record: c.record })) },
   state: { isOnline: () => true, onChange: () => () => undefined },
   ptz: { control: async () => ({ ok: false, message: 'not benchmarked' }) },
-  media: engineMediaPort({ engine, pushes: push, maxOutputs: media.max_outputs, firstFrameMs: 15_000 }),
+  media: engineMediaPort({ frames: engine, budget: engine.budget, firstFrameMs: 15_000 }),
   codes: new CascadeCodeStore(db),
   log,
 });
@@ -90,7 +91,7 @@ await sim.until(() => sim.lowers.has(LOCAL), 10_000, 'registration');
 const channel = (await sim.queryCatalog(LOCAL)).channels[0]!.deviceId;
 
 // Holds the camera's pull open with its GOP cached, as a province push or a watching platform does.
-const hold = engine.borrowPull(cameraNum, 'main')!;
+const hold = engine.frames(cameraNum, { stream: 'main' })!;
 await hold.whenReady(15_000);
 
 // 1. INVITE → first decoded picture.

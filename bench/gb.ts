@@ -15,7 +15,9 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { configSchema } from '../src/config/schema/index.js';
 import { silentLogger } from '../src/log.js';
-import { cameraStreamsOf } from '../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../src/modules/cameraEncoding/cameraStreams.js';
+import { GatewayBus } from '../src/modules/events.js';
+import { sourceKindOf } from '../src/modules/media/source.js';
 import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime } from '../src/modules/media/runtime.js';
 import { startGbService } from '../src/modules/gb28181/service.js';
@@ -47,8 +49,7 @@ const gb = await startGbService({ config: gbConfig, db, log });
 const rtmp = await startRtmpServer();
 const runtime = await createMediaRuntime(media, log);
 const store = new CameraStore(db);
-const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'));
-engine.pullFactory = gb.pullFactory(media);
+const engine = new FfmpegMediaEngine({ runtime, config: media, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events: new GatewayBus(), sourceKinds: [sourceKindOf('gb28181', () => gb.pullFactory(media))], log });
 const sim = await GbCameraSim.start({
   deviceId: '44010000041320000001',
   password: 'bench-pass',

@@ -1,12 +1,13 @@
 // The media engine in the benchmark's own process: a throw-away SQLite camera registry, the real
 // runtime (FFmpeg located and probed) and FfmpegMediaEngine, as the daemon wires them.
-import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../src/modules/cameraEncoding/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/config/schema/index.js';
 import { silentLogger } from '../../src/log.js';
+import { GatewayBus } from '../../src/modules/events.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
@@ -14,7 +15,7 @@ import { CameraStore, type StoredCamera } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { CameraEncodingStore } from '../../src/store/cameraEncoding.js';
 import { CameraOnvifStore } from '../../src/store/cameraOnvif.js';
-import { EncodingKeeper } from '../../src/modules/media/encodingKeeper.js';
+import { EncodingKeeper } from '../../src/modules/cameraEncoding/encodingKeeper.js';
 import { onCleanup } from './children.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 
@@ -40,9 +41,11 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
   const db = openDb(dir);
   const store = new CameraStore(db);
   const log = silentLogger();
-  const runtime = await createMediaRuntime(mediaConfig(over), log);
+  const config = mediaConfig(over);
+  const runtime = await createMediaRuntime(config, log);
   const streams = cameraStreamsOf(db, 'gateway');
-  const engine = new FfmpegMediaEngine(runtime, store, log, streams);
+  const events = new GatewayBus();
+  const engine = new FfmpegMediaEngine({ runtime, config, cameras: store, streams, events, log });
   const keeper = new EncodingKeeper({
     cameras: store,
     streams,
@@ -50,7 +53,7 @@ export async function startEngineRig(over: Partial<MediaConfig>): Promise<Engine
     encoding: new CameraEncodingStore(db),
     intervalMs: 3_600_000,
     ffprobe: runtime.ffprobe,
-    onChange: (cam) => void engine.replanCamera(cam.record.cameraNum),
+    events,
     log,
   });
   let closed = false;

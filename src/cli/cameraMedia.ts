@@ -1,7 +1,7 @@
 // The media part of `vcgw cameras show`: the camera's streams, which one feeds each output and
 // why, and the state of camera-side encoding — what a technician checks before blaming the cloud.
 import { redactUrl } from '../log.js';
-import { cameraStreamsOf, type EncoderMode } from '../modules/media/cameraStreams.js';
+import { cameraStreamsOf, type EncoderMode } from '../modules/cameraEncoding/cameraStreams.js';
 import { CONDITIONS } from '../modules/quality/types.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { CameraQualityStore, type CameraQualityRow } from '../store/cameraQuality.js';

@@ -1,6 +1,6 @@
 // `vcgw doctor --cameras`: each camera's main stream read for a few seconds with ffprobe: reachable,
 // credentials accepted, decodable, with its codec, size, frame rate and bitrate.
-import { withCredentials } from '../modules/media/cameraStreams.js';
+import { withCredentials } from '../modules/cameraEncoding/cameraStreams.js';
 import { measureStream } from '../protocols/ffmpeg/measure.js';
 import { redactUrl } from '../log.js';
 import type { StoredCamera } from '../store/cameras.js';

@@ -8,7 +8,7 @@ import type { Config } from '../config/schema/index.js';
 import { splitInput } from '../modules/cameras/input.js';
 import { cameraEndpoint, NO_ADDRESS } from '../modules/health/netcheck.js';
 import { cameraOverlay, overlayErrorsText } from '../modules/overlay/camera.js';
-import { provinceTls } from '../modules/province/tls.js';
+import { provinceTls } from '../modules/uplinks/province/tls.js';
 import type { CameraRecord } from '../domain/camera.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { checkProvinceLink, type ProvinceTls } from '../protocols/province/tlsDiagnosis.js';

@@ -4,7 +4,7 @@
 // the nine cameraStatus flags, the eight confidences and the measure behind each.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { cameraStreamsOf } from '../modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../modules/cameraEncoding/cameraStreams.js';
 import { confidenceList, diagnose, statusBits, type DiagnoseOptions } from '../modules/quality/diagnose.js';
 import { CONFIDENCE_DECIMALS } from '../modules/quality/format.js';
 import { readFrames } from '../modules/quality/frames.js';

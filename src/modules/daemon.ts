@@ -1,46 +1,39 @@
-// Wiring of the gateway: config → store → province session → outbox → API. No logic of its own.
-import fs from 'node:fs';
+// Wiring of the gateway: the services below, started in this order and stopped in reverse. No
+// logic of its own: each module's factory takes what it needs; they hear of each other through
+// the constructor arguments given here or the one event bus.
 import type { Config } from '../config/schema/index.js';
 import type { Logger } from '../log.js';
 import { moduleLog } from '../log.js';
-import { ProvinceClient } from '../protocols/province/client.js';
-import { privateKeyHexFromPem, sm2Sign } from '../protocols/province/sm2.js';
-import { CameraClockStore } from '../store/cameraClock.js';
-import { CameraOsdStore } from '../store/cameraOsd.js';
 import { CameraStore } from '../store/cameras.js';
+import { GbStore } from '../store/gb.js';
 import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
-import { PtzHoldStore } from '../store/ptzHolds.js';
-import { PtzLogStore } from '../store/ptzLog.js';
 import { TokenStore } from '../store/tokens.js';
 import { VERSION } from '../version.js';
-import { startApiServer, type RunningServer } from './api/server.js';
-import { startMonitorServer } from './api/monitor.js';
-import { ensureServerTls } from './api/tls.js';
-import { ClockSync } from './cameras/clockSync.js';
-import { OsdWriter } from './overlay/osdWriter.js';
-import { CameraService } from './cameras/service.js';
-import { CameraStateTracker } from './health/cameraState.js';
-import { CameraHealth } from './health/cameraHealth.js';
-import { startOnlineChecks } from './health/onlineChecks.js';
-import { ReachabilityMonitor } from './health/reachability.js';
-import { startMedia, type RunningMedia } from './media/startMedia.js';
-import { PushRegistry } from './media/pushRegistry.js';
-import { OutboxDispatcher } from './outbox/dispatcher.js';
-import { ProvinceSession } from './province/session.js';
-import { provinceTls } from './province/tls.js';
-import { startSummary } from './startSummary.js';
-import { PtzService } from './ptz/controller.js';
-import type { SnapshotService } from './snapshots/service.js';
+import { monitorListener, provinceApiListener, serverCertificate } from './api/start.js';
+import type { CameraService } from './cameras/service.js';
+import { camerasModule } from './cameras/start.js';
+import { cascadeModule } from './cascade/wiring.js';
+import { GatewayBus } from './events.js';
+import type { GbService } from './gb28181/service.js';
+import { gbDeviceSide } from './gb28181/start.js';
+import { healthModule } from './health/start.js';
+import { cameraStreamsOf } from './cameraEncoding/cameraStreams.js';
+import { cameraEncodingModule } from './cameraEncoding/start.js';
+import { mediaModule, type MediaModule } from './media/start.js';
+import { metricsModule } from './metrics/start.js';
+import type { OutboxDispatcher } from './uplinks/province/outboxDispatcher.js';
+import { overlayModule } from './overlay/start.js';
+import type { ProvinceSession } from './uplinks/province/session.js';
+import { provinceUplink } from './uplinks/province/start.js';
+import { ptzModule } from './ptz/start.js';
 import type { QualityService } from './quality/service.js';
-import { qualityService } from './quality/start.js';
-import { cameraStreamsOf } from './media/cameraStreams.js';
-import { snapshotParts, snapshotService } from './snapshots/start.js';
+import { qualityModule } from './quality/start.js';
+import { startServices, type ServiceHealth } from './service.js';
+import type { SnapshotService } from './snapshots/service.js';
+import { snapshotParts, snapshotsModule } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
-import { OnvifPtzDriver } from './ptz/onvifDriver.js';
-import { startMetrics } from './metrics/start.js';
-import { startGbService, type GbService } from './gb28181/service.js';
-import { startCascadeFor } from './cascade/wiring.js';
+import { startSummary } from './startSummary.js';
 
 export interface Daemon {
   readonly db: Db;
@@ -49,10 +42,13 @@ export interface Daemon {
   readonly tlsFingerprint: string;
   /** One human line: listeners, cameras, province link (also the message of the start log line). */
   readonly summary: string;
+  /** The services' names in start order. */
+  readonly services: readonly string[];
+  health(): Record<string, ServiceHealth>;
   readonly session: ProvinceSession;
   readonly dispatcher: OutboxDispatcher;
   readonly cameras: CameraService;
-  readonly media: RunningMedia;
+  readonly media: MediaModule;
   /** undefined when [snapshots] enabled = false. */
   readonly snapshots: SnapshotService | undefined;
   /** undefined when [quality] enabled = false. */
@@ -62,223 +58,103 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-const DAY_MS = 86_400_000;
-
-function signingKey(config: Config): string {
-  const p = config.province;
-  if (p.sm2_private_key) return p.sm2_private_key.toLowerCase();
-  return privateKeyHexFromPem(fs.readFileSync(p.sm2_private_key_file!, 'utf8'));
-}
+const when = <T>(on: boolean, make: () => T): T | undefined => (on ? make() : undefined);
 
 export async function startDaemon(config: Config, log: Logger): Promise<Daemon> {
   const db = openDb(config.gateway.data_dir);
-  const stoppers: Array<() => Promise<void> | void> = [() => void db.close()];
-  const stop = async () => {
-    for (const s of stoppers.reverse()) await s();
-  };
   try {
-    const cameraStore = new CameraStore(db);
-    const outbox = new OutboxStore(db);
-    const tokens = new TokenStore(db);
-    tokens.seedFromConfig(config.province.token);
-
-    const cameras = new CameraService({ db, cameras: cameraStore, outbox });
-    const provisioned = cameras.provisionFromConfig(config.cameras);
-    for (const orphan of provisioned.orphans) {
-      log.warn({ camera: orphan.id }, 'camera was provisioned from the config but is no longer in it; remove it with `vcgw cameras rm`');
-    }
-    cameras.fullSync();
-
-    const key = signingKey(config);
-    const p = config.province;
-    const client = new ProvinceClient({
-      baseUrls: [p.base_url, ...p.backup_base_urls],
-      deviceCode: config.gateway.device_code,
-      user: p.user,
-      appVersion: VERSION,
-      tls: provinceTls(p),
-      requestTimeoutMs: p.request_timeout_ms,
-      primaryRetryMs: p.primary_retry_s * 1000,
-      sign: (message) => sm2Sign(message, key, p.sign_format),
-      onLinkChange: (url, reason) => log.warn({ url, reason }, 'province link changed'),
-    });
-    stoppers.push(() => client.close());
-    let dispatcher: OutboxDispatcher | undefined;
-    const session = new ProvinceSession({
-      client,
-      tokens,
-      refreshMs: p.token_refresh_s * 1000,
-      log: moduleLog(log, 'token'),
-      onReachableAgain: () => dispatcher?.resume(),
-    });
-    session.start();
-    stoppers.push(() => session.stop());
-
-    dispatcher = new OutboxDispatcher({
-      outbox,
-      cameras: cameraStore,
-      call: (path, body) => session.call(path, body),
-      backoffS: config.outbox.backoff_s,
-      batchMax: config.outbox.batch_max,
-      probeMs: config.outbox.probe_s * 1000,
-      analyseKey: p.analyse_key,
-      orgId: p.org_id,
-      log: moduleLog(log, 'outbox'),
-    });
-    dispatcher.start();
-    stoppers.push(() => dispatcher.stop());
-    const ptzLog = new PtzLogStore(db);
-    const prune = () => {
-      outbox.pruneDelivered(config.outbox.keep_delivered_days * DAY_MS);
-      ptzLog.prune(config.ptz.keep_log_days * DAY_MS);
-    };
-    const pruner = setInterval(prune, DAY_MS / 24);
-    pruner.unref();
-    stoppers.push(() => clearInterval(pruner));
-
-    // GB/T 28181 device side (issue 14): its own SIP listener; media and PTZ reach it through `gb`.
-    const gb = config.gb28181.enabled ? await startGbService({ config: config.gb28181, db, log: moduleLog(log, 'gb'), ptzPulseMs: config.ptz.pulse_ms }) : undefined;
-    if (gb) stoppers.push(() => gb.stop());
-    const gbPtz = gb?.ptz;
-
-    const state = new CameraStateTracker({
-      db,
-      cameras: cameraStore,
-      outbox,
-      fullIntervalMs: p.status_full_interval_s * 1000,
-      log: moduleLog(log, 'state'),
-      onQueued: () => dispatcher.kick(),
-    });
-    state.start();
-    stoppers.push(() => state.stop());
-    stoppers.push(startOnlineChecks({ db, log }));
-    const health = new CameraHealth(state);
-    const reach = new ReachabilityMonitor({
-      cameras: cameraStore,
-      health,
-      intervalMs: config.health.probe_interval_s * 1000,
-      timeoutMs: config.health.probe_timeout_ms,
-      log: moduleLog(log, 'reach'),
-      stateOf: gb?.stateOf,
-    });
-    reach.start();
-    stoppers.push(() => reach.stop());
-    const clockSync = new ClockSync({
-      cameras: cameraStore,
-      clock: new CameraClockStore(db),
-      intervalMs: config.health.clock_sync_interval_s * 1000,
-      log: moduleLog(log, 'clock'),
-    });
-    clockSync.start();
-    stoppers.push(() => clockSync.stop());
-    if (config.overlay.osd) {
-      const osdWriter = new OsdWriter({ cameras: cameraStore, osd: new CameraOsdStore(db), overlay: config.overlay, log: moduleLog(log, 'osd') });
-      osdWriter.start();
-      stoppers.push(() => osdWriter.stop());
-    }
-
-    const ptzDriver = new OnvifPtzDriver({ pulseMs: config.ptz.pulse_ms, log: moduleLog(log, 'ptz') });
-    stoppers.push(() => ptzDriver.close()); // no camera is left turning after a shutdown mid-pulse
-    const ptz = new PtzService({
-      cameras: cameraStore,
-      ptzLog,
-      holds: new PtzHoldStore(db),
-      holdMs: config.ptz.hold_s * 1000,
-      driverFor: (cam) => gbPtz?.driverFor(cam) ?? ptzDriver.driverFor(cam),
-      log: moduleLog(log, 'ptz'),
-    });
-    const media: RunningMedia = await startMedia({ config, db, cameras: cameraStore, call: (path, body) => session.call(path, body), health, log, pullFactory: gb?.pullFactory(config.media) });
-    stoppers.push(() => media.stop());
-    const push = new PushRegistry(media.engine, config.media, log);
-    media.engine.onGone = (cameraNum, videoType, reason) => push.forget(cameraNum, videoType, reason);
-    stoppers.push(() => push.stopAll());
-    const cascade = await startCascadeFor({ config, db, cameras: cameraStore, state, ptz, push, engine: media.ffmpeg, log: moduleLog(log, 'cascade') });
-    if (cascade) stoppers.push(() => cascade.stop());
-
-    const tls = await ensureServerTls(config.api, config.gateway.data_dir, log);
-    const snapLog = moduleLog(log, 'snapshots');
-    const ffmpegEngine = media.ffmpeg;
-    const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg: media.runtime?.ffmpeg, pulls: ffmpegEngine && ((n, want) => ffmpegEngine.borrowPull(n, want)) });
-    const api: RunningServer = await startApiServer({
-      config,
-      cameras: cameraStore,
-      tokens,
-      push,
-      ptz,
-      tls,
-      stateOf: gb?.stateOf,
-      log: moduleLog(log, 'api'),
-      snapshots: { files: snapParts.files, urls: snapParts.urls },
-    });
-    stoppers.push(() => api.close());
-    snapParts.urls.setBaseUrl(publicBaseUrl(config.snapshots.public_base_url, api));
-    let snapshots: SnapshotService | undefined;
-    let quality: QualityService | undefined;
-    if (config.snapshots.enabled) {
-      const service = snapshotService(snapParts, {
-        config,
-        cameras: cameraStore,
-        outbox,
-        log: snapLog,
-        onQueued: () => dispatcher.kick(),
-        onSnapshot: (cam, snap) => void quality?.onSnapshot(cam, snap),
-      });
-      service.start();
-      stoppers.push(() => service.stop());
-      snapshots = service;
-    }
-    if (config.quality.enabled) {
-      quality = qualityService({
-        config: config.quality,
-        snapshotIntervalMs: config.snapshots.interval_s * 1000,
-        db,
-        cameras: cameraStore,
-        health,
-        outbox,
-        burst: { engine: ffmpegEngine, streams: cameraStreamsOf(db, config.media.encoder), seconds: config.quality.burst_s, ffmpeg: media.runtime?.ffmpeg },
-        snapshots,
-        log,
-        onQueued: () => dispatcher.kick(),
-      });
-      quality.start();
-      const q = quality;
-      stoppers.push(() => q.stop());
-    }
-    const monitor: RunningServer = await startMonitorServer({ config, cameras: cameraStore, outbox, tls, log: moduleLog(log, 'monitor'), onQueued: () => dispatcher.kick() });
-    stoppers.push(() => monitor.close());
-    if (config.metrics.enabled) {
-      const metrics = await startMetrics({ config, db, cameras: cameraStore, cameraState: state, outbox, tokens, engine: media.ffmpeg, gb, tls, log: log.child({ mod: 'metrics' }) });
-      stoppers.push(() => metrics.close());
-    }
-    const summary = startSummary({
-      version: VERSION,
-      apiUrl: api.url,
-      monitorUrl: monitor.url,
-      cameras: cameraStore.all(),
-      provinceUrl: p.base_url,
-      backupLinks: p.backup_base_urls.length,
-      token: tokens.current(),
-    });
-    // The fields stay for machines; the message is the line a person reads in journalctl.
-    log.info({ event: 'started', api: api.url, monitor: monitor.url, fingerprint: tls.fingerprint256, cameras: cameraStore.count() }, summary);
-
-    return {
-      db,
-      apiUrl: api.url,
-      monitorUrl: monitor.url,
-      tlsFingerprint: tls.fingerprint256,
-      summary,
-      session,
-      dispatcher,
-      cameras,
-      media,
-      snapshots,
-      quality,
-      gb,
-      stop,
-    };
+    return await wire(config, db, log);
   } catch (err) {
-    await stop();
+    db.close();
     throw err;
   }
+}
+
+async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
+  const p = config.province;
+  const events = new GatewayBus();
+  const cameraStore = new CameraStore(db);
+  const outbox = new OutboxStore(db);
+  const tokens = new TokenStore(db);
+  tokens.seedFromConfig(p.token);
+
+  const cameras = camerasModule({ db, cameras: cameraStore, outbox, configured: config.cameras, clockSyncIntervalS: config.health.clock_sync_interval_s, log });
+  const gb = when(config.gb28181.enabled, () => gbDeviceSide({ config: config.gb28181, media: config.media, ptzPulseMs: config.ptz.pulse_ms, db, log: moduleLog(log, 'gb') }));
+  const health = healthModule({ db, cameras: cameraStore, outbox, config: config.health, statusFullIntervalS: p.status_full_interval_s, stateOf: gb?.stateOf, log });
+  const overlay = when(config.overlay.osd, () => overlayModule({ db, cameras: cameraStore, overlay: config.overlay, log }));
+  const ptz = ptzModule({ db, cameras: cameraStore, config: config.ptz, gb, log });
+  const media = mediaModule({ config, db, cameras: cameraStore, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
+  const province = provinceUplink({ config, tokens, outbox, cameras: cameraStore, media, events, log });
+  const cascade = cascadeModule({ config, db, cameras: cameraStore, state: health.state, ptz: ptz.controller, media, log: moduleLog(log, 'cascade') });
+  const ffmpeg = () => media.runtime?.ffmpeg;
+  const cameraEncoding = cameraEncodingModule({ db, cameras: cameraStore, config: config.media, tools: media, events, log });
+  const certificate = serverCertificate({ api: config.api, dataDir: config.gateway.data_dir, log });
+  const snapLog = moduleLog(log, 'snapshots');
+  const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg, frames: media.frames, baseUrl: () => publicBaseUrl(config.snapshots.public_base_url, api.listening) });
+  const api = provinceApiListener(() => ({
+    config,
+    cameras: cameraStore,
+    tokens,
+    push: province.orders,
+    ptz: ptz.controller,
+    tls: certificate.tls,
+    stateOf: gb?.stateOf,
+    log: moduleLog(log, 'api'),
+    snapshots: { files: snapParts.files, urls: snapParts.urls },
+  }));
+  const snapshots = when(config.snapshots.enabled, () => snapshotsModule(snapParts, { config, cameras: cameraStore, outbox, log: snapLog, events }));
+  const quality = when(config.quality.enabled, () =>
+    qualityModule({
+      config: config.quality,
+      snapshotIntervalMs: config.snapshots.interval_s * 1000,
+      db,
+      cameras: cameraStore,
+      health: health.cameraHealth,
+      outbox,
+      burst: { frames: media.frames, streams: cameraStreamsOf(db, config.media.encoder), seconds: config.quality.burst_s, ffmpeg },
+      snapshots: snapshots?.snapshots,
+      events,
+      log,
+    }),
+  );
+  const monitor = monitorListener(() => ({ config, cameras: cameraStore, outbox, tls: certificate.tls, log: moduleLog(log, 'monitor') }));
+  const metrics = when(config.metrics.enabled, () =>
+    metricsModule({ config, db, cameras: cameraStore, cameraState: health.state, outbox, tokens, events, gb: gb && { store: new GbStore(db), pulls: () => gb.running?.pulls() ?? [] }, tls: () => certificate.tls, log: log.child({ mod: 'metrics' }) }),
+  );
+
+  // Started in this order, stopped in reverse; undefined ones are off in the config.
+  const running = await startServices(
+    [cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, cascade, certificate, api, snapshots, quality, monitor, metrics],
+    log,
+  );
+  const summary = startSummary({
+    version: VERSION,
+    apiUrl: api.listening.url,
+    monitorUrl: monitor.listening.url,
+    cameras: cameraStore.all(),
+    provinceUrl: p.base_url,
+    backupLinks: p.backup_base_urls.length,
+    token: tokens.current(),
+  });
+  // The fields stay for machines; the message is the line a person reads in journalctl.
+  log.info({ event: 'started', api: api.listening.url, monitor: monitor.listening.url, fingerprint: certificate.tls.fingerprint256, cameras: cameraStore.count(), services: running.names }, summary);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    db,
+    apiUrl: api.listening.url,
+    monitorUrl: monitor.listening.url,
+    tlsFingerprint: certificate.tls.fingerprint256,
+    summary,
+    services: running.names,
+    health: running.health,
+    session: province.session,
+    dispatcher: province.dispatcher,
+    cameras: cameras.registry,
+    media,
+    snapshots: snapshots?.snapshots,
+    quality: quality?.quality,
+    gb: gb?.running,
+    stop: () => (stopping ??= running.stop().then(() => void db.close())),
+  };
 }

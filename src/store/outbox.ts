@@ -11,6 +11,20 @@ export const OUTBOX_KINDS = [
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
+/**
+ * Where each kind goes: every kind is the province uplink's today. Another uplink (an upper
+ * GB/T 28181 platform) adds its kinds here, and its own dispatcher sends them.
+ */
+export type OutboxDestination = 'province';
+export const OUTBOX_DESTINATION: Readonly<Record<OutboxKind, OutboxDestination>> = {
+  'camera.upsert': 'province',
+  'camera.delete': 'province',
+  'camera.status': 'province',
+  'camera.quality': 'province',
+  snapshot: 'province',
+  analyse: 'province',
+};
+
 export interface OutboxItem {
   id: number;
   kind: OutboxKind;
@@ -57,9 +71,32 @@ const fromRow = (r: RawItem): OutboxItem => ({
  * payload replaced while its send was in flight is sent again.
  */
 export class OutboxStore {
+  private readonly listeners = new Set<() => void>();
+
   constructor(private readonly db: Db) {}
 
+  /**
+   * Calls `listener` after each row queued through this store, so the dispatcher sends at once and
+   * producers only enqueue. Returns the unsubscribe. A listener's error is its own: the row is
+   * committed already, and the dispatcher's own timer picks it up.
+   */
+  onEnqueued(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   enqueue(kind: OutboxKind, payload: unknown, coalesceKey?: string, now = Date.now()): void {
+    this.insert(kind, payload, coalesceKey, now);
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        // see onEnqueued
+      }
+    }
+  }
+
+  private insert(kind: OutboxKind, payload: unknown, coalesceKey: string | undefined, now: number): void {
     const json = JSON.stringify(payload);
     if (coalesceKey !== undefined) {
       const updated = this.db

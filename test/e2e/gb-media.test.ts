@@ -11,6 +11,7 @@ import { GbCameraSim, type GbCameraSimOptions } from '../../src/sim/gb28181/inde
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 import type { GbService } from '../../src/modules/gb28181/service.js';
 import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, GB_TIMERS, gbService } from '../helpers/gb.js';
+import { sourceKindOf } from '../../src/modules/media/source.js';
 import { mediaConfig, startMediaRig, until, type MediaRig } from '../helpers/media.js';
 
 const CIF_H265: ClipSpec = { ...SUB_CIF_H264, codec: 'h265', bitrateKbps: 256 };
@@ -28,8 +29,7 @@ function mediaRange(): { media_port_min: number; media_port_max: number } {
 
 async function gbRig(t: Teardown, transport: 'udp' | 'tcp-passive' | 'tcp-active', cam: Partial<GbCameraSimOptions> = {}) {
   const svc: GbService = await gbService(t, { config: { stream_transport: transport, ...mediaRange() } });
-  const rig: MediaRig = await startMediaRig(t, { cameras: [] });
-  rig.engine.pullFactory = svc.pullFactory(mediaConfig());
+  const rig: MediaRig = await startMediaRig(t, { cameras: [], sourceKinds: [sourceKindOf('gb28181', () => svc.pullFactory(mediaConfig()))] });
   const sim = await GbCameraSim.start({
     deviceId: '44010000041180000001',
     password: GB_PASSWORD,

@@ -1,6 +1,6 @@
 // A media test rig: real simulated RTSP cameras, a real RTMP server (nginx-rtmp), a real
 // camera registry in SQLite and the real engine with FFmpeg.
-import { cameraStreamsOf } from '../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../src/modules/cameraEncoding/cameraStreams.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +8,9 @@ import path from 'node:path';
 import { configSchema } from '../../src/config/schema/index.js';
 import type { OverlayConfig } from '../../src/config/schema/overlay.js';
 import { silentLogger, type Logger } from '../../src/log.js';
+import { GatewayBus } from '../../src/modules/events.js';
 import { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
+import type { SourceKind } from '../../src/modules/media/source.js';
 import { createMediaRuntime, type MediaConfig, type MediaRuntime } from '../../src/modules/media/runtime.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { startRtspCamera, type ClipSpec, type RtspCamera } from '../../src/sim/camera/index.js';
@@ -50,6 +52,8 @@ export interface MediaRig {
   store: CameraStore;
   runtime: MediaRuntime;
   engine: FfmpegMediaEngine;
+  /** The engine's bus (pushGone, encodingDrift, cameraStreamsChecked …). */
+  events: GatewayBus;
   camera(id: string): StoredCamera;
   /** Starts (or restarts on its old port) the simulated camera of `spec`. */
   startCamera(spec: CameraSpec): Promise<RtspCamera>;
@@ -57,7 +61,7 @@ export interface MediaRig {
 
 export async function startMediaRig(
   t: Teardown,
-  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger; overlay?: OverlayConfig },
+  o: { cameras: CameraSpec[]; media?: Partial<MediaConfig>; rtmp?: RtmpServer; log?: Logger; overlay?: OverlayConfig; sourceKinds?: SourceKind[] },
 ): Promise<MediaRig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-media-'));
   const db = openDb(dir);
@@ -65,8 +69,10 @@ export async function startMediaRig(
   const log = o.log ?? silentLogger();
   const rtmp = o.rtmp ?? (await startRtmpServer());
   const cams = new Map<string, RtspCamera>();
-  const runtime = await createMediaRuntime(mediaConfig(o.media), log);
-  const engine = new FfmpegMediaEngine(runtime, store, log, cameraStreamsOf(db, 'gateway'), o.overlay);
+  const config = mediaConfig(o.media);
+  const runtime = await createMediaRuntime(config, log);
+  const events = new GatewayBus();
+  const engine = new FfmpegMediaEngine({ runtime, config, cameras: store, streams: cameraStreamsOf(db, 'gateway'), events, sourceKinds: o.sourceKinds, overlay: o.overlay, log });
   t.teardown(async () => {
     await engine.close();
     for (const c of cams.values()) await c.close();
@@ -100,6 +106,7 @@ export async function startMediaRig(
     store,
     runtime,
     engine,
+    events,
     camera: (id) => store.byId(id)!,
     startCamera,
   };

@@ -7,7 +7,9 @@ import t from 'tap';
 import { createLogger, moduleLog } from '../../src/log.js';
 import { CameraHealth } from '../../src/modules/health/cameraHealth.js';
 import { CameraStateTracker } from '../../src/modules/health/cameraState.js';
-import { startMedia } from '../../src/modules/media/startMedia.js';
+import { GatewayBus } from '../../src/modules/events.js';
+import { mediaModule } from '../../src/modules/media/start.js';
+import { provincePushes } from '../../src/modules/uplinks/province/pushes.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { openDb } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
@@ -52,15 +54,22 @@ t.test('the media wiring as the daemon runs it: every line has each key once', a
   const { log, lines } = memoryLog();
   const outbox = new OutboxStore(db);
   const state = new CameraStateTracker({ db, cameras, outbox, fullIntervalMs: 3_600_000, log });
-  const media = await startMedia({
-    config,
-    db,
+  const events = new GatewayBus();
+  const media = mediaModule({ config, db, cameras, health: new CameraHealth(state), events, log });
+  const pushes = provincePushes({
+    media,
+    config: config.media,
     cameras,
-    health: new CameraHealth(state),
+    events,
     log,
     call: async () => ({ code: 200, msg: 'ok', data: { cameras: [{ cameraNum: rec.cameraNum, pushUrl: `rtmp://127.0.0.1:1/rtmp/${crypto.randomUUID()}` }] } }),
   });
-  t.teardown(() => media.stop());
+  await media.start();
+  await pushes.start();
+  t.teardown(async () => {
+    await pushes.stop();
+    await media.stop();
+  });
   await until('the camera pull logged', () => lines.some((l) => l.includes('camera pull starting')), 15_000);
   const bad = lines.filter((l) => repeatedKeys(l).length > 0);
   t.same(bad, [], `no line repeats a key (${lines.length} lines read)`);

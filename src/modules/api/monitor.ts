@@ -19,8 +19,6 @@ export interface MonitorDeps {
   log: Logger;
   /** The gateway's certificate; made or loaded by ensureServerTls when absent and monitor.tls is on. */
   tls?: ServerTls;
-  /** Called after events were queued, so the dispatcher sends them at once. */
-  onQueued?: () => void;
 }
 
 export const MONITOR_PATH = '/monitor/video.ReportAnalyse';
@@ -54,12 +52,6 @@ export async function buildMonitorServer(deps: MonitorDeps): Promise<App> {
     }
     deps.outbox.enqueue('analyse', { events: result.events });
     req.log.info({ events: result.events.map((e) => e.eventId) }, 'analysis events queued for the province');
-    try {
-      deps.onQueued?.();
-    } catch (e) {
-      // The events are safe in the outbox; the dispatcher's own timer will pick them up.
-      req.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not wake the outbox dispatcher');
-    }
     return send(req, reply, ok(undefined, '成功'));
   });
   return app;

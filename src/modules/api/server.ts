@@ -6,13 +6,13 @@ import { CODE } from '../../protocols/province/messages.js';
 import { checkAuth, type AuthPolicy } from './auth.js';
 import { bodyJson, createApp, listenOn, type App, type Listening } from './http.js';
 import { fail } from './reply.js';
-import { checkGatewayRoute } from './routes/checkGateway.js';
-import { networkCheckRoute } from './routes/networkCheck.js';
-import { ptzControlRoute } from './routes/ptzControl.js';
+import { checkGatewayRoute } from '../uplinks/province/routes/checkGateway.js';
+import { networkCheckRoute } from '../uplinks/province/routes/networkCheck.js';
+import { ptzControlRoute } from '../uplinks/province/routes/ptzControl.js';
 import { registerSnapshotRoutes, type SnapshotServing } from './routes/snapshots.js';
 import type { ApiDeps, ApiRoute } from './routes/route.js';
-import { videoTransBeginRoute } from './routes/videoTransBegin.js';
-import { videoTransFinishRoute } from './routes/videoTransFinish.js';
+import { videoTransBeginRoute } from '../uplinks/province/routes/videoTransBegin.js';
+import { videoTransFinishRoute } from '../uplinks/province/routes/videoTransFinish.js';
 import { ensureServerTls, type ServerTls } from './tls.js';
 
 export type { ApiDeps } from './routes/route.js';

@@ -1,18 +1,19 @@
 // The cascade's media port over the media engine: a PS output is a lease on the camera's shared
 // pull (the one an RTMP push of the same camera already reads, when there is one: one RTSP
 // session per camera stream) remuxed to PS over RTP by sendPsStream, starting from the cached
-// GOP. It counts against the on-demand limit (media.max_outputs) that the province's pushes use.
-import type { PullLease, PullPreference } from '../media/ffmpegEngine.js';
-import type { StreamName } from '../media/source.js';
-import type { PushRegistry } from '../media/pushRegistry.js';
+// GOP. It takes a source-rate slot of the engine's budget, which the province's pushes share.
+import type { OutputBudget } from '../media/budget.js';
+import type { FrameLease, FrameProvider } from '../media/engine.js';
 import { sendPsStream } from '../../protocols/ps/sendStream.js';
 import { MediaRefusal, type MediaPort, type PsOutput, type PsOutputRequest } from './ports.js';
 
+/** How the province is told, when it is refused a push for the cascade's outputs. */
+const HOLDER = 'PS outputs to upper GB/T 28181 platforms';
+
 export interface EnginePortOptions {
-  engine: { borrowPull(cameraNum: string, want: PullPreference | StreamName, fallback?: StreamName): PullLease | undefined };
-  /** The province's pushes: the limit is shared with them both ways. */
-  pushes: Pick<PushRegistry, 'list' | 'otherOutputs'>;
-  maxOutputs: number;
+  frames: FrameProvider;
+  /** The engine's budget, shared with the province's pushes both ways. */
+  budget: Pick<OutputBudget, 'tryAcquire'>;
   /** How long the camera's pull may take to deliver a keyframe (media.first_frame_s). */
   firstFrameMs: number;
   /** TCP active: how long to keep trying to connect to the upper side. */
@@ -21,18 +22,18 @@ export interface EnginePortOptions {
 
 export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): number } {
   let open = 0;
-  o.pushes.otherOutputs = () => open;
   return {
     count: () => open,
     async openPs(req: PsOutputRequest): Promise<PsOutput> {
-      const inUse = o.pushes.list().length + open;
-      if (inUse >= o.maxOutputs) throw new MediaRefusal(486, `over capacity: ${inUse} of ${o.maxOutputs} on-demand outputs in use`);
-      // The slot is held from here, so that INVITEs arriving together cannot pass the limit.
+      // A PS output is the camera's own stream sent on: a source-rate output. The slot is held
+      // from here, so that INVITEs arriving together cannot pass the limit.
+      const slot = o.budget.tryAcquire('source', HOLDER);
+      if (!slot.ok) throw new MediaRefusal(486, slot.refused);
       open++;
-      let lease: PullLease | undefined;
+      let lease: FrameLease | undefined;
       try {
         // Upper platforms watch the full picture: the largest stream already pulled, else main.
-        lease = o.engine.borrowPull(req.cameraNum, 'largest', 'main');
+        lease = o.frames.frames(req.cameraNum, { prefer: 'largest', orStart: 'main' });
         if (!lease) throw new MediaRefusal(404, 'camera has no stream to play');
         await lease.whenReady(o.firstFrameMs).catch((err: Error) => {
           throw new MediaRefusal(503, `camera gives no video: ${err.message}`);
@@ -47,19 +48,20 @@ export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): nu
           ssrc: req.ssrc,
         });
         const held = lease;
-        const unsubscribe = held.fanout.subscribe(sender.sink);
+        const unsubscribe = held.attach(sender.sink);
         let closed = false;
         const finish = () => {
           if (closed) return;
           closed = true;
           unsubscribe();
           held.release();
+          slot.release();
           open--;
         };
         void sender.ended.then(finish);
         return {
           localPort: sender.link.localPort,
-          codec: held.fanout.codec,
+          codec: held.codec,
           ended: sender.ended,
           stats: () => {
             const s = sender.stats();
@@ -72,6 +74,7 @@ export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): nu
         };
       } catch (err) {
         lease?.release();
+        slot.release();
         open--;
         throw err;
       }

@@ -1,7 +1,7 @@
 // A GB/T 28181 channel as a camera pull of the media engine: INVITE (SDP with y= SSRC, f=, setup
 // for TCP), PS over RTP received on a port of the configured range (UDP, TCP passive) or by
 // connecting to the device (TCP active), converted to MPEG-TS by `receivePsStream`, handed to the
-// CameraSource exactly as FFmpeg's stdout would be. It has the Supervisor's life cycle and events
+// SharedPull exactly as FFmpeg's stdout would be. It has the Supervisor's life cycle and events
 // ('spawn' with stdout, 'progress', 'exit') so the source, its fan-out, every tier, snapshots and
 // `vcgw status` work unchanged: BYE on stop, and a new INVITE (after the back-off) when media stops.
 import { EventEmitter } from 'node:events';

@@ -27,7 +27,6 @@ export class CameraStateTracker {
       outbox: OutboxStore;
       fullIntervalMs: number;
       log: Logger;
-      onQueued?: () => void;
       now?: () => number;
     },
   ) {
@@ -48,7 +47,6 @@ export class CameraStateTracker {
       this.queue(cameraNum, online);
     })();
     this.o.log.info({ cameraNum, online, was: prev?.online, reason }, 'camera state changed');
-    this.o.onQueued?.();
     if (prev?.online !== online) for (const l of this.listeners) l(cameraNum, online);
     return true;
   }
@@ -66,7 +64,6 @@ export class CameraStateTracker {
         this.queue(cam.record.cameraNum, this.get(cam.record.cameraNum)?.online ?? ONLINE.offline);
       }
     })();
-    this.o.onQueued?.();
   }
 
   start(): void {

@@ -73,9 +73,3 @@ export class OnlineCheckRecorder {
   }
 }
 
-/** Starts the recorder; returns its stop (one line in the daemon's wiring). */
-export function startOnlineChecks(o: { db: Db; log: Logger }): () => void {
-  const recorder = new OnlineCheckRecorder({ db: o.db, log: o.log.child({ mod: 'online-checks' }) });
-  recorder.start();
-  return () => recorder.stop();
-}

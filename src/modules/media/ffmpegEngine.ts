@@ -6,29 +6,20 @@ import { moduleLog } from '../../log.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
-import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
-import { PushPipeline, type UrlProvider } from './pushPipeline.js';
-import type { MediaRuntime } from './runtime.js';
-import { CameraSource, type PullFactory, type SourceStatus, type StreamName } from './source.js';
-import type { CameraStreams } from './cameraStreams.js';
-import type { TierChoice } from './streamSelection.js';
-import type { TsFanout } from '../../protocols/mpegts/fanout.js';
+import { CameraFaultError, type FrameLease, type FrameProvider, type FrameRequest, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
+import { OutputBudget, type BudgetLimits } from './budget.js';
+import { PushPipeline, type PipelineConfig, type UrlProvider } from './pushPipeline.js';
+import type { MediaConfig, MediaRuntime } from './runtime.js';
+import { rtspSourceKind, SharedPull, type RtspPullConfig, type SourceKind, type SourceStatus, type StreamName } from './source.js';
+import type { GatewayBus } from '../events.js';
+import type { CameraStreams } from '../cameraEncoding/cameraStreams.js';
+import type { TierChoice } from '../cameraEncoding/streamSelection.js';
 import { TIER_NAMES } from './tiers.js';
 
 const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
 const constantKey = (cameraNum: string) => `constant:${cameraNum}`;
 
-export type PullPreference = 'largest' | 'smallest';
-const streamOrder = (prefer: PullPreference): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
-
-/** A camera pull held for reading frames; see FfmpegMediaEngine.borrowPull. */
-export interface PullLease {
-  stream: StreamName;
-  fanout: TsFanout;
-  /** Resolves once a keyframe is cached; rejects with the pull's last error after `timeoutMs`. */
-  whenReady(timeoutMs: number): Promise<void>;
-  release(): void;
-}
+const streamOrder = (prefer: 'largest' | 'smallest'): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
 
 /** How a push was asked for: enough to build it again on another stream (camera-side encoding on or off). */
 interface PushOrder {
@@ -43,39 +34,69 @@ interface PushOrder {
   choice: TierChoice;
 }
 
-export class FfmpegMediaEngine implements MediaEngine {
-  onGone?: MediaEngine['onGone'];
-  private readonly sources = new Map<string, CameraSource>();
+/** The [media] keys the engine and its pulls and pushes use. */
+export type EngineConfig = PipelineConfig & RtspPullConfig & BudgetLimits & Pick<MediaConfig, 'start_timeout_s' | 'source_linger_s'>;
+
+export interface EngineOptions {
+  runtime: MediaRuntime;
+  config: EngineConfig;
+  cameras: CameraStore;
+  streams: CameraStreams;
+  /**
+   * Emits pushGone, pushFirstFrame and encodingDrift; hears cameraStreamsChecked (the engine alone
+   * decides whether a push moves to another stream).
+   */
+  events: GatewayBus;
+  /** Pull kinds besides RTSP (GB/T 28181), asked before it. */
+  sourceKinds?: readonly SourceKind[];
+  /** The budget shared with the uplinks' orders; by default one of the config's limits. */
+  budget?: OutputBudget;
+  /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
+  overlay?: OverlayConfig;
+  log: Logger;
+}
+
+export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
+  readonly budget: OutputBudget;
+  private readonly sources = new Map<string, SharedPull>();
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
-  /** A camera-encoded output drifted from its tier: camera-side encoding of that output is given up. */
-  onEncodingDrift?: (cameraNum: string, tier: 'low' | 'high', reason: string) => void;
-  /** A push delivered its first frame, `ms` after it was started (for the operations figures). */
-  onFirstFrame?: (cameraNum: string, role: 'constant' | 'ondemand', ms: number) => void;
-  /** Pulls of camera kinds other than RTSP (GB/T 28181), chosen by URL; set by the daemon. */
-  pullFactory?: PullFactory;
+  private readonly rt: MediaRuntime;
+  private readonly config: EngineConfig;
+  private readonly cameras: CameraStore;
+  /** Which camera stream feeds which output (camera-side encoding included). */
+  readonly streams: CameraStreams;
+  private readonly events: GatewayBus;
+  private readonly kinds: readonly SourceKind[];
+  private readonly overlay: OverlayConfig | undefined;
   private readonly log: Logger;
   private borrows = 0;
+  private readonly onStreamsChecked = (cam: StoredCamera): void => {
+    this.updateCamera(cam);
+    void this.replanCamera(cam.record.cameraNum);
+  };
 
-  constructor(
-    private readonly rt: MediaRuntime,
-    private readonly cameras: CameraStore,
-    log: Logger,
-    private readonly streams: CameraStreams,
-    /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
-    private readonly overlay?: OverlayConfig,
-  ) {
-    this.log = moduleLog(log, 'media');
+  constructor(o: EngineOptions) {
+    this.rt = o.runtime;
+    this.config = o.config;
+    this.budget = o.budget ?? new OutputBudget(o.config);
+    this.cameras = o.cameras;
+    this.streams = o.streams;
+    this.events = o.events;
+    this.kinds = [...(o.sourceKinds ?? []), rtspSourceKind(o.config, o.runtime)];
+    this.overlay = o.overlay;
+    this.log = moduleLog(o.log, 'media');
+    this.events.on('cameraStreamsChecked', this.onStreamsChecked);
   }
 
   async start(target: PushTarget): Promise<void> {
-    const cam = this.cameras.byNum(target.cameraNum);
+    const cam = target.camera ?? this.cameras.byNum(target.cameraNum);
     if (!cam) throw new CameraFaultError('camera not registered on this gateway');
     const choice = this.streams.selection(cam)?.[TIER_NAMES[target.videoType]];
     if (!choice) throw new CameraFaultError('camera has no RTSP URL configured');
     const key = onDemandKey(target.cameraNum, target.videoType);
     await this.drop(key);
-    const timeoutMs = this.rt.config.start_timeout_s * 1000;
+    const timeoutMs = this.config.start_timeout_s * 1000;
     const started = Date.now();
     const pipeline = this.open(cam, { key, role: 'ondemand', cameraNum: target.cameraNum, videoType: target.videoType, params: () => target.params, url: async () => target.url, target, choice });
     const source = pipeline.source;
@@ -164,15 +185,14 @@ export class FfmpegMediaEngine implements MediaEngine {
   /**
    * A pull of the camera to read frames from, held until `release()`. With a preference: one
    * already running (delivering or still connecting, in that order of streams), else the shared
-   * pull of `fallback` started now; with a stream name: that stream's shared pull, started when
+   * pull of `orStart` started now; with a stream name: that stream's shared pull, started when
    * idle. Choosing and starting happen in one synchronous step, so a snapshot, a quality burst
    * and a push starting together all land on one pull: one RTSP session per camera stream,
-   * whatever starts first (issue 15). undefined when there is nothing to borrow.
+   * whatever starts first (issue 15). undefined when there is nothing to read.
    */
-  borrowPull(cameraNum: string, want: PullPreference | StreamName, fallback?: StreamName): PullLease | undefined {
-    const isStream = want !== 'largest' && want !== 'smallest';
-    let source = isStream ? undefined : streamOrder(want).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
-    const start = isStream ? want : fallback;
+  frames(cameraNum: string, want: FrameRequest): FrameLease | undefined {
+    let source = 'stream' in want ? undefined : streamOrder(want.prefer).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
+    const start = 'stream' in want ? want.stream : want.orStart;
     if (!source && start) {
       const cam = this.cameras.byNum(cameraNum);
       const url = cam && this.streams.urlOf(cam, start);
@@ -184,7 +204,10 @@ export class FfmpegMediaEngine implements MediaEngine {
     held.acquire(user);
     return {
       stream: held.stream,
-      fanout: held.fanout,
+      get codec() {
+        return held.fanout.codec;
+      },
+      attach: (sink) => held.subscribe(sink),
       whenReady: (timeoutMs) => held.whenReady(timeoutMs),
       release: () => held.release(user),
     };
@@ -219,16 +242,17 @@ export class FfmpegMediaEngine implements MediaEngine {
   }
 
   async close(): Promise<void> {
+    this.events.off('cameraStreamsChecked', this.onStreamsChecked);
     await Promise.all([...this.pushes.keys()].map((k) => this.drop(k)));
     await Promise.all([...this.sources.values()].map((s) => s.close()));
     this.sources.clear();
   }
 
-  private source(cameraNum: string, stream: StreamName, url: string): CameraSource {
+  private source(cameraNum: string, stream: StreamName, url: string): SharedPull {
     const key = `${cameraNum}:${stream}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = new CameraSource(cameraNum, stream, url, this.rt, this.log, this.pullFactory);
+      s = new SharedPull(cameraNum, stream, url, this.config.source_linger_s, this.log, this.kinds);
       this.sources.set(key, s);
     } else {
       s.setUrl(url);
@@ -251,10 +275,11 @@ export class FfmpegMediaEngine implements MediaEngine {
       url: order.url,
       cameraEncoded: order.choice.cameraEncoded,
       overlayFilter: this.overlay?.burn_in && tier !== 'source' ? (out) => this.overlayFilter(order.cameraNum, out) : undefined,
+      config: this.config,
       runtime: this.rt,
       log: this.log,
     });
-    pipeline.on('firstFrame', (ms: number) => this.onFirstFrame?.(order.cameraNum, order.role, ms));
+    pipeline.on('firstFrame', (ms: number) => this.events.emit('pushFirstFrame', order.cameraNum, order.role, ms));
     const target = order.target;
     if (target) pipeline.on('idle', (reason: string) => void this.giveUp(order.key, target, reason));
     if (tier === 'low' || tier === 'high') {
@@ -262,7 +287,7 @@ export class FfmpegMediaEngine implements MediaEngine {
         // The pipeline already transcodes again; the order must say so, or replanCamera would rebuild it once more.
         order.choice = { ...order.choice, cameraEncoded: false, why: `camera-encoded output drifted: ${reason}` };
         this.log.warn({ cameraNum: order.cameraNum, tier, reason }, 'camera-encoded output drifted from its tier: the gateway encodes it');
-        this.onEncodingDrift?.(order.cameraNum, tier, reason);
+        this.events.emit('encodingDrift', order.cameraNum, tier, reason);
         void this.replanCamera(order.cameraNum);
       });
     }
@@ -290,6 +315,6 @@ export class FfmpegMediaEngine implements MediaEngine {
     if (!this.pushes.has(key)) return;
     this.log.warn({ cameraNum: target.cameraNum, videoType: target.videoType, reason }, 'on-demand push delivered nothing for too long: stopped');
     await this.drop(key);
-    this.onGone?.(target.cameraNum, target.videoType, reason);
+    this.events.emit('pushGone', target.cameraNum, target.videoType, reason);
   }
 }

@@ -12,8 +12,8 @@ import type { VideoType } from '../../protocols/province/messages.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
 import type { PushParams } from './engine.js';
 import { RateMeter } from './rateMeter.js';
-import type { MediaRuntime } from './runtime.js';
-import type { CameraSource } from './source.js';
+import type { MediaConfig, MediaRuntime } from './runtime.js';
+import type { SharedPull } from './source.js';
 import { offTier, planOutput, TIER_DEFAULTS, TIER_NAMES, type OutputPlan, type PlanOptions, type SourceFacts } from './tiers.js';
 
 /** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
@@ -24,16 +24,20 @@ export interface PipelineOptions {
   cameraNum: string;
   role: 'constant' | 'ondemand';
   videoType: VideoType;
-  source: CameraSource;
+  source: SharedPull;
   params: () => PushParams;
   url: UrlProvider;
   /** The stream is this output, made by the camera's own encoder (verified): remuxed while it stays on tier. */
   cameraEncoded?: boolean;
   /** The overlay burn-in filter for an output box, when [overlay] burn_in is on. */
   overlayFilter?: (out: { width: number; height: number }) => string | undefined;
-  runtime: MediaRuntime;
+  config: PipelineConfig;
+  runtime: Pick<MediaRuntime, 'ffmpeg' | 'deathSignalHelper' | 'scheduler' | 'caps'>;
   log: Logger;
 }
+
+/** The [media] keys a push uses. */
+export type PipelineConfig = Pick<MediaConfig, 'give_up_s' | 'audio' | 'stall_s' | 'first_frame_s' | 'backoff_s' | 'hevc_passthrough' | 'x264_preset' | 'vaapi_device'>;
 
 /** Consecutive off-tier GOPs before a camera-encoded stream counts as drifted (one scene change must not). */
 export const DRIFT_GOPS = 3;
@@ -76,7 +80,7 @@ export class PushPipeline extends EventEmitter {
     this.cameraEncoded = o.cameraEncoded ?? false;
   }
 
-  get source(): CameraSource {
+  get source(): SharedPull {
     return this.o.source;
   }
 
@@ -88,7 +92,7 @@ export class PushPipeline extends EventEmitter {
     if (s.ready) this.launch();
     // Only on-demand pushes are ever given up; a constant push retries for as long as the daemon runs.
     if (this.o.role !== 'ondemand') return;
-    const giveUpMs = this.o.runtime.config.give_up_s * 1000;
+    const giveUpMs = this.o.config.give_up_s * 1000;
     this.idleTimer = setInterval(() => {
       if (Date.now() - (this.lastFrameAt ?? this.startedAt) > giveUpMs) this.emit('idle', this.lastError ?? 'no frame delivered');
     }, Math.min(5000, giveUpMs / 4));
@@ -174,14 +178,14 @@ export class PushPipeline extends EventEmitter {
       command: rt.ffmpeg,
       args: async () => {
         this.lastUrl = await this.o.url({ afterFailure: this.lastExitWithoutFrames });
-        return outputArgs({ encode: this.encodeOf(plan), audio: rt.config.audio, url: this.lastUrl });
+        return outputArgs({ encode: this.encodeOf(plan), audio: this.o.config.audio, url: this.lastUrl });
       },
       dataIn: true,
       // drawtext's clock is the child's local time: Beijing time whatever the box's zone (Appendix B).
       env: { ...process.env, ...OVERLAY_FFMPEG_ENV },
-      stallMs: rt.config.stall_s * 1000,
-      firstFrameMs: rt.config.first_frame_s * 1000,
-      backoffMs: rt.config.backoff_s.map((s) => s * 1000),
+      stallMs: this.o.config.stall_s * 1000,
+      firstFrameMs: this.o.config.first_frame_s * 1000,
+      backoffMs: this.o.config.backoff_s.map((s) => s * 1000),
       deathSignalHelper: rt.deathSignalHelper,
       log: this.log,
     });
@@ -275,13 +279,12 @@ export class PushPipeline extends EventEmitter {
   }
 
   private planOptions(): PlanOptions {
-    const rt = this.o.runtime;
-    return { hevcPassthrough: rt.config.hevc_passthrough && rt.caps.hevcInFlv };
+    return { hevcPassthrough: this.o.config.hevc_passthrough && this.o.runtime.caps.hevcInFlv };
   }
 
   private encodeOf(plan: OutputPlan): VideoEncode | undefined {
     if (!plan.encode) return undefined;
-    const c = this.o.runtime.config;
+    const c = this.o.config;
     const low = plan.tier === 'low';
     const overlayFilter = this.o.overlayFilter?.({ width: plan.encode.width, height: plan.encode.height });
     return {

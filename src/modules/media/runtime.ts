@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
 import { probeCapabilities, type FfmpegCapabilities } from '../../protocols/ffmpeg/capabilities.js';
-import { trialHardwareEncoders } from '../../protocols/ffmpeg/hwTrial.js';
+import { trialHardwareEncoders, type HwTrialResult } from '../../protocols/ffmpeg/hwTrial.js';
 import { locateFfmpeg } from '../../protocols/ffmpeg/locate.js';
 import { EncoderScheduler } from '../../protocols/ffmpeg/scheduler.js';
 
@@ -13,15 +13,8 @@ const run = promisify(execFile);
 
 export type MediaConfig = Config['media'];
 
-export interface HwTrialResult {
-  encoder: string;
-  ok: boolean;
-  reason?: string;
-  ms: number;
-}
-
+/** What this box has for media (found at start); the [media] keys are given to each part apart. */
 export interface MediaRuntime {
-  config: MediaConfig;
   ffmpeg: string;
   ffprobe?: string;
   ffmpegSource: 'config' | 'system' | 'npm';
@@ -56,7 +49,7 @@ export async function createMediaRuntime(config: MediaConfig, log: Logger): Prom
     working.map((t) => ({ encoder: t.encoder, slots: config.hw_slots[t.encoder as keyof MediaConfig['hw_slots']] ?? 0 })).filter((d) => d.slots > 0),
   );
   const deathSignalHelper = await findDeathSignalHelper();
-  const rt: MediaRuntime = { config, ffmpeg: found.ffmpeg, ffprobe: found.ffprobe, ffmpegSource: found.source, caps, hwTrials, scheduler, deathSignalHelper };
+  const rt: MediaRuntime = { ffmpeg: found.ffmpeg, ffprobe: found.ffprobe, ffmpegSource: found.source, caps, hwTrials, scheduler, deathSignalHelper };
   log.info(
     {
       ffmpeg: found.ffmpeg,

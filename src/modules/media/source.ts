@@ -11,7 +11,7 @@ import { TsFanout, type FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { StreamRole } from '../../domain/camera.js';
 import type { SourceCodec } from './tiers.js';
 import { RateMeter } from './rateMeter.js';
-import type { MediaRuntime } from './runtime.js';
+import type { MediaConfig, MediaRuntime } from './runtime.js';
 
 export type StreamName = StreamRole;
 
@@ -20,8 +20,45 @@ export type StreamName = StreamRole;
  * life cycle and events — 'spawn' with the MPEG-TS stdout, 'progress', 'exit' (GB/T 28181: modules/gb28181/pull.ts).
  */
 export type CameraPull = Pick<Supervisor, 'start' | 'stop' | 'restart' | 'lastError' | 'lastProgress' | 'state' | 'restarts'> & Pick<EventEmitter, 'on'>;
-/** Makes the pull of a URL that is not FFmpeg's (undefined: FFmpeg's). */
+/** Makes the pull of a URL of one kind (undefined: not this kind's URL). */
 export type PullFactory = (url: string, log: Logger) => CameraPull | undefined;
+
+/**
+ * One way of pulling a camera stream into MPEG-TS. The stream URL, made from the camera record
+ * (an RTSP URL, or `gb28181:DEVICE/CHANNEL` for a GB/T 28181 channel), chooses the kind: the
+ * engine asks its kinds in order and the first whose `pull` answers runs it.
+ */
+export interface SourceKind {
+  readonly name: string;
+  /** The pull of the stream, or undefined when the URL is not this kind's. `url` is read at each (re)start. */
+  pull(o: { url: () => string; name: string; log: Logger }): CameraPull | undefined;
+}
+
+/** A kind from a factory of the URL at the time of the first start (GB/T 28181's `pullFactory`). */
+export function sourceKindOf(name: string, factory: () => PullFactory): SourceKind {
+  return { name, pull: (o) => factory()(o.url(), o.log) };
+}
+
+export type RtspPullConfig = Pick<MediaConfig, 'rtsp_transport' | 'rtsp_timeout_s' | 'stall_s' | 'first_frame_s' | 'backoff_s'>;
+
+/** The RTSP kind: FFmpeg under a Supervisor; it takes any URL, so it comes last. */
+export function rtspSourceKind(c: RtspPullConfig, rt: Pick<MediaRuntime, 'ffmpeg' | 'deathSignalHelper'>): SourceKind {
+  return {
+    name: 'rtsp',
+    pull: ({ url, name, log }) =>
+      new Supervisor({
+        name,
+        command: rt.ffmpeg,
+        args: () => sourceArgs({ url: url(), rtspTransport: c.rtsp_transport, timeoutS: c.rtsp_timeout_s }),
+        stdout: 'pipe',
+        stallMs: c.stall_s * 1000,
+        firstFrameMs: c.first_frame_s * 1000,
+        backoffMs: c.backoff_s.map((s) => s * 1000),
+        deathSignalHelper: rt.deathSignalHelper,
+        log,
+      }),
+  };
+}
 
 export interface SourceStatus {
   cameraNum: string;
@@ -45,7 +82,7 @@ export interface SourceStatus {
  * Events: 'ready' (a keyframe is cached: outputs can start), 'lost' (the pull ended or restarted:
  * its timestamps start over, so outputs must restart too).
  */
-export class CameraSource extends EventEmitter {
+export class SharedPull extends EventEmitter {
   readonly fanout = new TsFanout();
   private sup: CameraPull | undefined;
   private readonly users = new Set<string>();
@@ -59,9 +96,11 @@ export class CameraSource extends EventEmitter {
     readonly cameraNum: string,
     readonly stream: StreamName,
     private url: string,
-    private readonly rt: MediaRuntime,
+    /** [media] source_linger_s: how long an unused pull stays up for the next user. */
+    private readonly lingerS: number,
     log: Logger,
-    private readonly pullOf?: PullFactory,
+    /** Tried in order; the last takes any URL. */
+    private readonly kinds: readonly SourceKind[],
   ) {
     super();
     this.setMaxListeners(0);
@@ -102,7 +141,7 @@ export class CameraSource extends EventEmitter {
 
   release(user: string): void {
     if (!this.users.delete(user) || this.users.size > 0 || !this.sup) return;
-    const linger = this.rt.config.source_linger_s * 1000;
+    const linger = this.lingerS * 1000;
     this.lingerTimer = setTimeout(() => void this.stopPull('no outputs left'), linger);
     this.lingerTimer.unref();
   }
@@ -156,18 +195,9 @@ export class CameraSource extends EventEmitter {
   }
 
   private startPull(): void {
-    const c = this.rt.config;
-    const sup = this.pullOf?.(this.url, this.log) ?? new Supervisor({
-      name: `source ${this.cameraNum}/${this.stream}`,
-      command: this.rt.ffmpeg,
-      args: () => sourceArgs({ url: this.url, rtspTransport: c.rtsp_transport, timeoutS: c.rtsp_timeout_s }),
-      stdout: 'pipe',
-      stallMs: c.stall_s * 1000,
-      firstFrameMs: c.first_frame_s * 1000,
-      backoffMs: c.backoff_s.map((s) => s * 1000),
-      deathSignalHelper: this.rt.deathSignalHelper,
-      log: this.log,
-    });
+    const o = { url: () => this.url, name: `source ${this.cameraNum}/${this.stream}`, log: this.log };
+    const sup = this.kinds.reduce<CameraPull | undefined>((found, kind) => found ?? kind.pull(o), undefined);
+    if (!sup) throw new Error(`no source kind pulls ${redactUrl(this.url)}`);
     sup.on('spawn', (info: { stdout?: Readable }) => {
       info.stdout?.on('data', (chunk: Buffer) => this.fanout.push(chunk));
     });

@@ -3,7 +3,7 @@ import type { VideoTarget } from '../../protocols/ffmpeg/args.js';
 import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { StreamRole } from '../../domain/camera.js';
 import type { Tier } from '../../domain/tier.js';
-import { TIER_OF_VIDEO_TYPE } from '../province/wire.js';
+import { TIER_OF_VIDEO_TYPE } from '../uplinks/province/wire.js';
 import type { PushParams } from './engine.js';
 
 export type TierName = Tier;

@@ -13,7 +13,8 @@ import { VERSION } from '../../version.js';
 import type { RunningServer } from '../api/server.js';
 import type { ServerTls } from '../api/tls.js';
 import type { CameraStateRow } from '../../store/cameraState.js';
-import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
+import type { GatewayBus, PushRole } from '../events.js';
+import type { Service } from '../service.js';
 import { snapshotDirOf } from '../snapshots/files.js';
 import type { GbService } from '../gb28181/service.js';
 import { createFigures, type Figures } from './figures.js';
@@ -27,15 +28,15 @@ export interface MetricsDeps {
   cameraState: { get(cameraNum: string): CameraStateRow | undefined };
   outbox: OutboxStore;
   tokens: TokenStore;
-  /** undefined when FFmpeg could not be set up: no first frames to time. */
-  engine?: FfmpegMediaEngine;
+  /** Where pushes announce their first frame (pushFirstFrame), timed in the figures. */
+  events?: Pick<GatewayBus, 'on' | 'off'>;
   /** undefined when [gb28181] enabled = false. */
   gb?: Pick<GbService, 'store' | 'pulls'>;
   tls?: ServerTls;
   log: Logger;
 }
 
-export function figuresOf(deps: Omit<MetricsDeps, 'tls' | 'log' | 'engine'>): Figures {
+export function figuresOf(deps: Omit<MetricsDeps, 'tls' | 'log' | 'events'>): Figures {
   const { config, db } = deps;
   return createFigures({
     version: VERSION,
@@ -62,8 +63,23 @@ function gbFigureSource(gb: Pick<GbService, 'store' | 'pulls'>, cameras: CameraS
   };
 }
 
-export async function startMetrics(deps: MetricsDeps): Promise<RunningServer> {
+/** /metrics as a daemon service (when [metrics] enabled); `tls` is read when it starts. */
+export function metricsModule(deps: Omit<MetricsDeps, 'tls'> & { tls: () => ServerTls | undefined }): Service {
   const figures = figuresOf(deps);
-  if (deps.engine) deps.engine.onFirstFrame = (_cameraNum, role, ms) => figures.firstFrame(role, ms);
-  return startMetricsServer({ config: deps.config, figures, tls: deps.tls, log: deps.log });
+  const firstFrame = (_cameraNum: string, role: PushRole, ms: number) => figures.firstFrame(role, ms);
+  let server: RunningServer | undefined;
+  return {
+    name: 'metrics',
+    async start() {
+      server = await startMetricsServer({ config: deps.config, figures, tls: deps.tls(), log: deps.log });
+      deps.events?.on('pushFirstFrame', firstFrame);
+    },
+    async stop() {
+      deps.events?.off('pushFirstFrame', firstFrame);
+      const s = server;
+      server = undefined;
+      await s?.close();
+    },
+    health: () => (server ? { ok: true, detail: server.url } : { ok: false, detail: 'not listening' }),
+  };
 }

@@ -7,7 +7,7 @@ import { beijingDateTime } from '../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
-import { ptzActionOf } from '../province/wire.js';
+import { ptzActionOf } from '../uplinks/province/wire.js';
 
 export type PresetOp = 'set' | 'call' | 'delete';
 

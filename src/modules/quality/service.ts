@@ -11,6 +11,7 @@ import type { OutboxStore } from '../../store/outbox.js';
 import type { Snapshot } from '../../store/snapshots.js';
 import { CameraRounds } from '../cameras/cameraRounds.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
+import type { GatewayBus } from '../events.js';
 import { confidenceList, diagnose, statusBits, type DiagnoseOptions } from './diagnose.js';
 import type { FrameBurst } from './frames.js';
 import { learn, type PictureReference } from './reference.js';
@@ -56,8 +57,8 @@ export interface QualityServiceOptions {
   /** A snapshot older than this is not "the picture now": a new one is taken for the report. */
   snapshotMaxAgeMs: number;
   log: Logger;
-  /** Called after items are queued (the dispatcher's kick). */
-  onQueued?: () => void;
+  /** Where scheduled snapshots are announced (`snapshotTaken`): each is judged as it comes. */
+  events?: Pick<GatewayBus, 'on' | 'off'>;
   now?: () => number;
 }
 
@@ -101,12 +102,16 @@ export class QualityService {
 
   /** Hourly rounds (all cameras reported together) and new cameras within the reconcile period. */
   start(): void {
+    this.o.events?.on('snapshotTaken', this.judgeSnapshot);
     this.rounds.start();
   }
 
   stop(): Promise<void> {
+    this.o.events?.off('snapshotTaken', this.judgeSnapshot);
     return this.rounds.stop();
   }
+
+  private readonly judgeSnapshot = (cam: StoredCamera, snap: Snapshot): void => void this.onSnapshot(cam, snap);
 
   /** Every camera now; the results go out as one ReportCameraQuality. */
   checkAll(): Promise<QualityResult[]> {
@@ -250,12 +255,8 @@ export class QualityService {
 
   private queue(results: readonly QualityResult[]): void {
     // One item per camera, coalesced: a report not yet delivered is replaced by the newer state.
-    let queued = 0;
     for (const r of results) {
-      if (!r.item) continue;
-      this.o.outbox.enqueue('camera.quality', r.item, `camera.quality:${r.cameraNum}`);
-      queued++;
+      if (r.item) this.o.outbox.enqueue('camera.quality', r.item, `camera.quality:${r.cameraNum}`);
     }
-    if (queued > 0) this.o.onQueued?.();
   }
 }

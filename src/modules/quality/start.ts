@@ -10,20 +10,25 @@ import type { OutboxStore } from '../../store/outbox.js';
 import { PtzLogStore } from '../../store/ptzLog.js';
 import type { Snapshot } from '../../store/snapshots.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
-import type { CameraStreams } from '../media/cameraStreams.js';
-import type { FfmpegMediaEngine } from '../media/ffmpegEngine.js';
+import type { CameraStreams } from '../cameraEncoding/cameraStreams.js';
+import type { FrameProvider } from '../media/engine.js';
 import { framesFromStream, jpegToFrame, readFrames, type FrameBurst } from './frames.js';
-import { NotJudgedError, QualityService } from './service.js';
+import { NotJudgedError, QualityService, type QualityServiceOptions } from './service.js';
+import { simpleService, type Service } from '../service.js';
 
 /** Frames a second at which bursts are read: a camera's own rate, so flicker is seen as it is. */
 const BURST_FPS = 25;
 
 export interface BurstDeps {
-  engine?: Pick<FfmpegMediaEngine, 'borrowPull'>;
+  /** The daemon's camera streams; undefined in the CLI (a short pull of its own then). */
+  frames?: FrameProvider;
   streams: Pick<CameraStreams, 'selection' | 'urlOf'>;
   seconds: number;
-  ffmpeg?: string;
+  /** FFmpeg binary, read at each burst (the daemon finds it when media starts). */
+  ffmpeg?: string | (() => string | undefined);
 }
+
+const ffmpegOf = (d: Pick<BurstDeps, 'ffmpeg'>) => (typeof d.ffmpeg === 'function' ? d.ffmpeg() : d.ffmpeg);
 
 /**
  * A burst from the camera's pull already running (its GOP cache starts it on a keyframe: no new
@@ -32,14 +37,14 @@ export interface BurstDeps {
  * linger, so a push starting meanwhile joins it. Without the engine (CLI), a short pull of its own.
  */
 export async function readBurst(cam: StoredCamera, d: BurstDeps): Promise<FrameBurst> {
-  const opts = { maxFrames: Math.round(d.seconds * BURST_FPS), seconds: d.seconds, timeoutMs: d.seconds * 1000 + 10_000, ffmpegPath: d.ffmpeg };
+  const opts = { maxFrames: Math.round(d.seconds * BURST_FPS), seconds: d.seconds, timeoutMs: d.seconds * 1000 + 10_000, ffmpegPath: ffmpegOf(d) };
   const stream = d.streams.selection(cam)?.low.stream;
-  const lease = d.engine?.borrowPull(cam.record.cameraNum, 'smallest', stream);
+  const lease = d.frames?.frames(cam.record.cameraNum, { prefer: 'smallest', orStart: stream });
   if (lease) {
     try {
       await lease.whenReady(opts.timeoutMs);
       const reader = framesFromStream(opts);
-      const unsubscribe = lease.fanout.subscribe(reader.sink);
+      const unsubscribe = lease.attach(reader.sink);
       try {
         return await reader.burst;
       } finally {
@@ -72,7 +77,8 @@ export function qualityService(o: {
   /** undefined when snapshots are off: anomalies are then reported without an image. */
   snapshots: SnapshotsForQuality | undefined;
   log: Logger;
-  onQueued?: () => void;
+  /** Scheduled snapshots are judged as they are announced (snapshotTaken). */
+  events?: QualityServiceOptions['events'];
 }): QualityService {
   const snaps = o.snapshots;
   const ptzLog = new PtzLogStore(o.db);
@@ -88,12 +94,22 @@ export function qualityService(o: {
       latest: (n) => snaps?.latest(n),
       takeNow: (n) => (snaps ? snaps.takeNow(n) : Promise.reject(new Error('snapshots are off'))),
       urlFor: (s) => snaps!.urlFor(s),
-      frameOf: (s) => jpegToFrame(snaps!.fileOf(s), { ffmpegPath: o.burst.ffmpeg }),
+      frameOf: (s) => jpegToFrame(snaps!.fileOf(s), { ffmpegPath: ffmpegOf(o.burst) }),
     },
     intervalMs: o.config.interval_s * 1000,
     statusWidth: o.config.status_width,
     snapshotMaxAgeMs: o.snapshotIntervalMs,
     log: o.log,
-    onQueued: o.onQueued,
+    events: o.events,
   });
+}
+
+export interface QualityModule extends Service {
+  readonly quality: QualityService;
+}
+
+/** The image-quality diagnosis as a daemon service (when [quality] enabled). */
+export function qualityModule(o: Parameters<typeof qualityService>[0]): QualityModule {
+  const quality = qualityService(o);
+  return Object.assign(simpleService('quality', { start: () => quality.start(), stop: () => quality.stop() }), { quality });
 }

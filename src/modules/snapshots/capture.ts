@@ -5,17 +5,13 @@ import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../log.js';
 import { redactUrl } from '../../log.js';
 import { killGroup, spawnInOwnGroup } from '../../protocols/ffmpeg/childGroup.js';
-import type { FanoutSink } from '../../protocols/mpegts/fanout.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import type { StreamRole } from '../../domain/camera.js';
 import type { OnvifFacts } from '../../store/cameraOnvif.js';
-import type { PullLease } from '../media/ffmpegEngine.js';
+import type { FrameLease, FrameProvider, TsSink } from '../media/engine.js';
 import type { CapturedJpeg } from './files.js';
 import { getWithAuth } from './httpGet.js';
 import { isAtLeastCif, jpegSize } from './jpeg.js';
-
-/** The daemon's shared camera pulls (FfmpegMediaEngine.borrowPull). */
-export type PullBorrower = (cameraNum: string, want: 'largest' | StreamRole) => PullLease | undefined;
 
 /** The camera's streams as the media engine sees them (CameraStreams). */
 export interface StreamLookup {
@@ -24,13 +20,13 @@ export interface StreamLookup {
 }
 
 export interface CaptureOptions {
-  /** FFmpeg binary; without it only the ONVIF snapshot URI is tried. */
-  ffmpeg?: string;
+  /** FFmpeg binary (read at each capture: the daemon finds it when media starts); without it only the ONVIF snapshot URI is tried. */
+  ffmpeg?: string | (() => string | undefined);
   /**
-   * The daemon's shared pulls: with them every frame comes through the one pull per camera stream
+   * The daemon's camera streams: with them every frame comes through the one pull per camera stream
    * (never a session of the snapshot's own). undefined in the CLI, which has no access to them.
    */
-  pulls?: PullBorrower;
+  frames?: FrameProvider;
   streams: StreamLookup;
   rtspTransport: 'tcp' | 'udp';
   timeoutMs: number;
@@ -84,7 +80,7 @@ export function snapshotArgs(a: { input: 'pipe' | string; rtspTransport?: 'tcp' 
 }
 
 /** Runs FFmpeg for one JPEG; `feed` gets its stdin when the input is a pipe. */
-export function runJpegFfmpeg(ffmpeg: string, args: string[], timeoutMs: number, feed?: (stdin: FanoutSink) => () => void): Promise<Buffer> {
+export function runJpegFfmpeg(ffmpeg: string, args: string[], timeoutMs: number, feed?: (stdin: TsSink) => () => void): Promise<Buffer> {
   const { child, exited } = spawnInOwnGroup(ffmpeg, args, { stdio: [feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   let err = '';
@@ -133,6 +129,10 @@ const ROLE_ORDER: readonly (StreamRole | undefined)[] = ['main', 'third', 'sub',
 export class SnapshotCapture {
   constructor(private readonly o: CaptureOptions) {}
 
+  private get ffmpeg(): string | undefined {
+    return typeof this.o.ffmpeg === 'function' ? this.o.ffmpeg() : this.o.ffmpeg;
+  }
+
   /** One JPEG of at least CIF, by the first way that works; CaptureError lists why each failed. */
   async capture(cam: StoredCamera): Promise<CapturedJpeg> {
     const attempts: string[] = [];
@@ -149,17 +149,15 @@ export class SnapshotCapture {
 
   /** (a) From the GOP cache of a running pull (or one still connecting): one keyframe decode, no camera connection. */
   async fromStream(cam: StoredCamera): Promise<CapturedJpeg | undefined> {
-    const lease = this.o.ffmpeg ? this.o.pulls?.(cam.record.cameraNum, 'largest') : undefined;
-    return lease && this.fromLease(lease, 'stream', `running ${lease.stream} pull`);
+    const lease = this.ffmpeg ? this.o.frames?.frames(cam.record.cameraNum, { prefer: 'largest' }) : undefined;
+    return lease && this.fromLease(lease, this.ffmpeg!, 'stream', `running ${lease.stream} pull`);
   }
 
   /** One JPEG from a held pull: its keyframe cache starts the decode on a keyframe. */
-  private async fromLease(lease: PullLease, source: CapturedJpeg['source'], from: string): Promise<CapturedJpeg> {
+  private async fromLease(lease: FrameLease, ffmpeg: string, source: CapturedJpeg['source'], from: string): Promise<CapturedJpeg> {
     try {
       await lease.whenReady(this.o.timeoutMs);
-      const jpeg = await runJpegFfmpeg(this.o.ffmpeg!, snapshotArgs({ input: 'pipe', quality: this.o.jpegQuality }), this.o.timeoutMs, (sink) =>
-        lease.fanout.subscribe(sink),
-      );
+      const jpeg = await runJpegFfmpeg(ffmpeg, snapshotArgs({ input: 'pipe', quality: this.o.jpegQuality }), this.o.timeoutMs, (sink) => lease.attach(sink));
       return checked(jpeg, source, from);
     } catch (e) {
       const msg = (e as Error).message;
@@ -194,7 +192,8 @@ export class SnapshotCapture {
    * network is the scarce link), then the others, main before sub.
    */
   async byPull(cam: StoredCamera): Promise<CapturedJpeg | undefined> {
-    if (!this.o.ffmpeg) return undefined;
+    const ffmpeg = this.ffmpeg;
+    if (!ffmpeg) return undefined;
     const streams = this.o.streams.streams(cam);
     const known = streams
       .filter((s) => s.width !== undefined && s.height !== undefined && isAtLeastCif({ width: s.width, height: s.height }))
@@ -204,10 +203,10 @@ export class SnapshotCapture {
     for (const s of [...known, ...rest]) {
       const from = `${s.role} stream pull`;
       try {
-        const lease = s.role ? this.o.pulls?.(cam.record.cameraNum, s.role) : undefined;
-        if (lease) return await this.fromLease(lease, 'pull', from);
+        const lease = s.role ? this.o.frames?.frames(cam.record.cameraNum, { stream: s.role }) : undefined;
+        if (lease) return await this.fromLease(lease, ffmpeg, 'pull', from);
         const jpeg = await runJpegFfmpeg(
-          this.o.ffmpeg,
+          ffmpeg,
           snapshotArgs({ input: s.url, rtspTransport: this.o.rtspTransport, timeoutS: this.o.timeoutMs / 1000, quality: this.o.jpegQuality }),
           this.o.timeoutMs,
         );

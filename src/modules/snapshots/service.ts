@@ -11,6 +11,7 @@ import type { Snapshot } from '../../store/snapshots.js';
 import type { DiskGuard } from './diskGuard.js';
 import { beijingStamp, type CapturedJpeg, type SnapshotFiles } from './files.js';
 import type { SnapshotUrls } from './urls.js';
+import type { GatewayBus } from '../events.js';
 
 const DAY_MS = 86_400_000;
 const MAINTENANCE_MS = 3_600_000;
@@ -37,10 +38,8 @@ export interface SnapshotServiceOptions {
   keepDays: number;
   concurrency: number;
   log: Logger;
-  /** Called after a round's report is queued (the dispatcher's kick). */
-  onQueued?: () => void;
-  /** Each scheduled snapshot once stored (the image-quality check of the picture). */
-  onSnapshot?: (cam: StoredCamera, snap: Snapshot) => void;
+  /** Each scheduled snapshot once stored is announced as `snapshotTaken` (the image-quality check of the picture). */
+  events?: Pick<GatewayBus, 'emit'>;
   now?: () => number;
   timers?: Timers;
 }
@@ -244,7 +243,7 @@ export class SnapshotService {
       const snap = await this.takeOne(cam);
       this.roundOf(job.round).items.push({ cameraNum: snap.cameraNum, time: Math.floor(snap.takenAt / 1000), snapshotUrl: this.o.urls.urlFor(snap) });
       if (this.failing.delete(job.cameraNum)) this.o.log.info({ camera: cam.id, source: snap.source }, 'snapshots work again');
-      this.o.onSnapshot?.(cam, snap);
+      this.o.events?.emit('snapshotTaken', cam, snap);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       // One line per change of reason, not one every five minutes per dead camera.
@@ -267,6 +266,5 @@ export class SnapshotService {
     // One row per snapshot: the dispatcher sends them as one ReportSnapshot (up to outbox.batch_max each).
     for (const item of items) this.o.outbox.enqueue('snapshot', item, undefined, this.now());
     this.o.log.info({ snapshots: items.length }, 'snapshot round reported');
-    this.o.onQueued?.();
   }
 }

@@ -5,12 +5,13 @@ import type { CameraStore } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import { SnapshotStore } from '../../store/snapshots.js';
-import { cameraStreamsOf } from '../media/cameraStreams.js';
-import { SnapshotCapture, type PullBorrower } from './capture.js';
+import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
+import { SnapshotCapture, type CaptureOptions } from './capture.js';
 import { DiskGuard, type StatFs } from './diskGuard.js';
 import { snapshotDirOf, SnapshotFiles } from './files.js';
 import { SnapshotService, type SnapshotServiceOptions, type Timers } from './service.js';
 import { snapshotUrlKey, SnapshotUrls } from './urls.js';
+import { simpleService, type Service } from '../service.js';
 
 export interface SnapshotParts {
   files: SnapshotFiles;
@@ -23,10 +24,10 @@ export function snapshotParts(o: {
   config: Config;
   db: Db;
   log: Logger;
-  ffmpeg?: string;
-  pulls?: PullBorrower;
-  /** Base of signed URLs; the daemon sets the real one once the API listens. */
-  baseUrl?: string;
+  ffmpeg?: CaptureOptions['ffmpeg'];
+  frames?: CaptureOptions['frames'];
+  /** Base of signed URLs; the daemon's reads the API's address, known once it listens. */
+  baseUrl?: string | (() => string);
   statfs?: StatFs;
   now?: () => number;
 }): SnapshotParts {
@@ -36,7 +37,7 @@ export function snapshotParts(o: {
   const urls = new SnapshotUrls({ key: snapshotUrlKey(o.db), baseUrl: o.baseUrl ?? c.public_base_url ?? 'https://127.0.0.1', ttlS: c.url_ttl_s, now: o.now });
   const capture = new SnapshotCapture({
     ffmpeg: o.ffmpeg,
-    pulls: o.pulls,
+    frames: o.frames,
     streams: cameraStreamsOf(o.db, o.config.media.encoder),
     rtspTransport: o.config.media.rtsp_transport,
     timeoutMs: c.timeout_s * 1000,
@@ -48,7 +49,7 @@ export function snapshotParts(o: {
 
 export function snapshotService(
   parts: Pick<SnapshotParts, 'files' | 'guard' | 'urls'> & { capture: Pick<SnapshotCapture, 'capture'> },
-  o: { config: Config; cameras: CameraStore; outbox: OutboxStore; log: Logger; onQueued?: () => void; onSnapshot?: SnapshotServiceOptions['onSnapshot']; now?: () => number; timers?: Timers },
+  o: { config: Config; cameras: CameraStore; outbox: OutboxStore; log: Logger; events?: SnapshotServiceOptions['events']; now?: () => number; timers?: Timers },
 ): SnapshotService {
   const c = o.config.snapshots;
   return new SnapshotService({
@@ -62,9 +63,18 @@ export function snapshotService(
     keepDays: c.keep_days,
     concurrency: c.concurrency,
     log: o.log,
-    onQueued: o.onQueued,
-    onSnapshot: o.onSnapshot,
+    events: o.events,
     now: o.now,
     timers: o.timers,
   });
+}
+
+export interface SnapshotsModule extends Service {
+  readonly snapshots: SnapshotService;
+}
+
+/** Scheduled snapshots as a daemon service (when [snapshots] enabled). */
+export function snapshotsModule(parts: Parameters<typeof snapshotService>[0], o: Parameters<typeof snapshotService>[1]): SnapshotsModule {
+  const snapshots = snapshotService(parts, o);
+  return Object.assign(simpleService('snapshots', { start: () => snapshots.start(), stop: () => snapshots.stop() }), { snapshots });
 }

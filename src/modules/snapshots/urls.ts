@@ -26,27 +26,22 @@ export type UrlCheck = 'ok' | 'expired' | 'bad';
 export const SNAPSHOT_PREFIX = '/snapshots/';
 
 export class SnapshotUrls {
-  private base: string;
-
   constructor(
     private readonly o: {
       key: Buffer;
-      /** e.g. https://10.1.2.3:8443; no trailing slash needed. */
-      baseUrl: string;
+      /**
+       * e.g. https://10.1.2.3:8443; no trailing slash needed. A function when the API learns its
+       * port only once it listens (port 0 in tests): read at each URL.
+       */
+      baseUrl: string | (() => string);
       ttlS: number;
       now?: () => number;
     },
-  ) {
-    this.base = o.baseUrl.replace(/\/+$/, '');
-  }
+  ) {}
 
   get baseUrl(): string {
-    return this.base;
-  }
-
-  /** The API learns its port only when it listens (port 0 in tests). */
-  setBaseUrl(url: string): void {
-    this.base = url.replace(/\/+$/, '');
+    const b = this.o.baseUrl;
+    return (typeof b === 'string' ? b : b()).replace(/\/+$/, '');
   }
 
   private sign(pathname: string, expires: number): string {
@@ -62,7 +57,7 @@ export class SnapshotUrls {
   urlFor(snap: Pick<Snapshot, 'path'>, ttlS = this.o.ttlS): string {
     const pathname = this.pathOf(snap.path);
     const expires = Math.floor((this.o.now ?? Date.now)() / 1000) + ttlS;
-    return `${this.base}${pathname}?expires=${expires}&sig=${this.sign(pathname, expires)}`;
+    return `${this.baseUrl}${pathname}?expires=${expires}&sig=${this.sign(pathname, expires)}`;
   }
 
   verify(pathname: string, expires: string | undefined, sig: string | undefined): UrlCheck {

@@ -1,4 +1,5 @@
 // Shared fixtures of the API tests: a real store in a temp dir, real HTTPS servers, undici clients.
+import { OutputBudget } from '../../../src/modules/media/budget.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import { silentLogger, type Logger } from '../../../src/log.js';
 import { startApiServer, type RunningServer } from '../../../src/modules/api/server.js';
 import { ensureServerTls, type ServerTls } from '../../../src/modules/api/tls.js';
 import type { MediaEngine, PushTarget } from '../../../src/modules/media/engine.js';
-import { PushRegistry } from '../../../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../../../src/modules/uplinks/province/pushOrders.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
 import { cameraRecordSchema, type VideoType } from '../../../src/protocols/province/messages.js';
 import type { CameraRecord } from '../../../src/domain/camera.js';
@@ -57,6 +58,7 @@ export function addCamera(cameras: CameraStore, over: Partial<CameraRecord> = {}
 
 /** Records calls; `failNext` makes the next start reject. */
 export class RecordingEngine implements MediaEngine {
+  constructor(readonly budget: OutputBudget) {}
   readonly calls: string[] = [];
   readonly running = new Map<string, PushTarget>();
   failNext: Error | undefined;
@@ -136,7 +138,7 @@ export async function startApi(
   const cameras = new CameraStore(db);
   const tokens = new TokenStore(db);
   tokens.seedFromConfig(config.province.token, clock.now);
-  const engine = new RecordingEngine();
+  const engine = new RecordingEngine(new OutputBudget(config.media));
   const push = new PushRegistry(engine, config.media, log);
   const ptzLog = new PtzLogStore(db);
   const driver = opts.driver;

@@ -22,7 +22,8 @@ async function startMonitor(t: Teardown, monitor: Record<string, unknown> = {}) 
   let kicks = 0;
   const log = silentLogger();
   const tls = await ensureServerTls(config.api, dir, log);
-  const server = await startMonitorServer({ config, cameras, outbox, tls, log, onQueued: () => kicks++ });
+  outbox.onEnqueued(() => kicks++);
+  const server = await startMonitorServer({ config, cameras, outbox, tls, log });
   const agent = new Agent({ connect: { ca: tls.cert } });
   t.teardown(async () => {
     await agent.close();

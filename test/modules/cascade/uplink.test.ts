@@ -8,7 +8,7 @@ import { cameraListPort, cameraStatePort, ptzPort } from '../../../src/modules/c
 import { engineMediaPort } from '../../../src/modules/cascade/enginePort.js';
 import { startCascade, type CascadeService } from '../../../src/modules/cascade/service.js';
 import { CameraStateTracker } from '../../../src/modules/health/cameraState.js';
-import { PushRegistry } from '../../../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../../../src/modules/uplinks/province/pushOrders.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
 import { cameraRecordSchema, ONLINE, VIDEO_TYPES } from '../../../src/protocols/province/messages.js';
 import { SUB_CIF_H264, type ClipSpec } from '../../../src/sim/camera/index.js';
@@ -82,8 +82,8 @@ async function rig(tt: Test, maxOutputs = 4, clip: ClipSpec = SUB_CIF_H264): Pro
   const moves: Rig['moves'] = [];
   const driver: PtzDriver = { move: async (cam, action, step) => void moves.push({ cameraNum: cam.record.cameraNum, action, step }) };
   const ptz = new PtzService({ cameras: media.store, ptzLog, holds: new PtzHoldStore(media.db), log, driverFor: () => driver });
-  const push = new PushRegistry(media.engine, { ...media.runtime.config, max_outputs: maxOutputs }, log);
-  const mediaPort = engineMediaPort({ engine: media.engine, pushes: push, maxOutputs, firstFrameMs: 10_000 });
+  const push = new PushRegistry(media.engine, { rtmp_app: 'rtmp' }, log);
+  const mediaPort = engineMediaPort({ frames: media.engine, budget: media.engine.budget, firstFrameMs: 10_000 });
   return {
     media,
     cameraNum,

@@ -4,10 +4,11 @@
 import crypto from 'node:crypto';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../../src/log.js';
-import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../../src/modules/media/cameraEncoding.js';
-import { cameraStreamsOf } from '../../../src/modules/media/cameraStreams.js';
-import { EncodingKeeper } from '../../../src/modules/media/encodingKeeper.js';
-import { ConstantPushManager, PushAddressBook } from '../../../src/modules/media/constantPush.js';
+import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../../src/modules/cameraEncoding/cameraEncoding.js';
+import { cameraStreamsOf } from '../../../src/modules/cameraEncoding/cameraStreams.js';
+import { GatewayBus } from '../../../src/modules/events.js';
+import { EncodingKeeper } from '../../../src/modules/cameraEncoding/encodingKeeper.js';
+import { ConstantPushManager, PushAddressBook } from '../../../src/modules/uplinks/province/constantPush.js';
 import type { Envelope } from '../../../src/protocols/province/messages.js';
 import { connectOnvif, type OnvifConnectOptions } from '../../../src/protocols/onvif/index.js';
 import { measureStream } from '../../../src/protocols/ffmpeg/measure.js';
@@ -46,13 +47,9 @@ function keeperOf(rig: MediaRig): EncodingKeeper {
     encoding: new CameraEncodingStore(rig.db),
     intervalMs: 3_600_000,
     ffprobe: rig.runtime.ffprobe,
-    onChange: (cam) => {
-      rig.engine.updateCamera(cam);
-      void rig.engine.replanCamera(cam.record.cameraNum);
-    },
+    events: rig.events,
     log,
   });
-  rig.engine.onEncodingDrift = (num, tier, reason) => keeper.recordDrift(num, tier, reason);
   return keeper;
 }
 
@@ -145,7 +142,7 @@ t.test('a check that failed (the camera did not answer under load) is tried agai
       connects.push(clock);
       return connects.length === 1 ? Promise.reject(new Error('GetDeviceInformation: no answer within 5000 ms')) : connectOnvif(o);
     },
-    onChange: () => {},
+    events: new GatewayBus(),
     now: () => {
       clockReads++;
       return clock;
@@ -184,7 +181,7 @@ t.test('the constant push of a camera that encodes its outputs waits for the fir
     encoding: new CameraEncodingStore(rig.db),
     intervalMs: 3_600_000,
     ffprobe: rig.runtime.ffprobe,
-    onChange: (c) => rig.engine.updateCamera(c),
+    events: rig.events,
     log,
   });
   const constant = new ConstantPushManager({ engine: rig.engine, cameras: onlyCamera(rig, 'enc-const'), book: pushAddresses(rig), streams: cameraStreamsOf(rig.db, 'gateway'), reconcileMs: 100, log });

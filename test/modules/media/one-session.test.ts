@@ -3,7 +3,7 @@
 // of each stream, counted at the simulated camera.
 import t from 'tap';
 import { silentLogger } from '../../../src/log.js';
-import { cameraStreamsOf } from '../../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../../src/modules/cameraEncoding/cameraStreams.js';
 import { readBurst } from '../../../src/modules/quality/start.js';
 import { SnapshotCapture } from '../../../src/modules/snapshots/capture.js';
 import { SUB_CIF_H264, SUB_D1_H264, type ClipSpec } from '../../../src/sim/camera/index.js';
@@ -20,7 +20,7 @@ t.test('constant push + snapshot + quality burst started together: one session p
   const streams = cameraStreamsOf(rig.db, 'gateway');
   const capture = new SnapshotCapture({
     ffmpeg: rig.runtime.ffmpeg,
-    pulls: (n, want) => rig.engine.borrowPull(n, want),
+    frames: rig.engine,
     streams,
     rtspTransport: 'tcp',
     timeoutMs: 10_000,
@@ -37,7 +37,7 @@ t.test('constant push + snapshot + quality burst started together: one session p
     const starts = [
       async () => void rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', `one-${num}-${round}`), () => ({})),
       async () => void (await capture.capture(cam)),
-      async () => void (await readBurst(cam, { engine: rig.engine, streams, seconds: 0.5, ffmpeg: rig.runtime.ffmpeg })),
+      async () => void (await readBurst(cam, { frames: rig.engine, streams, seconds: 0.5, ffmpeg: rig.runtime.ffmpeg })),
     ].sort(() => Math.random() - 0.5);
     await Promise.all(starts.map((start, i) => new Promise((r) => setTimeout(r, i * Math.random() * 50)).then(start)));
     await until('the constant push running', () => pushRow()?.state === 'running', 20_000);

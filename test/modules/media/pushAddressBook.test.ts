@@ -1,6 +1,6 @@
 import t from 'tap';
 import { silentLogger } from '../../../src/log.js';
-import { PushAddressBook } from '../../../src/modules/media/constantPush.js';
+import { PushAddressBook } from '../../../src/modules/uplinks/province/constantPush.js';
 import type { Envelope } from '../../../src/protocols/province/messages.js';
 
 function province() {

@@ -2,14 +2,16 @@
 import t from 'tap';
 import { silentLogger } from '../../../src/log.js';
 import { CameraFaultError, type MediaEngine, type PushTarget } from '../../../src/modules/media/engine.js';
-import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../../src/modules/media/pushRegistry.js';
+import { OutputBudget, type BudgetLimits } from '../../../src/modules/media/budget.js';
+import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../../src/modules/uplinks/province/pushOrders.js';
 import type { VideoType } from '../../../src/protocols/province/messages.js';
 
 const A = 'aef89ecc-4cc6-4a6d-80fd-283196105b0b';
 const B = 'baee05a7-166a-48f8-9a57-3754c1a7ac65';
 const C = '918b150c-d3ce-4d16-8bca-dbab091dd983';
 
-const limits = (over: Partial<PushLimits> = {}): PushLimits => ({ max_outputs: 30, max_4m: 15, max_source: 15, rtmp_app: 'rtmp', ...over });
+type Limits = PushLimits & BudgetLimits;
+const limits = (over: Partial<Limits> = {}): Limits => ({ max_outputs: 30, max_4m: 15, max_source: 15, rtmp_app: 'rtmp', ...over });
 const req = (cameraNum: string, videoType: VideoType, over: Partial<PushRequest> = {}): PushRequest => ({
   cameraNum,
   videoType,
@@ -32,6 +34,7 @@ function deferred() {
 
 /** Records calls; a start can be held open with `gate` to observe in-flight states. */
 class Engine implements MediaEngine {
+  constructor(readonly budget: OutputBudget) {}
   calls: string[] = [];
   gate: ReturnType<typeof deferred> | undefined;
   started = deferred();
@@ -49,8 +52,8 @@ class Engine implements MediaEngine {
   }
 }
 
-const setup = (over: Partial<PushLimits> = {}) => {
-  const engine = new Engine();
+const setup = (over: Partial<Limits> = {}) => {
+  const engine = new Engine(new OutputBudget(limits(over)));
   return { engine, reg: new PushRegistry(engine, limits(over), silentLogger()) };
 };
 

@@ -70,7 +70,7 @@ t.test('an on-demand push that keeps being refused is given up and reported gone
   const rig = await startMediaRig(t, { cameras: [{ id: 'r', main: SUB_CIF_H264 }], media: { give_up_s: 3 } });
   const num = rig.camera('r').record.cameraNum;
   const gone: string[] = [];
-  rig.engine.onGone = (cameraNum, videoType, reason) => gone.push(`${cameraNum}:${videoType}:${reason}`);
+  rig.events.on('pushGone', (cameraNum, videoType, reason) => gone.push(`${cameraNum}:${videoType}:${reason}`));
   await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: rig.rtmp.url('rtmp', 'refused'), params: {} });
   await rig.rtmp.stop(); // every reconnect is now refused
   t.teardown(() => rig.rtmp.restart());

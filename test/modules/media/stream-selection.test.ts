@@ -1,5 +1,5 @@
 import t from 'tap';
-import { selectStreams, type StreamFacts } from '../../../src/modules/media/streamSelection.js';
+import { selectStreams, type StreamFacts } from '../../../src/modules/cameraEncoding/streamSelection.js';
 import { assignRoles } from '../../../src/modules/cameras/onvifFacts.js';
 import type { OnvifProfileInfo } from '../../../src/protocols/onvif/index.js';
 

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../../src/log.js';
-import { OutboxDispatcher } from '../../../src/modules/outbox/dispatcher.js';
-import { ProvinceSession } from '../../../src/modules/province/session.js';
+import { OutboxDispatcher } from '../../../src/modules/uplinks/province/outboxDispatcher.js';
+import { ProvinceSession } from '../../../src/modules/uplinks/province/session.js';
 import { ProvinceClient } from '../../../src/protocols/province/client.js';
 import { sm2Sign } from '../../../src/protocols/province/sm2.js';
 import { CameraStore } from '../../../src/store/cameras.js';

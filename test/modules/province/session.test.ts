@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { createLogger } from '../../../src/log.js';
-import { ProvinceSession } from '../../../src/modules/province/session.js';
+import { ProvinceSession } from '../../../src/modules/uplinks/province/session.js';
 import { ProvinceClient } from '../../../src/protocols/province/client.js';
 import { sm2Sign } from '../../../src/protocols/province/sm2.js';
 import { selfSignedLoopbackCert } from '../../../src/sim/province/tls.js';

@@ -5,7 +5,7 @@ import { mediaView } from '../../../src/cli/cameraMedia.js';
 import { silentLogger } from '../../../src/log.js';
 import { CameraHealth } from '../../../src/modules/health/cameraHealth.js';
 import type { CameraStateTracker } from '../../../src/modules/health/cameraState.js';
-import { cameraStreamsOf } from '../../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../../src/modules/cameraEncoding/cameraStreams.js';
 import { qualityService } from '../../../src/modules/quality/start.js';
 import { snapshotParts, snapshotService } from '../../../src/modules/snapshots/start.js';
 import { SUB_CIF_H264 } from '../../../src/sim/camera/index.js';

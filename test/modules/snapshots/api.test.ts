@@ -4,8 +4,9 @@ import { Agent, request } from 'undici';
 import { silentLogger } from '../../../src/log.js';
 import { startApiServer } from '../../../src/modules/api/server.js';
 import { ensureServerTls } from '../../../src/modules/api/tls.js';
+import { OutputBudget } from '../../../src/modules/media/budget.js';
 import type { MediaEngine } from '../../../src/modules/media/engine.js';
-import { PushRegistry } from '../../../src/modules/media/pushRegistry.js';
+import { PushRegistry } from '../../../src/modules/uplinks/province/pushOrders.js';
 import { PtzService } from '../../../src/modules/ptz/controller.js';
 import { snapshotParts } from '../../../src/modules/snapshots/start.js';
 import { CameraStore } from '../../../src/store/cameras.js';
@@ -15,7 +16,7 @@ import { PtzLogStore } from '../../../src/store/ptzLog.js';
 import { TokenStore } from '../../../src/store/tokens.js';
 import { addCamera, fakeJpeg, snapConfig, tempDir } from './helpers.js';
 
-const noEngine: MediaEngine = { start: async () => undefined, stop: async () => undefined };
+const noEngine: MediaEngine = { budget: new OutputBudget({ max_outputs: 1, max_4m: 1, max_source: 1 }), start: async () => undefined, stop: async () => undefined };
 
 async function rig(t: Parameters<typeof tempDir>[0]) {
   const dir = tempDir(t);
@@ -28,7 +29,7 @@ async function rig(t: Parameters<typeof tempDir>[0]) {
   tokens.seedFromConfig(config.province.token, clock.now);
   const ptz = new PtzService({ cameras, ptzLog: new PtzLogStore(db), holds: new PtzHoldStore(db), log });
   const tls = await ensureServerTls(config.api, dir, log);
-  const parts = snapshotParts({ config, db, log, now: () => clock.now });
+  const parts = snapshotParts({ config, db, log, now: () => clock.now, baseUrl: () => server.url });
   const server = await startApiServer({
     config,
     cameras,
@@ -40,7 +41,6 @@ async function rig(t: Parameters<typeof tempDir>[0]) {
     now: () => clock.now,
     snapshots: { files: parts.files, urls: parts.urls },
   });
-  parts.urls.setBaseUrl(server.url);
   const agent = new Agent({ connect: { ca: tls.cert } });
   t.teardown(async () => {
     await agent.close();

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { silentLogger } from '../../../src/log.js';
 import { registerFromOnvif } from '../../../src/modules/cameras/onvifRegistration.js';
-import { cameraStreamsOf } from '../../../src/modules/media/cameraStreams.js';
+import { cameraStreamsOf } from '../../../src/modules/cameraEncoding/cameraStreams.js';
 import { SnapshotCapture, snapshotArgs } from '../../../src/modules/snapshots/capture.js';
 import { getWithAuth } from '../../../src/modules/snapshots/httpGet.js';
 import { isAtLeastCif, jpegSize } from '../../../src/modules/snapshots/jpeg.js';
@@ -59,7 +59,7 @@ t.test('from a running pull: the GOP cache of the main stream, at source resolut
   const sessionsBefore = sessionsTotal();
   const capture = new SnapshotCapture({
     ffmpeg: rig.runtime.ffmpeg,
-    pulls: (n, want) => rig.engine.borrowPull(n, want),
+    frames: rig.engine,
     streams: cameraStreamsOf(rig.db, 'gateway'),
     rtspTransport: 'tcp',
     timeoutMs: 10_000,

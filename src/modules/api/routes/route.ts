@@ -3,7 +3,7 @@ import type { Config } from '../../../config/schema/index.js';
 import type { Logger } from '../../../log.js';
 import type { CameraStore } from '../../../store/cameras.js';
 import type { TokenStore } from '../../../store/tokens.js';
-import type { PushRegistry } from '../../media/pushRegistry.js';
+import type { PushRegistry } from '../../uplinks/province/pushOrders.js';
 import type { PtzService } from '../../ptz/controller.js';
 import type { ApiReply } from '../reply.js';
 import type { ServerTls } from '../tls.js';

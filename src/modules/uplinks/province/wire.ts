@@ -1,10 +1,10 @@
 // The province's wire types (src/protocols/province/messages.ts) mapped to and from the app's own
 // vocabulary (src/domain). Most values are the same codes on both sides today; the checks below
 // turn any drift between the two into a compile error instead of a silent mismatch.
-import type { CameraRecord, CLASSIFY } from '../../domain/camera.js';
-import type { ONLINE } from '../../domain/online.js';
-import type { PtzAction } from '../../domain/ptz.js';
-import type { Tier } from '../../domain/tier.js';
+import type { CameraRecord, CLASSIFY } from '../../../domain/camera.js';
+import type { ONLINE } from '../../../domain/online.js';
+import type { PtzAction } from '../../../domain/ptz.js';
+import type { Tier } from '../../../domain/tier.js';
 import {
   PTZ_ACTIONS as WIRE_PTZ_ACTIONS,
   type CameraRecord as WireCameraRecord,
@@ -14,7 +14,7 @@ import {
   type PtzActionName,
   type VIDEO_TYPES,
   type VideoType,
-} from '../../protocols/province/messages.js';
+} from '../../../protocols/province/messages.js';
 
 /** True when A and B are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -1,9 +1,11 @@
 // On-demand pushes ordered by the province (VideoTransBegin/Finish, CONTRACT §1 and §4).
-import type { Config } from '../../config/schema/index.js';
-import type { Logger } from '../../log.js';
-import { moduleLog, redactUrl } from '../../log.js';
-import { CODE, VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
-import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
+import type { Config } from '../../../config/schema/index.js';
+import type { Logger } from '../../../log.js';
+import { moduleLog, redactUrl } from '../../../log.js';
+import { CODE, type VideoType } from '../../../protocols/province/messages.js';
+import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from '../../media/engine.js';
+import type { StoredCamera } from '../../../store/cameras.js';
+import { TIER_NAMES } from '../../media/tiers.js';
 
 /** What VideoTransBegin carries (E-5.1), after validation. */
 export interface PushRequest extends PushParams {
@@ -30,7 +32,12 @@ export interface ActivePush {
   since: number;
 }
 
-export type PushLimits = Pick<Config['media'], 'max_outputs' | 'max_4m' | 'max_source' | 'rtmp_app'>;
+/** An active push with its slot of the engine's budget. */
+interface HeldPush extends ActivePush {
+  release(): void;
+}
+
+export type PushLimits = Pick<Config['media'], 'rtmp_app'>;
 
 /** `rtmp://<serverIp>:<serverPort>/<app>/<pubName>?<authInfo>` (CONTRACT §4 "Push URL"). */
 export function buildPushUrl(
@@ -46,15 +53,14 @@ export function buildPushUrl(
 }
 
 const keyOf = (cameraNum: string, videoType: VideoType) => `${cameraNum}#${videoType}`;
+const copyOf = ({ release: _release, ...p }: HeldPush): ActivePush => ({ ...p, params: { ...p.params } });
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class PushRegistry {
-  private readonly active = new Map<string, ActivePush>();
+  private readonly active = new Map<string, HeldPush>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private readonly now: () => number;
-  /** Other on-demand outputs sharing max_outputs (the cascade's PS outputs), counted with the pushes. */
-  otherOutputs: () => number = () => 0;
 
   constructor(
     private readonly engine: MediaEngine,
@@ -66,8 +72,9 @@ export class PushRegistry {
     this.now = now;
   }
 
-  begin(req: PushRequest): Promise<PushOutcome> {
-    return this.serialized(keyOf(req.cameraNum, req.videoType), () => this.doBegin(req));
+  /** `camera`: the camera the order resolved, carried down to the engine (no second lookup). */
+  begin(req: PushRequest, camera?: StoredCamera): Promise<PushOutcome> {
+    return this.serialized(keyOf(req.cameraNum, req.videoType), () => this.doBegin(req, camera));
   }
 
   finish(cameraNum: string, videoType: VideoType): Promise<PushOutcome> {
@@ -75,19 +82,25 @@ export class PushRegistry {
   }
 
   list(): ActivePush[] {
-    return [...this.active.values()].map((p) => ({ ...p, params: { ...p.params } }));
+    return [...this.active.values()].map(copyOf);
   }
 
   get(cameraNum: string, videoType: VideoType): ActivePush | undefined {
     const p = this.active.get(keyOf(cameraNum, videoType));
-    return p && { ...p, params: { ...p.params } };
+    return p && copyOf(p);
   }
 
   /** The engine dropped a push by itself (idle safety net): free its slot. */
   forget(cameraNum: string, videoType: VideoType, reason: string): void {
-    if (this.active.delete(keyOf(cameraNum, videoType))) {
+    if (this.drop(keyOf(cameraNum, videoType))) {
       this.log.warn({ cameraNum, videoType, reason }, 'push given up by the media engine; slot freed');
     }
+  }
+
+  private drop(key: string): boolean {
+    const p = this.active.get(key);
+    p?.release();
+    return this.active.delete(key);
   }
 
   /** Stops every push (daemon shutdown). */
@@ -95,7 +108,7 @@ export class PushRegistry {
     await Promise.all(this.list().map((p) => this.finish(p.cameraNum, p.videoType)));
   }
 
-  private async doBegin(req: PushRequest): Promise<PushOutcome> {
+  private async doBegin(req: PushRequest, camera: StoredCamera | undefined): Promise<PushOutcome> {
     const key = keyOf(req.cameraNum, req.videoType);
     const url = buildPushUrl(req, this.limits.rtmp_app);
     const params: PushParams = {};
@@ -108,9 +121,11 @@ export class PushRegistry {
       log.info('already pushing to this URL');
       return { code: CODE.alreadyPushing, msg: '正在推流' };
     }
+    let release: () => void;
     if (existing) {
       // A move replaces the push in its own slot: no limit check, the old URL is abandoned.
       log.info({ from: redactUrl(existing.url) }, 'moving push to a new URL');
+      release = existing.release;
       this.active.delete(key);
       try {
         await this.engine.stop(req.cameraNum, req.videoType);
@@ -118,23 +133,24 @@ export class PushRegistry {
         log.warn({ err: errorText(e) }, 'stopping the old push failed; starting the new one anyway');
       }
     } else {
-      const refusal = this.overCapacity(req.videoType);
-      if (refusal) {
-        log.warn({ refusal }, 'push refused');
-        return { code: CODE.serverError, msg: refusal };
+      const grant = this.engine.budget.tryAcquire(TIER_NAMES[req.videoType]);
+      if (!grant.ok) {
+        log.warn({ refusal: grant.refused }, 'push refused');
+        return { code: CODE.serverError, msg: grant.refused };
       }
+      release = grant.release;
     }
     const target: PushTarget = { cameraNum: req.cameraNum, videoType: req.videoType, url, params };
-    this.active.set(key, { ...target, state: 'starting', since: this.now() });
+    this.active.set(key, { ...target, state: 'starting', since: this.now(), release });
     try {
-      await this.engine.start(target);
+      await this.engine.start(camera ? { ...target, camera } : target);
     } catch (e) {
-      this.active.delete(key);
+      this.drop(key);
       log.warn({ err: errorText(e) }, 'push failed to start');
       if (e instanceof CameraFaultError) return { code: CODE.notFound, msg: `该路视频故障: ${e.message}` };
       return { code: CODE.serverError, msg: `media engine: ${errorText(e)}` };
     }
-    this.active.set(key, { ...target, state: 'running', since: this.now() });
+    this.active.set(key, { ...target, state: 'running', since: this.now(), release });
     log.info('push started');
     return { code: CODE.ok, msg: '成功' };
   }
@@ -148,7 +164,7 @@ export class PushRegistry {
     }
     // Forgotten even when stop fails: the province has let the stream go, and keeping the slot
     // would refuse later pushes for a stream nobody watches.
-    this.active.delete(key);
+    this.drop(key);
     try {
       await this.engine.stop(cameraNum, videoType);
     } catch (e) {
@@ -157,23 +173,6 @@ export class PushRegistry {
     }
     log.info('push stopped');
     return { code: CODE.ok, msg: '停止成功' };
-  }
-
-  private overCapacity(videoType: VideoType): string | undefined {
-    const pushes = [...this.active.values()];
-    const count = (type: VideoType) => pushes.filter((p) => p.videoType === type).length;
-    const { max_outputs, max_4m, max_source } = this.limits;
-    if (videoType === VIDEO_TYPES.fourM && count(VIDEO_TYPES.fourM) >= max_4m) {
-      return `over capacity: ${count(VIDEO_TYPES.fourM)} of ${max_4m} 4 Mbps pushes in use`;
-    }
-    if (videoType === VIDEO_TYPES.source && count(VIDEO_TYPES.source) >= max_source) {
-      return `over capacity: ${count(VIDEO_TYPES.source)} of ${max_source} source-rate pushes in use`;
-    }
-    const others = this.otherOutputs();
-    if (pushes.length + others >= max_outputs) {
-      return `over capacity: ${pushes.length + others} of ${max_outputs} on-demand pushes in use${others ? ` (${others} of them PS outputs to upper GB/T 28181 platforms)` : ''}`;
-    }
-    return undefined;
   }
 
   /** Runs `task` after every earlier task of the same camera+type has settled. */

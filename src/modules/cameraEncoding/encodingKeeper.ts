@@ -1,6 +1,6 @@
 // Keeps each camera's ONVIF facts fresh and its camera-side encoding configured and verified: at
-// registration (within the reconcile period) and every `media.encoding_check_s`. A push whose
-// stream choice changes as a result is moved by the engine (replanCamera).
+// registration (within the reconcile period) and every `media.encoding_check_s`. Each check is
+// announced (cameraStreamsChecked); the engine decides whether a push moves to another stream.
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
 import { measureStream } from '../../protocols/ffmpeg/measure.js';
@@ -14,6 +14,7 @@ import { readOnvifFacts } from '../cameras/onvifFacts.js';
 import { onvifErrorText } from '../cameras/onvifRegistration.js';
 import { checkCameraEncoding } from './cameraEncoding.js';
 import { ACCESS_URL, withCredentials, type CameraStreams } from './cameraStreams.js';
+import type { GatewayBus } from '../events.js';
 
 export interface EncodingKeeperOptions {
   cameras: CameraStore;
@@ -23,8 +24,8 @@ export interface EncodingKeeperOptions {
   intervalMs: number;
   reconcileMs?: number;
   ffprobe?: string;
-  /** Called after every check: the engine moves pushes whose stream choice changed. */
-  onChange: (cam: StoredCamera) => void;
+  /** Announces every check (cameraStreamsChecked); brings the engine's drifts (encodingDrift). */
+  events: GatewayBus;
   connect?: (o: OnvifConnectOptions) => Promise<OnvifDevice>;
   timeoutMs?: number;
   log: Logger;
@@ -59,6 +60,7 @@ export class EncodingKeeper {
       dueAgain: (c) => this.retryDue(c.record.cameraNum),
       run: (c) => this.keep(c),
     });
+    o.events.on('encodingDrift', this.onDrift);
   }
 
   start(): void {
@@ -66,8 +68,11 @@ export class EncodingKeeper {
   }
 
   stop(): Promise<void> {
+    this.o.events.off('encodingDrift', this.onDrift);
     return this.rounds.stop();
   }
+
+  private readonly onDrift = (cameraNum: string, tier: CameraEncodedTier, reason: string): void => this.recordDrift(cameraNum, tier, reason);
 
   checkOne(cam: StoredCamera): Promise<KeeperResult> | undefined {
     return this.rounds.runOne(cam);
@@ -124,7 +129,7 @@ export class EncodingKeeper {
     }
     if (result.ok) this.failures.delete(cameraNum);
     else this.failures.set(cameraNum, (this.failures.get(cameraNum) ?? 0) + 1);
-    if (!this.rounds.isStopped) this.o.onChange(this.o.cameras.byNum(cameraNum) ?? cam);
+    if (!this.rounds.isStopped) this.o.events.emit('cameraStreamsChecked', this.o.cameras.byNum(cameraNum) ?? cam);
     return result;
   }
 

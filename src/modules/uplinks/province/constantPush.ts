@@ -1,11 +1,11 @@
 // The constant 128 kbps push of every pushType=1 camera (CONTRACT §1, §3 GetPushAddress).
-import type { Logger } from '../../log.js';
-import { redactUrl } from '../../log.js';
-import { getPushAddress, type ProvinceCall } from '../../protocols/province/reports.js';
-import type { CameraStore, StoredCamera } from '../../store/cameras.js';
-import type { CameraStreams } from './cameraStreams.js';
-import type { PushParams } from './engine.js';
-import type { FfmpegMediaEngine } from './ffmpegEngine.js';
+import type { Logger } from '../../../log.js';
+import { redactUrl } from '../../../log.js';
+import { getPushAddress, type ProvinceCall } from '../../../protocols/province/reports.js';
+import type { CameraStore, StoredCamera } from '../../../store/cameras.js';
+import type { CameraStreams } from '../../cameraEncoding/cameraStreams.js';
+import type { PushParams } from '../../media/engine.js';
+import type { FfmpegMediaEngine } from '../../media/ffmpegEngine.js';
 
 interface Address {
   url: string;

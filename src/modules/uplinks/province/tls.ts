@@ -1,8 +1,8 @@
 // The TLS material towards the province, read from the config, with where its trust comes from
 // (named in TLS failure messages so a technician knows which file to fix).
 import fs from 'node:fs';
-import type { Config } from '../../config/schema/index.js';
-import type { ProvinceTls } from '../../protocols/province/tlsDiagnosis.js';
+import type { Config } from '../../../config/schema/index.js';
+import type { ProvinceTls } from '../../../protocols/province/tlsDiagnosis.js';
 
 const readOptional = (file: string | undefined): string | undefined => (file === undefined ? undefined : fs.readFileSync(file, 'utf8'));
 

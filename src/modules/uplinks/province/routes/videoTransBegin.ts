@@ -1,8 +1,8 @@
 // E-5.1: the province orders a camera pushed to its RTMP server.
-import { CODE, videoTransBeginSchema } from '../../../protocols/province/messages.js';
-import { fail, withBackResult } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
-import { validate } from '../validate.js';
+import { CODE, videoTransBeginSchema } from '../../../../protocols/province/messages.js';
+import { fail, withBackResult } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import { validate } from '../../../api/validate.js';
 
 export function videoTransBeginRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): ApiRoute {
   return {
@@ -14,7 +14,7 @@ export function videoTransBeginRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): A
       if (!parsed.ok) return fail(CODE.badRequest, parsed.msg);
       const camera = deps.cameras.byNum(parsed.data.cameraNum);
       if (!camera) return fail(CODE.notFound, '摄像机不存在');
-      const outcome = await deps.push.begin(parsed.data);
+      const outcome = await deps.push.begin(parsed.data, camera);
       return withBackResult(outcome, camera.record.cameraName);
     },
   };

@@ -1,8 +1,8 @@
 // E-5.3: PTZ from the province; priority, hasControl and the audit log live in PtzService.
-import { CODE, ptzControlSchema } from '../../../protocols/province/messages.js';
-import { fail } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
-import { validate } from '../validate.js';
+import { CODE, ptzControlSchema } from '../../../../protocols/province/messages.js';
+import { fail } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import { validate } from '../../../api/validate.js';
 
 export function ptzControlRoute(deps: Pick<ApiDeps, 'ptz'>): ApiRoute {
   return {

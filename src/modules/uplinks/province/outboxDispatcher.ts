@@ -1,7 +1,7 @@
-import type { Logger } from '../../log.js';
-import { ProvinceUnreachableError } from '../../protocols/province/client.js';
-import { analyseEventSchema } from '../../protocols/province/messages.js';
-import type { OnlineState } from '../../domain/online.js';
+import type { Logger } from '../../../log.js';
+import { ProvinceUnreachableError } from '../../../protocols/province/client.js';
+import { analyseEventSchema } from '../../../protocols/province/messages.js';
+import type { OnlineState } from '../../../domain/online.js';
 import {
   reportAnalyse,
   reportCameraQuality,
@@ -12,9 +12,9 @@ import {
   type ProvinceCall,
   type QualityItem,
   type SnapshotItem,
-} from '../../protocols/province/reports.js';
-import type { CameraStore } from '../../store/cameras.js';
-import type { OutboxItem, OutboxKind, OutboxStore } from '../../store/outbox.js';
+} from '../../../protocols/province/reports.js';
+import type { CameraStore } from '../../../store/cameras.js';
+import { OUTBOX_DESTINATION, type OutboxItem, type OutboxKind, type OutboxStore } from '../../../store/outbox.js';
 
 export interface DispatcherOptions {
   outbox: OutboxStore;
@@ -35,7 +35,9 @@ export interface DispatcherOptions {
 type Sender = (items: OutboxItem[]) => Promise<void>;
 
 /** Registrations go first so that status of a new camera never reaches the platform before the camera. */
-const ORDER: readonly OutboxKind[] = ['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'];
+const ORDER: readonly OutboxKind[] = (['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'] as const).filter(
+  (k) => OUTBOX_DESTINATION[k] === 'province',
+);
 
 /**
  * Sends the outbox to the province: batches per kind, marks rows delivered only after the
@@ -43,6 +45,7 @@ const ORDER: readonly OutboxKind[] = ['camera.upsert', 'camera.delete', 'camera.
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   /** The last send found no link to the province; cleared by the next one that gets through. */
@@ -71,13 +74,17 @@ export class OutboxDispatcher {
     };
   }
 
+  /** Sends what is due now and whenever a row is queued (the store announces it), until stopped. */
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.o.outbox.onEnqueued(() => this.kick());
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }

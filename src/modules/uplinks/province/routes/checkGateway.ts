@@ -1,6 +1,6 @@
 // E-5.5: liveness of the gateway as the province sees it.
-import { ok } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
+import { ok } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
 
 export function checkGatewayRoute(deps: Pick<ApiDeps, 'cameras'> & { now: () => number }): ApiRoute {
   return {

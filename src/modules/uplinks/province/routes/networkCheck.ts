@@ -1,10 +1,10 @@
 // E-5.4: probe cameras for real, now (CONTRACT §4).
-import { CODE, networkCheckSchema } from '../../../protocols/province/messages.js';
-import type { StoredCamera } from '../../../store/cameras.js';
-import { probeCameras } from '../../health/netcheck.js';
-import { fail, ok } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
-import { validate } from '../validate.js';
+import { CODE, networkCheckSchema } from '../../../../protocols/province/messages.js';
+import type { StoredCamera } from '../../../../store/cameras.js';
+import { probeCameras } from '../../../health/netcheck.js';
+import { fail, ok } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import { validate } from '../../../api/validate.js';
 
 export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config' | 'stateOf'>): ApiRoute {
   return {

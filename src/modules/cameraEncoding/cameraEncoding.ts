@@ -11,7 +11,7 @@ import type { StoredCamera } from '../../store/cameras.js';
 import type { StreamRole } from '../../domain/camera.js';
 import { readOnvifFacts } from '../cameras/onvifFacts.js';
 import { onvifErrorText } from '../cameras/onvifRegistration.js';
-import { TIER_DEFAULTS, TIER_TOLERANCE } from './tiers.js';
+import { TIER_DEFAULTS, TIER_TOLERANCE } from '../media/tiers.js';
 
 /** What the camera is asked to encode for each output, and the stream that carries it. */
 export const CAMERA_TARGETS: Readonly<Record<CameraEncodedTier, { stream: StreamRole; width: number; height: number; fps: number; kbps: number; gop: number }>> = {

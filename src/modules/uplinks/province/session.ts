@@ -1,7 +1,7 @@
-import type { Logger } from '../../log.js';
-import { ProvinceClient, ProvinceReplyError, ProvinceTlsError, ProvinceUnreachableError } from '../../protocols/province/client.js';
-import { CODE, type Envelope } from '../../protocols/province/messages.js';
-import type { TokenStore } from '../../store/tokens.js';
+import type { Logger } from '../../../log.js';
+import { ProvinceClient, ProvinceReplyError, ProvinceTlsError, ProvinceUnreachableError } from '../../../protocols/province/client.js';
+import { CODE, type Envelope } from '../../../protocols/province/messages.js';
+import type { TokenStore } from '../../../store/tokens.js';
 
 export interface ProvinceSessionOptions {
   client: ProvinceClient;

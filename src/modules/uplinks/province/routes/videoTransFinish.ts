@@ -1,8 +1,8 @@
 // E-5.2: the province stops a push it ordered.
-import { CODE, videoTransFinishSchema } from '../../../protocols/province/messages.js';
-import { fail, withBackResult } from '../reply.js';
-import type { ApiDeps, ApiRoute } from './route.js';
-import { validate } from '../validate.js';
+import { CODE, videoTransFinishSchema } from '../../../../protocols/province/messages.js';
+import { fail, withBackResult } from '../../../api/reply.js';
+import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import { validate } from '../../../api/validate.js';
 
 export function videoTransFinishRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): ApiRoute {
   return {

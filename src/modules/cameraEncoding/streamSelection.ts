@@ -2,7 +2,7 @@
 // encoder already makes it. Pure: the facts come from the camera record, ONVIF and ffprobe.
 import type { StreamRole } from '../../domain/camera.js';
 import type { CameraEncodedTier } from '../../store/cameraEncoding.js';
-import type { TierName } from './tiers.js';
+import type { TierName } from '../media/tiers.js';
 
 export interface StreamFacts {
   role: StreamRole;
