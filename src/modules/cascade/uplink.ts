@@ -290,12 +290,16 @@ export class CascadeLink {
     if (error !== undefined) this.lastError = error;
   }
 
-  /** A stream whose sends are all refused (TCP peer gone silent, far behind) is abandoned: BYE. */
+  /**
+   * A stream whose sends are all refused (TCP peer gone silent or far behind, UDP port closed:
+   * ICMP port unreachable) is abandoned: BYE.
+   */
   private checkStreams(): void {
     for (const s of [...this.streams.values()]) {
       const stats = s.output.stats();
       const delivered = stats.frames > s.info.frames;
-      s.failing = stats.refused > s.refused && !delivered ? s.failing + 1 : 0;
+      // After a refused frame only keyframes are tried, so a check may see no new refusal while the port stays shut.
+      s.failing = !delivered && (stats.refused > s.refused || stats.refusing) ? s.failing + 1 : 0;
       s.refused = stats.refused;
       s.info.frames = stats.frames;
       if (s.failing >= FAILING_CHECKS) void this.endStream(s, `sends refused for ${FAILING_CHECKS} heartbeats`);
