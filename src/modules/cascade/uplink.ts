@@ -456,7 +456,7 @@ export class CascadeLink {
   // ------------------------------------------------------------------ catalog subscriptions
 
   /**
-   * SUBSCRIBE (Event: Catalog), RFC 6665 as GB/T 28181 §9.11 uses it: 200, then a NOTIFY with the
+   * SUBSCRIBE (Event: Catalog), RFC 6665 as GB/T 28181 uses it: 200, then a NOTIFY with the
    * catalog in the new dialog; a SUBSCRIBE inside the dialog refreshes it, or ends it with Expires 0.
    */
   private onSubscribe(r: IncomingRequest): void {

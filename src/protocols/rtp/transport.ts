@@ -65,7 +65,7 @@ export interface RtpLinkOptions {
  * than a GOP (after a refused frame only keyframes are sent) and than the kernel's ICMP rate
  * limit (one a second off loopback).
  */
-export const UDP_REFUSED_WINDOW_MS = 10_000;
+const UDP_REFUSED_WINDOW_MS = 10_000;
 
 export interface RtpLinkStats {
   packetsIn: number;

@@ -1,4 +1,4 @@
-// Catalog subscription as RFC 6665 and GB/T 28181 §9.11 want it, against an upper-platform
+// Catalog subscription as RFC 6665 and GB/T 28181 want it, against an upper-platform
 // simulator that refuses every NOTIFY outside its subscription dialogs (481): 200 and an initial
 // NOTIFY with the catalog, channel status NOTIFYs in the dialog (tags, CSeq increasing,
 // Subscription-State active with expires), refresh, and the end on unsubscribe and on expiry.
