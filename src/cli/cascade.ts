@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { CascadePlatformConfig } from '../config/schema/cascade.js';
 import { cameraListPort } from '../modules/cascade/appPorts.js';
-import { sharedView } from '../modules/cascade/catalog.js';
+import { setManualCode, sharedView } from '../modules/cascade/catalog.js';
 import { checkSegments, toSegment } from '../modules/cascade/codes.js';
 import { CASCADE_STATUS_KEY } from '../modules/cascade/service.js';
 import type { LinkStatus } from '../modules/cascade/uplink.js';
@@ -110,11 +110,28 @@ export const registerCascadeCommand: RegisterCommand = (program: Command, ctx: C
     .option('--json', 'machine-readable output')
     .action((name: string, opts: { json?: boolean }) =>
       withDb(ctx, (db) => {
-        const v = view(db, platformArg(ctx, name));
-        const rows = v.nodes.map((n) => ({ code: n.code, kind: n.kind, level: n.level, name: n.name, parent: n.parentCode, key: n.key }));
+        const p = platformArg(ctx, name);
+        const v = view(db, p);
+        const manual = new Set(new CascadeCodeStore(db).forPlatform(p.name).filter((r) => r.manual).map((r) => r.nodeKey));
+        const rows = v.nodes.map((n) => ({ code: n.code, kind: n.kind, level: n.level, name: n.name, parent: n.parentCode, key: n.key, manual: manual.has(n.key) }));
         if (opts.json) return println(ctx.stdout, JSON.stringify({ nodes: rows, problems: v.problems }, null, 2));
         println(ctx.stdout, table(rows, ['code', 'level', 'name', 'parent', 'key']));
         for (const p of v.problems) println(ctx.stderr, `${p.rule}: ${p.message}`);
+      }),
+    );
+
+  cascade
+    .command('code')
+    .argument('<NAME>', 'platform name')
+    .argument('<NODE_KEY>', 'the node (key from `vcgw cascade channels NAME --json`)')
+    .argument('<CODE>', 'its 20-digit code, inside a segment of the right type, used nowhere else in the tree')
+    .description('Sets the code of a tree node or channel by hand (kept across restarts; automatic codes never take or move it)')
+    .action((name: string, nodeKey: string, code: string) =>
+      withDb(ctx, (db) => {
+        const p = platformArg(ctx, name);
+        const outcome = setManualCode(p, cameraListPort(new CameraStore(db)), new CascadeCodeStore(db), nodeKey, code);
+        if (!outcome.ok) throw new CliError(outcome.error, 2);
+        println(ctx.stdout, `${nodeKey} now has code ${code} at ${p.name} (set by hand)`);
       }),
     );
 

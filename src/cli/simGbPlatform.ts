@@ -9,7 +9,7 @@ import { CliError, println, type CliContext } from './context.js';
 import { untilSignal } from './run.js';
 import { parseHostPort } from './hostPort.js';
 
-const STRICT = ['call-id', 'codes', 'rport'] as const;
+const STRICT = ['call-id', 'codes', 'rport', 'subscription'] as const;
 
 interface Opts {
   listen: string;
@@ -57,6 +57,7 @@ export function registerSimGbPlatformCommand(sim: Command, ctx: CliContext): voi
         if (s === 'call-id') strict.callIdReuse = true;
         if (s === 'codes') strict.strictCodes = true;
         if (s === 'rport') strict.requireRport = true;
+        if (s === 'subscription') strict.subscriptionDialogs = true;
       }
       for (const p of o.play) if (!(RTP_TRANSPORT_MODES as readonly string[]).includes(p)) throw new CliError(`--play: expected one of ${RTP_TRANSPORT_MODES.join(', ')}, got ${p}`, 2);
       const playS = Number(o.playS);
@@ -76,6 +77,15 @@ export function registerSimGbPlatformCommand(sim: Command, ctx: CliContext): voi
         const cat = await sim.queryCatalog(lowerId);
         println(ctx.stdout, `catalog: ${cat.catalog.items.length}/${cat.catalog.sumNum} items in ${cat.catalog.pages} pages; ${cat.nodes.length} nodes, ${cat.channels.length} channels, ${cat.depth} levels`);
         for (const v of cat.violations) fail(`catalog: ${v}`);
+        if (strict.subscriptionDialogs) {
+          // The lower side must answer a catalog SUBSCRIBE with the catalog in NOTIFYs inside the subscription dialog.
+          const status = await sim.subscribeCatalog(lowerId);
+          const sub = [...sim.subscriptions.values()].at(-1);
+          const items = () => sub?.notifies.reduce((n, x) => n + x.items, 0) ?? 0;
+          if (status !== 200) fail(`catalog SUBSCRIBE answered ${status}`);
+          else await sim.until(() => items() >= cat.catalog.items.length, waitS * 1000, 'the catalog in NOTIFYs').catch((err: Error) => fail(err.message));
+          println(ctx.stdout, `subscription: ${items()} catalog items in ${sub?.notifies.length ?? 0} NOTIFYs in the dialog`);
+        }
         const channel = cat.channels[0]?.deviceId;
         for (const transport of o.play as RtpTransportMode[]) {
           if (!channel) {

@@ -1,8 +1,9 @@
 // `vcgw cascade …` against a config with two upper platforms and cameras in the database.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { CASCADE_STATUS_KEY } from '../../src/modules/cascade/service.js';
 import { openDb, setKv } from '../../src/store/db.js';
 import { cliRunner, writeMinimalConfig } from '../helpers/cli.js';
@@ -20,7 +21,8 @@ const PLATFORM = (name: string, segments: string) => [
   segments,
 ];
 
-t.test('list, show, channels, segments, status', async (t) => {
+/** A config with the two platforms and two cameras, provisioned into the database. */
+async function setup(t: Test) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-cascade-cli-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cams = [0, 1].flatMap((i) => {
@@ -40,6 +42,11 @@ t.test('list, show, channels, segments, status', async (t) => {
   const { loadConfig } = await import('../../src/config/load.js');
   const db = openDb(path.join(dir, 'data'));
   new CameraService({ db, cameras: new CameraStore(db), outbox: new OutboxStore(db) }).provisionFromConfig(loadConfig(config).cameras);
+  return { db, vcgw };
+}
+
+t.test('list, show, channels, segments, status', async (t) => {
+  const { db, vcgw } = await setup(t);
 
   const list = await vcgw('cascade', 'list');
   t.equal(list.code, 0, 'list runs');
@@ -74,4 +81,41 @@ t.test('two platforms on one local port are refused, naming the field', async (t
   const out = await vcgw('cascade', 'list');
   t.not(out.code, 0, 'refused');
   t.match(out.err, /cascade\.1\.local_port.*5070 is cascade\.0\.local_port too/, 'the field and the clash named');
+});
+
+t.test('codes set by hand: the same rules, stored as manual, kept, never taken by automatic codes', async (t) => {
+  const { db, vcgw } = await setup(t);
+  type Node = { code: string; kind: string; key: string; manual: boolean };
+  const nodes = async () => (JSON.parse((await vcgw('cascade', 'channels', 'police', '--json')).out) as { nodes: Node[] }).nodes;
+  const before = await nodes();
+  const [first, second] = before.filter((n) => n.kind === 'channel');
+  const org = before.find((n) => n.kind === 'org')!;
+  t.ok(first && second && before.every((n) => !n.manual), 'two channels, every code automatic');
+
+  const code = (c: string, key = first!.key) => vcgw('cascade', 'code', 'police', key, c);
+  t.match(await code('4402000000132000001'), { code: 2, err: /CODE 4402000000132000001 breaks rule format: .*not a 20-digit/ }, 'a code of 19 digits: rule format');
+  t.match(await code('44020000002160000050'), { code: 2, err: /CODE 44020000002160000050 breaks rule type: .*type 216 where a channel needs 132 or 131/ }, 'an organization type on a channel: rule type');
+  t.match(await code('44020000001320000500'), { code: 2, err: /CODE 44020000001320000500 breaks rule segment: .*inside no configured segment/ }, 'outside the segments: rule segment');
+  t.match(await code(second!.code), { code: 2, err: new RegExp(`CODE ${second!.code} breaks rule duplicate: .*already the code of ${second!.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }, "another channel's code: rule duplicate");
+  t.match(await code('44020000002160000077', 'no-such-node'), { code: 2, err: /NODE_KEY: no node "no-such-node"/ }, 'an unknown node key is named');
+  t.match(await code('44020000002160000077', org.key), { code: 0, out: /now has code 44020000002160000077/ }, 'an organization node takes a free 216 code');
+
+  t.match(await code('44020000001320000042'), { code: 0, out: /now has code 44020000001320000042 at police \(set by hand\)/ }, 'a valid code is set');
+  const after = await nodes();
+  t.match(after.find((n) => n.key === first!.key), { code: '44020000001320000042', manual: true }, 'listed with its code, marked manual');
+  t.equal(after.find((n) => n.key === second!.key)!.code, second!.code, 'the other channel keeps its code');
+  const row = db.prepare('SELECT code, manual FROM cascade_codes WHERE platform = ? AND node_key = ?').get('police', first!.key);
+  t.same(row, { code: '44020000001320000042', manual: 1 }, 'stored in SQLite with manual=1');
+
+  // A new camera is coded automatically: it takes the freed code 1 or later, never the manual one.
+  const { CameraStore } = await import('../../src/store/cameras.js');
+  const { sampleCameraRecordFields } = await import('../../src/sim/sampleCamera.js');
+  const { cameraRecordSchema } = await import('../../src/protocols/province/messages.js');
+  new CameraStore(db).put({ id: 'added', record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(7), cameraNum: crypto.randomUUID() }), access: { ip: '127.0.0.1' }, source: 'cli' });
+  const third = await nodes();
+  t.equal(third.filter((n) => n.kind === 'channel').length, 3, 'the added camera is a channel');
+  t.equal(third.filter((n) => n.code === '44020000001320000042').length, 1, 'the manual code is not handed out again');
+  t.match(third.find((n) => n.key === first!.key), { code: '44020000001320000042', manual: true }, 'and stays on its node across runs');
+  t.equal(new Set(third.map((n) => n.code)).size, third.length, 'no duplicate anywhere in the tree');
+  db.close();
 });

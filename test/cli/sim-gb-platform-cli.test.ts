@@ -17,7 +17,7 @@ t.test('registration and a strict catalog check, then exit', async (t) => {
   const { db, dir } = tempDb(t);
   const vcgw = cliRunner(writeMinimalConfig(dir));
   const port = await freePort();
-  const run = vcgw('sim', 'gb-platform', '--listen', `127.0.0.1:${port}`, '--password', 'pw', '--strict', 'codes', '--strict', 'call-id', '--once', '--wait-s', '20');
+  const run = vcgw('sim', 'gb-platform', '--listen', `127.0.0.1:${port}`, '--password', 'pw', '--strict', 'codes', '--strict', 'call-id', '--strict', 'subscription', '--once', '--wait-s', '20');
   const cameras = [1, 2, 3].map((i) => ({ id: `c${i}`, record: cameraRecordSchema.parse({ ...sampleCameraRecordFields(i), cameraNum: crypto.randomUUID() }) }));
   const svc = startCascade({
     platforms: [
@@ -52,12 +52,13 @@ t.test('registration and a strict catalog check, then exit', async (t) => {
   t.equal(out.code, 0, 'exits 0: every check passed');
   t.match(out.out, /registered: 44020000002000000001/, 'the registration');
   t.match(out.out, /catalog: 8\/8 items in 1 pages; 5 nodes, 3 channels, 5 levels/, 'the catalog summary');
-  t.notMatch(out.out, /FAIL/, 'no failed check');
+  t.match(out.out, /subscription: 8 catalog items in 1 NOTIFYs in the dialog/, 'the catalog came in the subscription dialog');
+  t.notMatch(out.out, /FAIL|refused:/, 'no failed check, nothing refused');
 });
 
 t.test('a bad flag is named', async (t) => {
   const { dir } = tempDb(t);
   const vcgw = cliRunner(writeMinimalConfig(dir));
-  t.match(await vcgw('sim', 'gb-platform', '--strict', 'loose', '--once'), { code: 2, err: /--strict: expected one of call-id, codes, rport, got loose/ });
+  t.match(await vcgw('sim', 'gb-platform', '--strict', 'loose', '--once'), { code: 2, err: /--strict: expected one of call-id, codes, rport, subscription, got loose/ });
   t.match(await vcgw('sim', 'gb-platform', '--play', 'carrier-pigeon', '--once'), { code: 2, err: /--play: expected one of udp, tcp-passive, tcp-active/ });
 });

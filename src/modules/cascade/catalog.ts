@@ -3,7 +3,7 @@
 import type { CascadePlatformConfig } from '../../config/schema/cascade.js';
 import type { CatalogItem } from '../../protocols/gb28181/index.js';
 import type { CascadeCodeStore } from '../../store/cascadeCodes.js';
-import { assignCodes, toSegment, type CodeProblem } from './codes.js';
+import { assignCodes, checkManualCode, toSegment, type CodeProblem } from './codes.js';
 import type { CameraListPort, CameraStatePort, CascadeCamera } from './ports.js';
 import { buildTree, sharedCameras, type TreeNode } from './tree.js';
 
@@ -22,8 +22,10 @@ export interface SharedView {
   codeOf: Map<string, string>;
 }
 
+const treeOf = (platform: CascadePlatformConfig, cameras: CameraListPort) => buildTree(sharedCameras(cameras.cameras(), platform), platform.tree, platform.node_names);
+
 export function sharedView(platform: CascadePlatformConfig, cameras: CameraListPort, store: CascadeCodeStore, now = Date.now()): SharedView {
-  const tree = buildTree(sharedCameras(cameras.cameras(), platform), platform.tree, platform.node_names);
+  const tree = treeOf(platform, cameras);
   const assigned = assignCodes(platform.name, tree, platform.segments.map(toSegment), store.forPlatform(platform.name), now);
   if (assigned.fresh.length > 0) store.put(assigned.fresh);
   const byKey = new Map(tree.map((n) => [n.key, n]));
@@ -75,4 +77,19 @@ export function catalogItem(node: CodedNode, platform: CascadePlatformConfig, st
     ptzType: ptzTypeOf(node.camera),
     extra: {},
   };
+}
+
+/**
+ * Sets a node's code by hand (`manual`, never moved by the automatic assignment), after the same
+ * checks as automatic codes. Codes missing elsewhere in the tree are assigned first, so that the
+ * duplicate check sees the whole tree. Returns what is wrong, each naming the code and rule.
+ */
+export function setManualCode(platform: CascadePlatformConfig, cameras: CameraListPort, store: CascadeCodeStore, nodeKey: string, code: string, now = Date.now()): { ok: true } | { ok: false; error: string } {
+  const node = treeOf(platform, cameras).find((n) => n.key === nodeKey);
+  if (!node) return { ok: false, error: `NODE_KEY: no node ${JSON.stringify(nodeKey)} in the tree shared with ${platform.name} (the keys: vcgw cascade channels ${platform.name} --json)` };
+  sharedView(platform, cameras, store, now);
+  const problems = checkManualCode(code, node, platform.segments.map(toSegment), store.forPlatform(platform.name));
+  if (problems.length > 0) return { ok: false, error: problems.map((p) => `CODE ${p.code || code} breaks rule ${p.rule}: ${p.message}`).join('\n') };
+  store.put([{ platform: platform.name, nodeKey, code, manual: true, assignedAt: now }]);
+  return { ok: true };
 }

@@ -64,6 +64,15 @@ export function checkCode(code: string, kind: TreeNode['kind'], segments: readon
   return problems;
 }
 
+/**
+ * Problems with setting `code` by hand on `node`: the automatic codes' rules, with "duplicate"
+ * against every code stored for the platform (nodes no longer shared keep theirs reserved).
+ */
+export function checkManualCode(code: string, node: Pick<TreeNode, 'key' | 'kind'>, segments: readonly Segment[], stored: readonly CascadeCodeRow[]): CodeProblem[] {
+  const owner = stored.find((r) => r.code === code && r.nodeKey !== node.key)?.nodeKey;
+  return [...checkSegments(segments), ...checkCode(code, node.kind, segments, owner)];
+}
+
 export interface Assignment {
   /** node key → code, for every node that has one. */
   codes: Map<string, string>;
@@ -92,8 +101,9 @@ export function assignCodes(platform: string, nodes: readonly TreeNode[], segmen
     if (!row) continue;
     const owner = holder.get(row.code);
     const found = checkCode(row.code, n.kind, segments, owner !== n.key && owner !== undefined && nodeKeys.has(owner) ? owner : undefined);
-    if (found.length === 0) codes.set(n.key, row.code);
-    else problems.push(...found.map((p) => ({ ...p, message: `${p.message}; ${n.key} gets a new code` })));
+    // A code set by hand is never moved: what is wrong with it is reported, the operator fixes it.
+    if (found.length === 0 || row.manual) codes.set(n.key, row.code);
+    problems.push(...found.map((p) => ({ ...p, message: `${p.message}; ${row.manual ? `kept for ${n.key}: set by hand` : `${n.key} gets a new code`}` })));
   }
   const next = new Map<Segment, number>(segments.map((s) => [s, s.first]));
   for (const n of nodes) {

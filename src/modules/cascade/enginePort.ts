@@ -43,6 +43,8 @@ export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): nu
             mode: req.mode,
             host: req.host,
             ...(req.mode !== 'tcp-passive' ? { remote: req.remote } : {}),
+            // A closed UDP port then shows as refused sends (ICMP), as a gone TCP peer does.
+            ...(req.mode === 'udp' ? { udpConnect: true } : {}),
             ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
           },
           ssrc: req.ssrc,
@@ -65,7 +67,7 @@ export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): nu
           ended: sender.ended,
           stats: () => {
             const s = sender.stats();
-            return { frames: s.ps.frames, packets: s.ps.packets, refused: s.ps.refused, rtcpIn: s.rtcpIn, ...(s.lastPeerPacketAt !== undefined ? { lastPeerPacketAt: s.lastPeerPacketAt } : {}) };
+            return { frames: s.ps.frames, packets: s.ps.packets, refused: s.ps.refused, rtcpIn: s.rtcpIn, refusing: s.refusing, ...(s.lastPeerPacketAt !== undefined ? { lastPeerPacketAt: s.lastPeerPacketAt } : {}) };
           },
           close: async () => {
             await sender.close();

@@ -41,6 +41,8 @@ export interface PsOutputStats {
   refused: number;
   rtcpIn: number;
   lastPeerPacketAt?: number;
+  /** UDP: the upper side's port refuses (ICMP port unreachable) now. */
+  refusing: boolean;
 }
 
 export interface PsOutput {

@@ -25,7 +25,7 @@ import {
   type MediaTransport,
   type PtzCommand,
 } from '../../protocols/gb28181/index.js';
-import { SipEndpoint, SipTimeoutError, header, randomToken, type Dialog, type IncomingRequest, type Remote, type SipRequest, type SipTimers } from '../../protocols/sip/index.js';
+import { SipEndpoint, SipTimeoutError, header, randomToken, tagOf, withoutTag, type Dialog, type IncomingRequest, type Remote, type SipRequest, type SipTimers } from '../../protocols/sip/index.js';
 import type { CascadeCodeStore } from '../../store/cascadeCodes.js';
 import { catalogItem, sharedView, type SharedView } from './catalog.js';
 import { MediaRefusal, type CameraListPort, type CameraStatePort, type MediaPort, type PsOutput, type PtzPort } from './ports.js';
@@ -80,12 +80,24 @@ interface Stream {
 /** Checks in a row (one per heartbeat) with sends refused and none delivered before a stream is given up. */
 const FAILING_CHECKS = 2;
 
+/** A catalog subscription: a SIP dialog of its own (RFC 6665), in which every NOTIFY is sent. */
 interface Subscription {
   callId: string;
-  /** The subscriber's From (with its tag): the To of our NOTIFYs. */
-  subscriber: string;
+  /** The To-tag of our 200: the From-tag of our NOTIFYs. */
+  localTag: string;
+  /** The subscriber's From-tag: the To-tag of our NOTIFYs. */
+  remoteTag: string;
+  /** The subscriber's From and To name-addrs without tags (the To is us). */
+  remoteUri: string;
+  localUri: string;
+  /** Our CSeq in the dialog, increasing with every NOTIFY. */
+  cseq: number;
   expiresAt: number;
+  expiry: NodeJS.Timeout | undefined;
 }
+
+/** Longest catalog subscription granted (s). */
+const MAX_SUBSCRIPTION_S = 86400;
 
 const MAX_BACKOFF_FACTOR = 10;
 /** Upper sides that expect a refresh well before expiry: never later than this before it. */
@@ -166,6 +178,7 @@ export class CascadeLink {
     this.unsubscribeState?.();
     this.clearTimers();
     await Promise.all([...this.streams.values()].map((s) => this.endStream(s, 'gateway stopping')));
+    await Promise.all([...this.subscriptions.values()].map((s) => this.endSubscription(s, 'noresource')));
     if (this.state === 'registered') {
       // Expires 0, so that the upper side shows us offline at once; bounded by the transaction timeout.
       await this.sendRegister(0).catch(() => undefined);
@@ -277,12 +290,16 @@ export class CascadeLink {
     if (error !== undefined) this.lastError = error;
   }
 
-  /** A stream whose sends are all refused (TCP peer gone silent, far behind) is abandoned: BYE. */
+  /**
+   * A stream whose sends are all refused (TCP peer gone silent or far behind, UDP port closed:
+   * ICMP port unreachable) is abandoned: BYE.
+   */
   private checkStreams(): void {
     for (const s of [...this.streams.values()]) {
       const stats = s.output.stats();
       const delivered = stats.frames > s.info.frames;
-      s.failing = stats.refused > s.refused && !delivered ? s.failing + 1 : 0;
+      // After a refused frame only keyframes are tried, so a check may see no new refusal while the port stays shut.
+      s.failing = !delivered && (stats.refused > s.refused || stats.refusing) ? s.failing + 1 : 0;
       s.refused = stats.refused;
       s.info.frames = stats.frames;
       if (s.failing >= FAILING_CHECKS) void this.endStream(s, `sends refused for ${FAILING_CHECKS} heartbeats`);
@@ -354,26 +371,7 @@ export class CascadeLink {
     try {
       const subs = [...this.subscriptions.values()].filter((s) => s.expiresAt > Date.now());
       if (subs.length === 0) await this.sendMessage(body!);
-      for (const s of subs) {
-        await this.ep.send(
-          this.ep.build({
-            method: 'NOTIFY',
-            uri: this.upperUri,
-            from: this.aor,
-            to: s.subscriber,
-            target: this.upper,
-            callId: s.callId,
-            cseq: ++this.cseq,
-            body,
-            contentType: MANSCDP_CONTENT_TYPE,
-            extraHeaders: [
-              ['Event', 'Catalog'],
-              ['Subscription-State', `active;expires=${Math.max(0, Math.round((s.expiresAt - Date.now()) / 1000))}`],
-            ],
-          }),
-          this.upper,
-        );
-      }
+      for (const s of subs) await this.notifyIn(s, body);
       this.notifications++;
       this.log.info({ cameraNum, channel: code, online }, 'channel status sent upward');
     } catch (err) {
@@ -455,17 +453,84 @@ export class CascadeLink {
     return outcome.ok;
   }
 
+  // ------------------------------------------------------------------ catalog subscriptions
+
+  /**
+   * SUBSCRIBE (Event: Catalog), RFC 6665 as GB/T 28181 uses it: 200, then a NOTIFY with the
+   * catalog in the new dialog; a SUBSCRIBE inside the dialog refreshes it, or ends it with Expires 0.
+   */
   private onSubscribe(r: IncomingRequest): void {
-    const event = (header(r.request, 'event') ?? '').split(';')[0]!.trim().toLowerCase();
+    const req = r.request;
+    const event = (header(req, 'event') ?? '').split(';')[0]!.trim().toLowerCase();
     if (event !== 'catalog') {
       r.reply(489, { reason: 'Bad Event' });
       return;
     }
-    const expires = Math.min(Number(header(r.request, 'expires') ?? 3600) || 0, 86400);
-    const callId = header(r.request, 'call-id')!;
-    if (expires === 0) this.subscriptions.delete(callId);
-    else this.subscriptions.set(callId, { callId, subscriber: header(r.request, 'from')!, expiresAt: Date.now() + expires * 1000 });
+    const callId = header(req, 'call-id')!;
+    const existing = this.subscriptions.get(callId);
+    const toTag = tagOf(header(req, 'to'));
+    if (toTag !== undefined && existing?.localTag !== toTag) {
+      r.reply(481, { reason: 'Subscription does not exist' });
+      return;
+    }
+    const expires = Math.min(Number(header(req, 'expires') ?? 3600) || 0, MAX_SUBSCRIPTION_S);
     r.reply(200, { headers: [['Expires', String(expires)]] });
+    if (expires === 0) {
+      if (existing) void this.endSubscription(existing, 'timeout');
+      return;
+    }
+    const sub: Subscription = existing ?? {
+      callId,
+      localTag: r.localTag,
+      remoteTag: tagOf(header(req, 'from')) ?? '',
+      remoteUri: withoutTag(header(req, 'from') ?? ''),
+      localUri: withoutTag(header(req, 'to') ?? ''),
+      cseq: 0,
+      expiresAt: 0,
+      expiry: undefined,
+    };
+    clearTimeout(sub.expiry);
+    sub.expiresAt = Date.now() + expires * 1000;
+    sub.expiry = setTimeout(() => void this.endSubscription(sub, 'timeout'), expires * 1000);
+    this.subscriptions.set(callId, sub);
+    if (existing) return;
+    // The initial NOTIFY: the catalog as it is now, paged like a Catalog answer.
+    const items = this.view().nodes.map((n) => catalogItem(n, this.config, this.deps.state));
+    const pages = catalogPages({ sn: ++this.sn, deviceId: this.config.local_id }, items, { pageSize: this.config.catalog_page_size, root: 'Notify', charset: 'GB2312' });
+    void (async () => {
+      for (const page of pages) await this.notifyIn(sub, page);
+    })().catch((err: Error) => this.log.warn({ err: err.message }, 'initial catalog NOTIFY failed'));
+  }
+
+  /** A NOTIFY inside the subscription's dialog; `terminated` ends it (then without a body). */
+  private async notifyIn(sub: Subscription, body: Buffer | undefined, terminated?: string): Promise<void> {
+    if (!this.ep) return;
+    const state = terminated ? `terminated;reason=${terminated}` : `active;expires=${Math.max(0, Math.round((sub.expiresAt - Date.now()) / 1000))}`;
+    const req = this.ep.build({
+      method: 'NOTIFY',
+      uri: this.upperUri,
+      from: sub.localUri,
+      fromTag: sub.localTag,
+      to: `${sub.remoteUri};tag=${sub.remoteTag}`,
+      target: this.upper,
+      callId: sub.callId,
+      cseq: ++sub.cseq,
+      contact: `<sip:${this.config.local_id}@${this.advertised}:${this.ep.port}>`,
+      ...(body ? { body, contentType: MANSCDP_CONTENT_TYPE } : {}),
+      extraHeaders: [
+        ['Event', 'Catalog'],
+        ['Subscription-State', state],
+      ],
+    });
+    await this.ep.send(req, this.upper);
+  }
+
+  private async endSubscription(sub: Subscription, reason: string): Promise<void> {
+    clearTimeout(sub.expiry);
+    if (this.subscriptions.get(sub.callId) !== sub) return;
+    this.subscriptions.delete(sub.callId);
+    this.log.info({ callId: sub.callId, reason }, 'catalog subscription ended');
+    await this.notifyIn(sub, undefined, reason).catch(() => undefined);
   }
 
   // ------------------------------------------------------------------ media

@@ -18,6 +18,8 @@ export interface PsStreamSenderStats {
   rtcpIn: number;
   /** When the peer last sent anything on the link; undefined before it has. */
   lastPeerPacketAt?: number;
+  /** Connected UDP: the peer's port refuses (ICMP port unreachable) now. */
+  refusing: boolean;
 }
 
 export interface PsStreamSender {
@@ -50,7 +52,7 @@ export async function sendPsStream(opts: PsStreamSenderOptions, now: () => numbe
     link,
     sink,
     ended,
-    stats: () => ({ link: { ...link.stats }, ps: { ...sink.stats }, rtcpIn, ...(lastPeerPacketAt !== undefined ? { lastPeerPacketAt } : {}) }),
+    stats: () => ({ link: { ...link.stats }, ps: { ...sink.stats }, rtcpIn, refusing: link.refusing, ...(lastPeerPacketAt !== undefined ? { lastPeerPacketAt } : {}) }),
     close: () => link.close(),
   };
 }

@@ -53,7 +53,19 @@ export interface RtpLinkOptions {
   connectTimeoutMs?: number;
   /** TCP: a peer this far behind makes send() return false. */
   maxBufferedBytes?: number;
+  /**
+   * UDP with `remote`: connect the socket to it, so that the peer's ICMP port unreachable makes
+   * sends fail (see `refusing`). Only packets from `remote` are then received.
+   */
+  udpConnect?: boolean;
 }
+
+/**
+ * How long after the last ICMP port unreachable a connected UDP link counts as refused. Longer
+ * than a GOP (after a refused frame only keyframes are sent) and than the kernel's ICMP rate
+ * limit (one a second off loopback).
+ */
+const UDP_REFUSED_WINDOW_MS = 10_000;
 
 export interface RtpLinkStats {
   packetsIn: number;
@@ -104,6 +116,11 @@ export abstract class RtpLink extends EventEmitter<RtpLinkEvents> {
 
   /** Whether send() can deliver now (UDP: a remote is known; TCP: connected). */
   abstract get ready(): boolean;
+
+  /** Connected UDP: the peer's port answered ICMP port unreachable lately; send() then returns false. */
+  get refusing(): boolean {
+    return false;
+  }
 
   /**
    * Sends packets (on TCP, framed into one write). Returns false when they could not be sent
@@ -174,13 +191,26 @@ class UdpLink extends RtpLink {
     port: number,
     ports: PortAllocator | undefined,
     private remote: RtpEndpoint | undefined,
+    private readonly connected: boolean,
   ) {
     super('udp', port, ports);
     socket.on('message', (msg, rinfo) => {
       this.countIn(msg.length);
       this.emit('packet', msg, { address: rinfo.address, port: rinfo.port });
     });
-    socket.on('error', (err) => this.fail(err));
+    socket.on('error', (err) => this.sendFailed(err));
+  }
+
+  private refusedAt: number | undefined;
+
+  private readonly sendFailed = (err: Error | null): void => {
+    if (!err) return;
+    if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') this.refusedAt = Date.now();
+    this.fail(err);
+  };
+
+  override get refusing(): boolean {
+    return this.refusedAt !== undefined && Date.now() - this.refusedAt < UDP_REFUSED_WINDOW_MS;
   }
 
   static async open(host: string, opts: RtpLinkOptions): Promise<UdpLink> {
@@ -204,7 +234,10 @@ class UdpLink extends RtpLink {
     } catch {
       // The kernel may cap it (net.core.rmem_max); the default still works at low rates.
     }
-    return new UdpLink(socket, socket.address().port, opts.ports, opts.remote);
+    const remote = opts.remote;
+    const connect = opts.udpConnect === true && remote !== undefined;
+    if (connect) await new Promise<void>((resolve) => socket.connect(remote.port, remote.address, resolve));
+    return new UdpLink(socket, socket.address().port, opts.ports, remote, connect);
   }
 
   get ready(): boolean {
@@ -213,15 +246,18 @@ class UdpLink extends RtpLink {
 
   /** Sets where send() goes (UDP only; e.g. learnt from the first packet for symmetric RTP). */
   setRemote(remote: RtpEndpoint): void {
+    if (this.connected) throw new Error('rtp udp: a connected link keeps the remote it was opened with');
     this.remote = remote;
   }
 
   send(packets: readonly Buffer[]): boolean {
     const remote = this.remote;
     if (!remote || this.closed) return false;
-    for (const p of packets) this.socket.send(p, remote.port, remote.address);
+    // Sent even while refused: the peer may open its port again.
+    if (this.connected) for (const p of packets) this.socket.send(p, this.sendFailed);
+    else for (const p of packets) this.socket.send(p, remote.port, remote.address);
     this.countOut(packets);
-    return true;
+    return !this.refusing;
   }
 
   waitReady(): Promise<void> {

@@ -61,6 +61,8 @@ export interface IncomingRequest {
   readonly remote: Remote;
   /** The dialog an in-dialog request (BYE excepted: the endpoint answers it) belongs to. */
   readonly dialog: Dialog | null;
+  /** The To-tag our responses carry (the request's own, or the one we chose): a notifier's dialog tag. */
+  readonly localTag: string;
   reply(status: number, opts?: ReplyOptions): void;
   /**
    * INVITE only: 200 with our Contact and the answer body; resolves with the dialog once ACKed,
@@ -325,6 +327,7 @@ export class SipEndpoint {
       request: req,
       remote,
       dialog,
+      localTag: toTag,
       reply: (status, o) => {
         if (status >= 200 && status < 300 && req.method === 'INVITE') {
           this.log('warn', 'use accept() for a 2xx to INVITE', { remote });

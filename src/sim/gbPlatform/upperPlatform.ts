@@ -31,7 +31,7 @@ import {
   type PtzCommand,
 } from '../../protocols/gb28181/index.js';
 import { receivePsStream, type PsStreamReceiver } from '../../protocols/ps/receiveStream.js';
-import { DigestServer, SipEndpoint, header, parseCSeq, parseVia, type Dialog, type IncomingRequest, type Remote, type SipLog, type SipTimers } from '../../protocols/sip/index.js';
+import { DigestServer, SipEndpoint, header, parseCSeq, parseVia, randomToken, tagOf, type Dialog, type IncomingRequest, type Remote, type SipLog, type SipTimers } from '../../protocols/sip/index.js';
 
 const run = promisify(execFile);
 
@@ -44,6 +44,28 @@ export interface UpperStrictness {
   requireRport: boolean;
   /** The CSeq method Keepalive MESSAGEs must carry (null: any). */
   keepaliveCseqMethod: string | null;
+  /**
+   * NOTIFYs must belong to one of our catalog subscriptions (RFC 6665): its Call-ID, the
+   * notifier's tag from the 200 as From-tag, ours as To-tag, CSeq increasing, a Subscription-State
+   * (active with expires, or terminated). Others are refused with 481.
+   */
+  subscriptionDialogs: boolean;
+}
+
+/** One catalog subscription of ours, as the notifier keeps it. */
+export interface CatalogSubscription {
+  lowerId: string;
+  callId: string;
+  /** Our From-tag. */
+  fromTag: string;
+  /** The notifier's To-tag (from the 200, or its first NOTIFY). */
+  toTag?: string;
+  /** Our CSeq for SUBSCRIBEs in the dialog. */
+  cseq: number;
+  /** The NOTIFYs received in it, in order. */
+  notifies: { cseq: number; state: string; items: number }[];
+  /** Set by a NOTIFY with Subscription-State terminated (its reason). */
+  terminated?: string;
 }
 
 export interface UpperPlatformOptions {
@@ -111,7 +133,7 @@ export interface Play {
   probe(): Promise<PlayCheck>;
 }
 
-const DEFAULT_STRICT: UpperStrictness = { callIdReuse: false, strictCodes: false, requireRport: false, keepaliveCseqMethod: null };
+const DEFAULT_STRICT: UpperStrictness = { callIdReuse: false, strictCodes: false, requireRport: false, keepaliveCseqMethod: null, subscriptionDialogs: false };
 
 export class GbUpperPlatformSim {
   readonly strict: UpperStrictness;
@@ -122,6 +144,8 @@ export class GbUpperPlatformSim {
   readonly refusals: string[] = [];
   /** Catalog status notifications (MESSAGE Notify or NOTIFY), as parsed items. */
   readonly notifications: CatalogItem[] = [];
+  /** Our catalog subscriptions by Call-ID. */
+  readonly subscriptions = new Map<string, CatalogSubscription>();
   private ep!: SipEndpoint;
   private digest: DigestServer;
   private catalog: CatalogCollector;
@@ -225,6 +249,14 @@ export class GbUpperPlatformSim {
       r.reply(405);
       return;
     }
+    if (req.method === 'NOTIFY') {
+      const problem = this.checkNotify(r);
+      if (problem && this.strict.subscriptionDialogs) return this.refuse(r, 481, problem);
+      if (req.body.length === 0) {
+        r.reply(200);
+        return;
+      }
+    }
     const m = decodeManscdp(req.body, header(req, 'content-type'));
     if (!m.ok) {
       r.reply(400, { reason: m.error.slice(0, 100) });
@@ -245,7 +277,11 @@ export class GbUpperPlatformSim {
     if (msg.cmdType === 'Catalog') {
       const p = parseCatalog(msg);
       if (!p.ok) return;
-      if (msg.root === 'Notify') this.notifications.push(...p.page.items);
+      if (msg.root === 'Notify') {
+        this.notifications.push(...p.page.items);
+        const notify = this.subscriptions.get(header(req, 'call-id') ?? '')?.notifies.at(-1);
+        if (req.method === 'NOTIFY' && notify) notify.items = p.page.items.length;
+      }
       else this.catalog.offer(msg.deviceId, msg.sn, p.page);
       return;
     }
@@ -338,13 +374,79 @@ export class GbUpperPlatformSim {
     return (field((await answer).body, 'Result') ?? 'ERROR').toUpperCase() === 'OK' ? 'OK' : 'ERROR';
   }
 
-  /** SUBSCRIBE to the catalog (status changes then come as NOTIFY). */
+  /**
+   * Checks a NOTIFY against our subscriptions and records it there; returns what is wrong (a NOTIFY
+   * outside any of our subscription dialogs), or undefined.
+   */
+  private checkNotify(r: IncomingRequest): string | undefined {
+    const req = r.request;
+    const sub = this.subscriptions.get(header(req, 'call-id') ?? '');
+    if (!sub) return `NOTIFY outside a subscription (Call-ID ${header(req, 'call-id')})`;
+    const fromTag = tagOf(header(req, 'from'));
+    // RFC 6665 §4.1.2.4: a NOTIFY may arrive before the 200 to the SUBSCRIBE; it sets the tag then.
+    sub.toTag ??= fromTag;
+    if (fromTag !== sub.toTag) return `NOTIFY From-tag ${fromTag} is not the subscription's ${sub.toTag}`;
+    if (tagOf(header(req, 'to')) !== sub.fromTag) return `NOTIFY To-tag ${tagOf(header(req, 'to'))} is not ours (${sub.fromTag})`;
+    if (sub.terminated) return `NOTIFY after the subscription ended (${sub.terminated})`;
+    const cseq = parseCSeq(header(req, 'cseq') ?? '')?.seq ?? 0;
+    const last = sub.notifies.at(-1)?.cseq ?? 0;
+    if (cseq <= last) return `NOTIFY CSeq ${cseq} not above ${last}`;
+    const state = header(req, 'subscription-state') ?? '';
+    if (!/^active;\s*expires=\d+|^terminated\b/i.test(state)) return `NOTIFY Subscription-State "${state}": neither active with expires nor terminated`;
+    sub.notifies.push({ cseq, state, items: 0 });
+    if (/^terminated/i.test(state)) sub.terminated = /reason=(\w+)/i.exec(state)?.[1] ?? 'terminated';
+    return undefined;
+  }
+
+  /** SUBSCRIBE to the catalog: a subscription dialog in which the catalog and status changes come as NOTIFY. */
   async subscribeCatalog(id: string, expires = 3600): Promise<number> {
-    const sn = ++this.sn;
-    return this.send(id, query('Catalog', { sn, deviceId: id }), id, 'SUBSCRIBE', [
-      ['Event', 'Catalog'],
-      ['Expires', String(expires)],
-    ]);
+    const sub: CatalogSubscription = { lowerId: id, callId: `${randomToken(10)}@upper`, fromTag: randomToken(6), cseq: 1, notifies: [] };
+    this.subscriptions.set(sub.callId, sub);
+    const res = await this.ep.request({
+      method: 'SUBSCRIBE',
+      uri: `sip:${id}@${this.opts.domain}`,
+      from: `<sip:${this.opts.serverId}@${this.opts.domain}>`,
+      fromTag: sub.fromTag,
+      to: `<sip:${id}@${this.opts.domain}>`,
+      target: this.target(id),
+      callId: sub.callId,
+      cseq: sub.cseq,
+      body: query('Catalog', { sn: ++this.sn, deviceId: id }),
+      contentType: MANSCDP_CONTENT_TYPE,
+      extraHeaders: [
+        ['Event', 'Catalog'],
+        ['Expires', String(expires)],
+      ],
+    });
+    if (res.status === 200) sub.toTag ??= tagOf(header(res, 'to'));
+    else this.subscriptions.delete(sub.callId);
+    return res.status;
+  }
+
+  /** SUBSCRIBE inside the lower side's last subscription dialog: a refresh, or with 0 the end of it. */
+  async resubscribeCatalog(id: string, expires: number): Promise<number> {
+    const sub = [...this.subscriptions.values()].filter((s) => s.lowerId === id).at(-1);
+    if (!sub?.toTag) throw new Error(`no catalog subscription to ${id}`);
+    const res = await this.ep.send(
+      this.ep.build({
+        method: 'SUBSCRIBE',
+        uri: `sip:${id}@${this.opts.domain}`,
+        from: `<sip:${this.opts.serverId}@${this.opts.domain}>`,
+        fromTag: sub.fromTag,
+        to: `<sip:${id}@${this.opts.domain}>;tag=${sub.toTag}`,
+        target: this.target(id),
+        callId: sub.callId,
+        cseq: ++sub.cseq,
+        body: query('Catalog', { sn: ++this.sn, deviceId: id }),
+        contentType: MANSCDP_CONTENT_TYPE,
+        extraHeaders: [
+          ['Event', 'Catalog'],
+          ['Expires', String(expires)],
+        ],
+      }),
+      this.target(id),
+    );
+    return res.status;
   }
 
   /** Catalog query, all pages, then the tree and code checks. */

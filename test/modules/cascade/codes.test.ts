@@ -57,6 +57,17 @@ t.test('codes are assigned from the segments, kept across restarts, and a full s
   t.match(full.problems, [{ rule: 'full', message: /no free code of type 132\/131/ }], 'the fourth camera finds the channel segment full');
 });
 
+t.test('a code set by hand is never moved, even when a segment no longer holds it; an automatic one is', async (t) => {
+  const tree = buildTree([camera(1), camera(2)], ['province'], {});
+  const [a, b] = tree.filter((n) => n.kind === 'channel');
+  const row = (nodeKey: string, code: string, manual: boolean) => ({ platform: 'up', nodeKey, code, manual, assignedAt: 1 });
+  // Both codes sit outside CAM (serial 50 and 60): the segment was narrowed since they were set.
+  const out = assignCodes('up', tree, [ORG, CAM], [row(a!.key, '44020000001320000050', true), row(b!.key, '44020000001320000060', false)], 2);
+  t.equal(out.codes.get(a!.key), '44020000001320000050', 'the manual code stays on its node');
+  t.match(out.problems, [{ rule: 'segment', code: '44020000001320000050', message: /kept for .*: set by hand/ }, { rule: 'segment', code: '44020000001320000060', message: /gets a new code/ }], 'both named; only the automatic one is replaced');
+  t.equal(out.codes.get(b!.key), '44020000001320000001', 'the automatic one moves into the segment');
+});
+
 t.test('the default tree: province → city → road → section → facility', async (t) => {
   const tree = buildTree([camera(1, { roadSec: '京珠北段', classify: 3, poiName: '大宝山隧道' })], ['province', 'city', 'road', 'section', 'facility'], { 'city:4402': '韶关市' });
   t.same(

@@ -239,3 +239,20 @@ t.test('the upper side dropping a TCP stream without BYE: the output ends and th
   t.equal(play.dialog.terminated, 'bye-received', 'the gateway hung up the call');
   await play.bye();
 });
+
+t.test('the upper side closing its UDP port (ICMP port unreachable): the output ends after 2 heartbeats and the gateway sends BYE', async (t) => {
+  const r = await rig(t);
+  const sim = await upper(t);
+  const svc = await r.cascade([platform(sim.port)]);
+  await sim.until(() => sim.lowers.has(LOCAL_ID), 5000, 'registered');
+  const channel = (await sim.queryCatalog(LOCAL_ID)).channels.find((c) => c.name === r.media.camera('live').record.cameraName)!.deviceId;
+  const play = await sim.invite(LOCAL_ID, channel, 'udp');
+  await until('media', () => play.bytes() > 20_000, 15_000);
+  const link = svc.links[0]!;
+  // The receiving socket closes without a BYE: the port answers ICMP port unreachable.
+  await play.dropMedia();
+  await until('the output ended', () => link.status().streams.length === 0, 10_000);
+  await until('BYE received', () => play.dialog.terminated !== null, 5000);
+  t.equal(play.dialog.terminated, 'bye-received', 'the gateway hung up the call');
+  await play.bye();
+});

@@ -41,6 +41,23 @@ t.test('UDP: packets sent on one link arrive on the other', async (t) => {
   t.equal(tx.stats.packetsOut, 3);
 });
 
+t.test('connected UDP: delivers while the port is open; an ICMP port unreachable makes it refuse', async (t) => {
+  const rx = await openRtpLink({ mode: 'udp' });
+  const tx = await openRtpLink({ mode: 'udp', remote: { address: '127.0.0.1', port: rx.localPort }, udpConnect: true });
+  t.teardown(() => tx.close());
+  const got = collect(rx, 2);
+  t.equal(tx.send([rtp(1), rtp(2)]), true, 'sent while the peer listens');
+  t.equal((await got).length, 2, 'both arrived');
+  await rx.close();
+  // Each send to the closed port draws an ICMP port unreachable; the next send reports it.
+  const refused = new Promise<Error>((resolve) => tx.once('error', resolve));
+  const pump = setInterval(() => tx.send([rtp(3)]), 20);
+  const err = await Promise.race([refused, new Promise<Error>((_, reject) => setTimeout(() => reject(new Error('no ECONNREFUSED within 3 s')), 3000))]).finally(() => clearInterval(pump));
+  t.match(err, { code: 'ECONNREFUSED' }, 'the send error is ECONNREFUSED');
+  t.equal(tx.refusing, true, 'the link counts as refused');
+  t.equal(tx.send([rtp(4)]), false, 'send() reports the refusal');
+});
+
 t.test('TCP passive receiver, TCP active sender: RFC 4571 framing both ways', async (t) => {
   const rx = await openRtpLink({ mode: 'tcp-passive' });
   t.equal(rx.ready, false, 'not ready before a peer connects');
