@@ -12,6 +12,8 @@ import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
 import { PtzHoldStore } from '../store/ptzHolds.js';
 import { PtzLogStore } from '../store/ptzLog.js';
+import { DaemonPresence } from '../store/daemonPresence.js';
+import { ProvinceAcceptedStore } from '../store/provinceAccepted.js';
 import { TokenStore } from '../store/tokens.js';
 import { VERSION } from '../version.js';
 import { startApiServer, type RunningServer } from './api/server.js';
@@ -64,7 +66,7 @@ export interface Daemon {
 
 const DAY_MS = 86_400_000;
 
-function signingKey(config: Config): string {
+export function signingKey(config: Config): string {
   const p = config.province;
   if (p.sm2_private_key) return p.sm2_private_key.toLowerCase();
   return privateKeyHexFromPem(fs.readFileSync(p.sm2_private_key_file!, 'utf8'));
@@ -81,6 +83,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
     const outbox = new OutboxStore(db);
     const tokens = new TokenStore(db);
     tokens.seedFromConfig(config.province.token);
+    const acceptedCalls = new ProvinceAcceptedStore(db);
+    stoppers.push(new DaemonPresence(db).claim());
 
     const cameras = new CameraService({ db, cameras: cameraStore, outbox });
     const provisioned = cameras.provisionFromConfig(config.cameras);
@@ -110,6 +114,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<Daemon> 
       refreshMs: p.token_refresh_s * 1000,
       log: moduleLog(log, 'token'),
       onReachableAgain: () => dispatcher?.resume(),
+      onAccepted: (path, token) => acceptedCalls.record(path, token),
     });
     session.start();
     stoppers.push(() => session.stop());
