@@ -111,7 +111,7 @@ check 'activating/start seen before active/running' test "${states# }" = 'activa
 check 'the API answers HTTP once the unit is active' test "$api_code" != 000
 
 # 2. The unit as systemd read it: no errors, hardening applied.
-unit_errors=$(box journalctl -b --no-pager -o cat -u vcgw.service -g 'Unknown|Invalid|Ignoring|Failed to parse|bad unit' 2>/dev/null || true)
+unit_errors=$(box journalctl -b --no-pager -o cat -u vcgw.service -g 'Unknown|Invalid|Ignoring|Failed to parse|bad unit|mode is different' 2>/dev/null || true)
 check 'no unit errors in the journal' test -z "$unit_errors"
 security=$(box systemd-analyze security --no-pager vcgw.service 2>&1 | tail -1)
 figure 'systemd-analyze security' "$security"
