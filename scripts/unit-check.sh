@@ -95,7 +95,8 @@ check 'vcgw-firstboot made the API certificate' test "$(box systemctl show -P Re
 box systemctl start --no-block vcgw
 states=''
 for _ in $(seq 1 1200); do
-  s="$(prop ActiveState)/$(prop SubState)"
+  # Both in one call: read one by one, they could straddle the READY=1 transition.
+  s=$(box systemctl show -P ActiveState,SubState vcgw | paste -sd/)
   case " $states " in *" $s "*) ;; *) states="$states $s" ;; esac
   [ "$s" = active/running ] || [ "$s" = failed/failed ] && break
   sleep 0.05
@@ -153,7 +154,7 @@ restarts0=$(prop NRestarts); wd_us=$(prop WatchdogUSec)
 box bash -c "kill -STOP $main_pid"
 t0=$(date +%s)
 for _ in $(seq 1 120); do
-  [ "$(prop NRestarts)" -gt "$restarts0" ] && [ "$(prop ActiveState)/$(prop SubState)" = active/running ] && break
+  [ "$(prop NRestarts)" -gt "$restarts0" ] && [ "$(box systemctl show -P ActiveState,SubState vcgw | paste -sd/)" = active/running ] && break
   sleep 1
 done
 figure 'watchdog: stopped → running again' "$(( $(date +%s) - t0 )) s (WatchdogSec $wd_us, then SIGABRT, TimeoutAbortSec $(prop TimeoutAbortUSec), RestartSec $(prop RestartUSec))"
@@ -167,10 +168,11 @@ ffmpeg_running=$(ffmpeg_count)
 t0=$(date +%s%N)
 box systemctl stop vcgw
 stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-figure 'systemctl stop' "$stop_ms ms with $ffmpeg_running ffmpeg running (TimeoutStopSec $(prop TimeoutStopUSec)), Result=$(prop Result)"
+figure 'systemctl stop' "$stop_ms ms with $ffmpeg_running ffmpeg running (TimeoutStopSec $(prop TimeoutStopUSec)), Result=$(prop Result), ExecMainCode=$(prop ExecMainCode) ExecMainStatus=$(prop ExecMainStatus)"
 check 'FFmpeg was running before the stop' test "$ffmpeg_running" -gt 0
 check 'no FFmpeg left after the stop' test "$(ffmpeg_count)" -eq 0
 check 'stopped cleanly (Result=success, not timeout)' test "$(prop Result)" = success
+[ "$(prop Result)" = success ] || figure 'the stop in the journal' "$(box journalctl -u vcgw --no-pager -o short-monotonic -n 25 | cut -c1-400)"
 figure 'last lines of the daemon' "$(box journalctl -u vcgw --no-pager -o cat -n 2 | tr '\n' ' ' | cut -c1-300)"
 
 [ "$fail" -eq 0 ] && echo 'unit-check: all checks passed' || echo 'unit-check: some checks FAILED'
