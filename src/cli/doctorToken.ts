@@ -11,7 +11,7 @@ import { silentLogger } from '../log.js';
 import { signingKey } from '../modules/daemon.js';
 import { ProvinceSession } from '../modules/province/session.js';
 import { provinceTls } from '../modules/province/tls.js';
-import { ProvinceClient, ProvinceReplyError, ProvinceTlsError, ProvinceUnreachableError } from '../protocols/province/client.js';
+import { ProvinceClient, ProvinceReplyError } from '../protocols/province/client.js';
 import { CODE } from '../protocols/province/messages.js';
 import { beijingDateTime } from '../protocols/province/reports.js';
 import { sm2Sign } from '../protocols/province/sm2.js';
@@ -81,8 +81,7 @@ async function tokenCall(config: Config, db: Db): Promise<Check> {
     if (err instanceof ProvinceReplyError) {
       return { check: CHECK, result: 'FAIL', detail: `daemon not running: the province refused token #${held?.seq} (code ${err.code} ${err.msg})`, fix: refusalFix(err) };
     }
-    const what = err instanceof ProvinceTlsError || err instanceof ProvinceUnreachableError ? err.message : String(err);
-    return { check: CHECK, result: 'FAIL', detail: `daemon not running: no token call: ${what}`, fix: 'see the province link check above' };
+    return { check: CHECK, result: 'FAIL', detail: `daemon not running: no token call: ${err instanceof Error ? err.message : String(err)}`, fix: 'see the province link check above' };
   } finally {
     await client.close();
   }

@@ -73,8 +73,13 @@ export class ProvinceSession {
     }
   }
 
-  private accepted(path: string, token: string, reply: Envelope): Envelope {
-    this.options.onAccepted?.(path, token);
+  /** A record that cannot be written must not turn an accepted call into a failed one (and a resend). */
+  private accepted<T>(path: string, token: string, reply: T): T {
+    try {
+      this.options.onAccepted?.(path, token);
+    } catch (err) {
+      this.options.log.warn({ path, err: String(err) }, 'could not record the accepted call');
+    }
     return reply;
   }
 
@@ -102,7 +107,7 @@ export class ProvinceSession {
     const old = this.currentToken();
     const token = await this.watched(this.options.client.requestToken(old));
     this.options.tokens.rotate(token);
-    this.options.onAccepted?.('/service/token', token);
+    this.accepted('/service/token', token, token);
     this.options.log.info({ link: this.options.client.activeUrl }, 'token rotated and stored');
     return token;
   }
