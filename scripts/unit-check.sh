@@ -56,6 +56,7 @@ for _ in $(seq 1 1200); do [ -s "$work/sims.out" ] && break; kill -0 "$sims_pid"
 sims=$(head -1 "$work/sims.out")
 json() { node -e 'process.stdout.write(String(JSON.parse(process.argv[1])[process.argv[2]]))' "$sims" "$1"; }
 api_url=$(json apiUrl)
+figure 'simulators on the host' "$sims"
 install -m 0640 "$work/sims/gateway.toml" "$root/etc/vcgw/gateway.toml"
 install -m 0644 "$work/sims/province-ca.pem" "$root/etc/vcgw/province-ca.pem"
 chroot "$root" chown root:vcgw /etc/vcgw/gateway.toml

@@ -31,15 +31,13 @@ const CHECKS = [
 t.test('the box image boots under systemd and vcgw.service behaves as the unit promises', async (t) => {
   t.equal(process.getuid?.(), 0, 'runs as root (nspawn, chroot)');
   t.equal(spawnSync('systemd-nspawn', ['--version']).status, 0, 'systemd-nspawn is installed (systemd-container, scripts/deps.sh)');
+  // Without tap's environment: its loader in NODE_OPTIONS must reach neither the box's node nor the simulators'.
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], VCGW_DEB_COMPRESSION: 'zstd' };
   const image =
     process.env['VCGW_UNIT_IMAGE'] ??
-    execFileSync('bash', [path.join(repo, 'scripts/build-image.sh')], {
-      encoding: 'utf8',
-      env: { ...process.env, VCGW_DEB_COMPRESSION: 'zstd' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
-  // Through env -i: tap's loader in NODE_OPTIONS must not reach the simulators' node.
-  const r = spawnSync('env', ['-i', `PATH=${process.env['PATH']}`, `HOME=${process.env['HOME']}`, 'bash', path.join(repo, 'scripts/unit-check.sh'), '--idle', '10', image], {
+    execFileSync('bash', [path.join(repo, 'scripts/build-image.sh')], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const r = spawnSync('bash', [path.join(repo, 'scripts/unit-check.sh'), '--idle', '10', image], {
+    env,
     cwd: repo,
     encoding: 'utf8',
     timeout: 15 * 60_000,
