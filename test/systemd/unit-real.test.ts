@@ -1,7 +1,8 @@
 // vcgw.service under a real systemd: scripts/unit-check.sh boots the box image (systemd as PID 1,
 // systemd-nspawn) and checks start-after-READY, hardening, journal fields, `vcgw logs`, the watchdog
-// and the stop. Not in `npm test` (package.json tap.exclude): it builds the image (~6 min on 2
-// cores) and runs ~3 min; .ci/run runs it with VCGW_CI_UNIT=1, and by hand:
+// and the stop. Not in `npm test` (package.json tap.exclude): image build and check took 5 min 22 s
+// on 2 idle cores (8–14 min for the build alone when the machine was loaded); .ci/run runs it with
+// VCGW_CI_UNIT=1, and by hand:
 //   npx tap test/systemd/unit-real.test.ts   (VCGW_UNIT_IMAGE=… to use an image already built)
 // Needs root and systemd-nspawn (scripts/deps.sh): asserted first, so a machine without them fails
 // here saying so rather than passing without having run.
