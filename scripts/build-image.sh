@@ -27,7 +27,8 @@ chmod 0755 "$root"
 mount -t proc proc "$root/proc"
 cp "$deb" "$repo/firmware-image/deb/vcgw-upgrade" "$root/tmp/"
 # Through vcgw-upgrade, so the installed .deb is kept in /var/lib/vcgw/rollback for the first upgrade.
-chroot "$root" sh /tmp/vcgw-upgrade "/tmp/$(basename "$deb")" >&2
+# A clean environment: the caller's NODE_OPTIONS (a test runner's loader) must not reach the box's node.
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /tmp/vcgw-upgrade "/tmp/$(basename "$deb")" >&2
 umount "$root/proc"
 
 # The box, not a chroot: services may start again.

@@ -17,6 +17,8 @@
 #   debootstrap       the Debian 12 chroot the .deb is installed in (scripts/base-rootfs.sh,
 #                     test/firmware/deb.test.ts) and the box image (scripts/build-image.sh)
 #   zstd              compresses the cached chroot and the image tarball
+#   systemd-journal-remote  writes a real journal file from export format (test/cli/logs-journal)
+#   systemd-container systemd-nspawn: the box image booted with systemd as PID 1 (scripts/unit-check.sh)
 # Installing nginx may start Debian's nginx service on port 80; the tests never use it.
 set -euo pipefail
 
@@ -63,9 +65,11 @@ have_cmd systemd-analyze || need systemd
 have_cmd promtool || need prometheus
 have_cmd debootstrap || need debootstrap
 have_cmd zstd || need zstd
+[ -x /lib/systemd/systemd-journal-remote ] || need systemd-journal-remote
+have_cmd systemd-nspawn || need systemd-container
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, libsystemd-dev, pkg-config, systemd-analyze, promtool, debootstrap, zstd)"
+  echo "deps: all present (ffmpeg, ffprobe, nginx + rtmp module, openssl, fonts-noto-cjk, fontconfig, make, g++, python3, libsystemd-dev, pkg-config, systemd-analyze, promtool, debootstrap, zstd, systemd-journal-remote, systemd-nspawn)"
   exit 0
 fi
 

@@ -15,6 +15,7 @@ import { checkProvinceLink, type ProvinceTls } from '../protocols/province/tlsDi
 import { CameraStore, type StoredCamera } from '../store/cameras.js';
 import { DB_FILE, openDb } from '../store/db.js';
 import { TokenStore, type TokenRow } from '../store/tokens.js';
+import { tokenCheck } from './doctorToken.js';
 
 export type Check = {
   check: string;
@@ -73,6 +74,12 @@ async function provinceCheck(config: Config, token: TokenRow | undefined): Promi
     : { check: 'province link', result: 'warn', detail, fix: 'start the daemon (systemctl start vcgw): it asks the province for a token' };
 }
 
+/** The link (TLS), then the token over it (doctorToken.ts). */
+async function provinceChecks(config: Config, token: TokenRow | undefined): Promise<Check[]> {
+  const link = await provinceCheck(config, token);
+  return [link, await tokenCheck(config, link.result !== 'FAIL')];
+}
+
 /** Config entries (what the next start applies) and cameras registered by hand. */
 export function camerasOf(config: Config, registered: readonly StoredCamera[]): Array<Pick<StoredCamera, 'id' | 'record' | 'access'>> {
   const fromConfig = config.cameras.map((entry) => {
@@ -101,7 +108,7 @@ export async function setupChecks(config: Config, offline = false): Promise<Chec
   const cameras = camerasOf(config, state?.cameras ?? []);
   return [
     ...placeholderChecks(config.province),
-    ...(offline ? [] : [await provinceCheck(config, state?.token)]),
+    ...(offline ? [] : await provinceChecks(config, state?.token)),
     ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config.overlay))),
   ];
 }

@@ -52,9 +52,21 @@ export function fileLines(file: string): AsyncIterable<string> {
   return readline.createInterface({ input: stream, crlfDelay: Infinity });
 }
 
-/** Lines of the vcgw unit's journal since `since`; rejects when journalctl cannot run. */
-export async function* journalLines(unit: string, since: number | undefined): AsyncIterable<string> {
-  const args = ['-u', unit, '-o', 'cat', '--no-pager', '--quiet', ...(since === undefined ? [] : ['--since', `@${Math.floor(since / 1000)}`])];
+/**
+ * Lines of the vcgw unit's journal since `since`, from this system's journal or the journal files
+ * in `directory` (journalctl --directory); rejects when journalctl cannot run.
+ */
+export async function* journalLines(unit: string, since: number | undefined, directory?: string): AsyncIterable<string> {
+  const args = [
+    '-u',
+    unit,
+    '-o',
+    'cat',
+    '--no-pager',
+    '--quiet',
+    ...(since === undefined ? [] : ['--since', `@${Math.floor(since / 1000)}`]),
+    ...(directory === undefined ? [] : ['--directory', directory]),
+  ];
   const child = spawn('journalctl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

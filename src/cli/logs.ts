@@ -48,9 +48,10 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
     .option('--output <o>', 'only lines about this output (output, role or videoType field: e.g. constant, ondemand, 1)')
     .option('--since <when>', 'only lines since 12h / 30m / 2d ago, or an ISO date/time')
     .option('--file <path>', 'read this log file instead')
+    .option('--journal-dir <dir>', "read the journal files in this directory (journalctl --directory), e.g. another box's /var/log/journal")
     .option('--json', 'the matching JSON lines as they are')
     .addHelpText('after', '\nExamples:\n  vcgw logs --camera K1844+158-up --since 12h\n  vcgw logs --output constant --since 2026-12-01T08:00+08:00 --json')
-    .action(async (opts: { camera?: string; output?: string; since?: string; file?: string; json?: boolean }) => {
+    .action(async (opts: { camera?: string; output?: string; since?: string; file?: string; journalDir?: string; json?: boolean }) => {
       const config = ctx.loadConfig();
       const filter: LogFilter = { output: opts.output };
       if (opts.since !== undefined) {
@@ -58,9 +59,11 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
         if (filter.since === undefined) throw new CliError(`--since ${opts.since}: must be like 12h, 30m, 2d or an ISO date/time`, 2);
       }
       if (opts.camera !== undefined) filter.cameras = cameraNames(config.gateway.data_dir, opts.camera);
-      const file = opts.file ?? config.gateway.log_file;
+      if (opts.file !== undefined && opts.journalDir !== undefined) throw new CliError('--file and --journal-dir: give one of them', 2);
+      if (opts.journalDir !== undefined && !fs.statSync(opts.journalDir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`--journal-dir ${opts.journalDir}: no such directory`, 2);
+      const file = opts.journalDir !== undefined ? undefined : (opts.file ?? config.gateway.log_file);
       if (file !== undefined && !fs.existsSync(file)) throw new CliError(`${opts.file ? '--file' : 'gateway.log_file'} ${file}: no such file`);
-      const lines = file !== undefined ? fileLines(file) : journalLines('vcgw', filter.since);
+      const lines = file !== undefined ? fileLines(file) : journalLines('vcgw', filter.since, opts.journalDir);
       let shown = 0;
       try {
         for await (const line of lines) {
@@ -72,6 +75,6 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
       } catch (err) {
         throw new CliError(`${err instanceof Error ? err.message : String(err)} (set gateway.log_file on a box without journald)`);
       }
-      if (shown === 0 && !opts.json) ctx.stderr.write(`no log lines match (${file ?? 'journal of vcgw'})\n`);
+      if (shown === 0 && !opts.json) ctx.stderr.write(`no log lines match (${file ?? `journal of vcgw${opts.journalDir === undefined ? '' : ` in ${opts.journalDir}`}`})\n`);
     });
 }

@@ -8,6 +8,8 @@ import { CameraStore } from '../store/cameras.js';
 import { GbStore } from '../store/gb.js';
 import { openDb, type Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
+import { DaemonPresence } from '../store/daemonPresence.js';
+import { ProvinceAcceptedStore } from '../store/provinceAccepted.js';
 import { TokenStore } from '../store/tokens.js';
 import { VERSION } from '../version.js';
 import { monitorListener, provinceApiListener, serverCertificate } from './api/start.js';
@@ -29,7 +31,7 @@ import { provinceUplink } from './uplinks/province/start.js';
 import { ptzModule } from './ptz/start.js';
 import type { QualityService } from './quality/service.js';
 import { qualityModule } from './quality/start.js';
-import { startServices, type ServiceHealth } from './service.js';
+import { simpleService, startServices, type ServiceHealth } from './service.js';
 import type { SnapshotService } from './snapshots/service.js';
 import { snapshotParts, snapshotsModule } from './snapshots/start.js';
 import { publicBaseUrl } from './snapshots/urls.js';
@@ -84,7 +86,7 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   const overlay = when(config.overlay.osd, () => overlayModule({ db, cameras: cameraStore, overlay: config.overlay, log }));
   const ptz = ptzModule({ db, cameras: cameraStore, config: config.ptz, gb, log });
   const media = mediaModule({ config, db, cameras: cameraStore, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
-  const province = provinceUplink({ config, tokens, outbox, cameras: cameraStore, media, events, log });
+  const province = provinceUplink({ config, tokens, accepted: new ProvinceAcceptedStore(db), outbox, cameras: cameraStore, media, events, log });
   const cascade = cascadeModule({ config, db, cameras: cameraStore, state: health.state, ptz: ptz.controller, media, log: moduleLog(log, 'cascade') });
   const ffmpeg = () => media.runtime?.ffmpeg;
   const cameraEncoding = cameraEncodingModule({ db, cameras: cameraStore, config: config.media, tools: media, events, log });
@@ -122,9 +124,13 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
     metricsModule({ config, db, cameras: cameraStore, cameraState: health.state, outbox, tokens, events, gb: gb && { store: new GbStore(db), pulls: () => gb.running?.pulls() ?? [] }, tls: () => certificate.tls, log: log.child({ mod: 'metrics' }) }),
   );
 
+  // While it runs, `vcgw doctor` knows a daemon holds the token and makes no token call of its own.
+  let leave: (() => void) | undefined;
+  const presence = simpleService('presence', { start: () => void (leave = new DaemonPresence(db).claim()), stop: () => leave?.() });
+
   // Started in this order, stopped in reverse; undefined ones are off in the config.
   const running = await startServices(
-    [cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, cascade, certificate, api, snapshots, quality, monitor, metrics],
+    [presence, cameras, province.link, province.outbox, gb, health, overlay, ptz, media, cameraEncoding, province.pushes, cascade, certificate, api, snapshots, quality, monitor, metrics],
     log,
   );
   const summary = startSummary({

@@ -233,7 +233,6 @@ export class PushPipeline extends EventEmitter {
       if (this.stopped || !this.plan?.provisional) return;
       // The keyframe that made the source ready may be this one: no whole GOP yet.
       if (kbps === undefined) return this.replanAfterGop();
-      const f = fanout.stats();
       const next = planOutput(this.o.videoType, this.o.params(), this.facts(kbps), this.planOptions());
       if (Boolean(next.encode) === Boolean(this.plan.encode)) {
         this.plan = next;

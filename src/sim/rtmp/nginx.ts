@@ -1,7 +1,7 @@
 // A real RTMP server for tests, the demo and benchmarks: nginx with libnginx-mod-rtmp, one
 // private instance per call (own prefix dir, own loopback ports, own process group).
 // The rtmp_stat XML is read with a few regexes: its shape is fixed by the module and small.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';

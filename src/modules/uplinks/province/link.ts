@@ -6,6 +6,7 @@ import type { Logger } from '../../../log.js';
 import { moduleLog } from '../../../log.js';
 import { ProvinceClient } from '../../../protocols/province/client.js';
 import { privateKeyHexFromPem, sm2Sign } from '../../../protocols/province/sm2.js';
+import type { ProvinceAcceptedStore } from '../../../store/provinceAccepted.js';
 import type { TokenStore } from '../../../store/tokens.js';
 import { VERSION } from '../../../version.js';
 import type { GatewayBus } from '../../events.js';
@@ -22,33 +23,42 @@ function signingKey(p: Config['province']): string {
   return privateKeyHexFromPem(fs.readFileSync(p.sm2_private_key_file!, 'utf8'));
 }
 
+/** The signed HTTPS client to the province with its backup links, as the daemon and `vcgw doctor` make it. */
+export function provinceClient(p: Config['province'], deviceCode: string, o: { requestTimeoutMs?: number; log?: Logger } = {}): ProvinceClient {
+  const key = signingKey(p);
+  const log = o.log;
+  return new ProvinceClient({
+    baseUrls: [p.base_url, ...p.backup_base_urls],
+    deviceCode,
+    user: p.user,
+    appVersion: VERSION,
+    tls: provinceTls(p),
+    requestTimeoutMs: o.requestTimeoutMs ?? p.request_timeout_ms,
+    primaryRetryMs: p.primary_retry_s * 1000,
+    sign: (message) => sm2Sign(message, key, p.sign_format),
+    ...(log && { onLinkChange: (url: string, reason: string) => log.warn({ url, reason }, 'province link changed') }),
+  });
+}
+
 export function provinceLink(o: {
   config: Config['province'];
   deviceCode: string;
   tokens: TokenStore;
+  /** Where each call the province accepted is recorded (`vcgw doctor` reads it while the daemon runs). */
+  accepted: ProvinceAcceptedStore;
   /** Announces `provinceReachable` when a call gets through after the province was unreachable. */
   events: GatewayBus;
   log: Logger;
 }): ProvinceLink {
   const p = o.config;
-  const key = signingKey(p);
-  const client = new ProvinceClient({
-    baseUrls: [p.base_url, ...p.backup_base_urls],
-    deviceCode: o.deviceCode,
-    user: p.user,
-    appVersion: VERSION,
-    tls: provinceTls(p),
-    requestTimeoutMs: p.request_timeout_ms,
-    primaryRetryMs: p.primary_retry_s * 1000,
-    sign: (message) => sm2Sign(message, key, p.sign_format),
-    onLinkChange: (url, reason) => o.log.warn({ url, reason }, 'province link changed'),
-  });
+  const client = provinceClient(p, o.deviceCode, { log: o.log });
   const session = new ProvinceSession({
     client,
     tokens: o.tokens,
     refreshMs: p.token_refresh_s * 1000,
     log: moduleLog(o.log, 'token'),
     onReachableAgain: () => o.events.emit('provinceReachable'),
+    onAccepted: (path, token) => o.accepted.record(path, token),
   });
   const service = simpleService('province', {
     start: () => session.start(),

@@ -12,6 +12,8 @@ export interface ProvinceSessionOptions {
   retryMs?: number;
   /** A call got an answer after the province had been unreachable (the outbox resumes on it). */
   onReachableAgain?: () => void;
+  /** The province accepted a call made with `token` (for /service/token: it issued `token`). */
+  onAccepted?: (path: string, token: string) => void;
 }
 
 /**
@@ -61,14 +63,24 @@ export class ProvinceSession {
   async call(path: string, body: unknown): Promise<Envelope> {
     const token = this.currentToken();
     try {
-      return await this.watched(this.options.client.post(path, body, token));
+      return this.accepted(path, token, await this.watched(this.options.client.post(path, body, token)));
     } catch (err) {
       if (!(err instanceof ProvinceReplyError) || err.code !== CODE.forbidden) throw err;
       this.options.log.warn({ path, msg: err.msg }, 'province refused the token; refreshing it');
       // Another call may have rotated it meanwhile: only refresh when the token is still the one refused.
       const fresh = this.currentToken() === token ? await this.refresh() : this.currentToken();
-      return this.watched(this.options.client.post(path, body, fresh));
+      return this.accepted(path, fresh, await this.watched(this.options.client.post(path, body, fresh)));
     }
+  }
+
+  /** A record that cannot be written must not turn an accepted call into a failed one (and a resend). */
+  private accepted<T>(path: string, token: string, reply: T): T {
+    try {
+      this.options.onAccepted?.(path, token);
+    } catch (err) {
+      this.options.log.warn({ path, err: String(err) }, 'could not record the accepted call');
+    }
+    return reply;
   }
 
   /** Tracks whether the province answers: any reply, even a refusal, means the link is back. */
@@ -95,6 +107,7 @@ export class ProvinceSession {
     const old = this.currentToken();
     const token = await this.watched(this.options.client.requestToken(old));
     this.options.tokens.rotate(token);
+    this.accepted('/service/token', token, token);
     this.options.log.info({ link: this.options.client.activeUrl }, 'token rotated and stored');
     return token;
   }

@@ -6,6 +6,7 @@ import type { Config } from '../../../config/schema/index.js';
 import type { Logger } from '../../../log.js';
 import type { CameraStore } from '../../../store/cameras.js';
 import type { OutboxStore } from '../../../store/outbox.js';
+import type { ProvinceAcceptedStore } from '../../../store/provinceAccepted.js';
 import type { TokenStore } from '../../../store/tokens.js';
 import type { GatewayBus } from '../../events.js';
 import type { MediaModule } from '../../media/start.js';
@@ -32,6 +33,7 @@ export interface ProvinceUplink {
 export function provinceUplink(o: {
   config: Pick<Config, 'province' | 'gateway' | 'outbox' | 'media'>;
   tokens: TokenStore;
+  accepted: ProvinceAcceptedStore;
   outbox: OutboxStore;
   cameras: CameraStore;
   media: Pick<MediaModule, 'engine' | 'ffmpeg'>;
@@ -39,7 +41,7 @@ export function provinceUplink(o: {
   log: Logger;
 }): ProvinceUplink {
   const p = o.config.province;
-  const link = provinceLink({ config: p, deviceCode: o.config.gateway.device_code, tokens: o.tokens, events: o.events, log: o.log });
+  const link = provinceLink({ config: p, deviceCode: o.config.gateway.device_code, tokens: o.tokens, accepted: o.accepted, events: o.events, log: o.log });
   const call = link.session.call.bind(link.session);
   const outbox = outboxModule({ outbox: o.outbox, cameras: o.cameras, call, config: o.config.outbox, analyseKey: p.analyse_key, orgId: p.org_id, events: o.events, log: o.log });
   const pushes = provincePushes({ media: o.media, config: o.config.media, cameras: o.cameras, call, events: o.events, log: o.log });
