@@ -2,18 +2,18 @@
 // or its own probe of the oldest pending report does, everything pending is sent, oldest first.
 import crypto from 'node:crypto';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../../src/log.js';
-import { OutboxDispatcher } from '../../../src/modules/uplinks/province/outboxDispatcher.js';
-import { ProvinceSession } from '../../../src/modules/uplinks/province/session.js';
-import { ProvinceClient } from '../../../src/protocols/province/client.js';
-import { sm2Sign } from '../../../src/protocols/province/sm2.js';
-import { CameraStore } from '../../../src/store/cameras.js';
-import { openDb } from '../../../src/store/db.js';
-import { OutboxStore } from '../../../src/store/outbox.js';
-import { TokenStore } from '../../../src/store/tokens.js';
-import { tempDir } from '../snapshots/helpers.js';
-import { DEVICE, KEYS, startSim, TOKEN, USER } from '../../sim/province-helpers.js';
-import { until } from '../../helpers/media.js';
+import { silentLogger } from '../../../../src/log.js';
+import { OutboxDispatcher } from '../../../../src/modules/uplinks/province/outboxDispatcher.js';
+import { ProvinceSession } from '../../../../src/modules/uplinks/province/session.js';
+import { ProvinceClient } from '../../../../src/protocols/province/client.js';
+import { sm2Sign } from '../../../../src/protocols/province/sm2.js';
+import { CameraStore } from '../../../../src/store/cameras.js';
+import { openDb } from '../../../../src/store/db.js';
+import { OutboxStore } from '../../../../src/store/outbox.js';
+import { TokenStore } from '../../../../src/store/tokens.js';
+import { tempDir } from '../../snapshots/helpers.js';
+import { DEVICE, KEYS, startSim, TOKEN, USER } from '../../../sim/province-helpers.js';
+import { until } from '../../../helpers/media.js';
 
 const REPORTS = 5;
 

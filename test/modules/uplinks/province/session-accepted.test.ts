@@ -2,13 +2,13 @@
 // while the daemon runs); a record that cannot be written never turns an accepted call into a failure.
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { createLogger } from '../../src/log.js';
-import { ProvinceSession } from '../../src/modules/uplinks/province/session.js';
-import { ProvinceClient } from '../../src/protocols/province/client.js';
-import { sm2Sign } from '../../src/protocols/province/sm2.js';
-import { openDb } from '../../src/store/db.js';
-import { TokenStore } from '../../src/store/tokens.js';
-import { DEVICE_CODE, OFFLINE_TOKEN, USER, generateSm2KeyPair, startSim } from '../helpers/fixture.js';
+import { createLogger } from '../../../../src/log.js';
+import { ProvinceSession } from '../../../../src/modules/uplinks/province/session.js';
+import { ProvinceClient } from '../../../../src/protocols/province/client.js';
+import { sm2Sign } from '../../../../src/protocols/province/sm2.js';
+import { openDb } from '../../../../src/store/db.js';
+import { TokenStore } from '../../../../src/store/tokens.js';
+import { DEVICE_CODE, OFFLINE_TOKEN, USER, generateSm2KeyPair, startSim } from '../../../helpers/fixture.js';
 
 const STATUS = [{ cameraNum: 'a3f0c9e2-0000-4000-8000-000000000001', online: 1 }];
 

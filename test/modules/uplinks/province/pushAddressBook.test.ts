@@ -1,7 +1,7 @@
 import t from 'tap';
-import { silentLogger } from '../../../src/log.js';
-import { PushAddressBook } from '../../../src/modules/uplinks/province/constantPush.js';
-import type { Envelope } from '../../../src/protocols/province/messages.js';
+import { silentLogger } from '../../../../src/log.js';
+import { PushAddressBook } from '../../../../src/modules/uplinks/province/constantPush.js';
+import type { Envelope } from '../../../../src/protocols/province/messages.js';
 
 function province() {
   const calls: string[][] = [];

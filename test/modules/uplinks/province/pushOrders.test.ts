@@ -1,10 +1,10 @@
 // PushRegistry: limits, repeats, moves and serialization (CONTRACT §1, §4).
 import t from 'tap';
-import { silentLogger } from '../../../src/log.js';
-import { CameraFaultError, type MediaEngine, type PushTarget } from '../../../src/modules/media/engine.js';
-import { OutputBudget, type BudgetLimits } from '../../../src/modules/media/budget.js';
-import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../../src/modules/uplinks/province/pushOrders.js';
-import type { VideoType } from '../../../src/protocols/province/messages.js';
+import { silentLogger } from '../../../../src/log.js';
+import { CameraFaultError, type MediaEngine, type PushTarget } from '../../../../src/modules/media/engine.js';
+import { OutputBudget, type BudgetLimits } from '../../../../src/modules/media/budget.js';
+import { PushRegistry, buildPushUrl, type PushLimits, type PushRequest } from '../../../../src/modules/uplinks/province/pushOrders.js';
+import type { VideoType } from '../../../../src/protocols/province/messages.js';
 
 const A = 'aef89ecc-4cc6-4a6d-80fd-283196105b0b';
 const B = 'baee05a7-166a-48f8-9a57-3754c1a7ac65';

@@ -1,7 +1,7 @@
 // The province's wire codes mapped to the app's vocabulary (src/modules/province/wire.ts).
 import t from 'tap';
-import { TIER_OF_VIDEO_TYPE, ptzActionOf } from '../../../src/modules/uplinks/province/wire.js';
-import { VIDEO_TYPES } from '../../../src/protocols/province/messages.js';
+import { TIER_OF_VIDEO_TYPE, ptzActionOf } from '../../../../src/modules/uplinks/province/wire.js';
+import { VIDEO_TYPES } from '../../../../src/protocols/province/messages.js';
 
 t.test('every videoType maps to the tier of the same name', async (t) => {
   t.same(

@@ -2,14 +2,14 @@
 // certificate's names and the CA file, not "province unreachable".
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { createLogger } from '../../../src/log.js';
-import { ProvinceSession } from '../../../src/modules/uplinks/province/session.js';
-import { ProvinceClient } from '../../../src/protocols/province/client.js';
-import { sm2Sign } from '../../../src/protocols/province/sm2.js';
-import { selfSignedLoopbackCert } from '../../../src/sim/province/tls.js';
-import { openDb } from '../../../src/store/db.js';
-import { TokenStore } from '../../../src/store/tokens.js';
-import { DEVICE_CODE, OFFLINE_TOKEN, USER, generateSm2KeyPair, startSim } from '../../helpers/fixture.js';
+import { createLogger } from '../../../../src/log.js';
+import { ProvinceSession } from '../../../../src/modules/uplinks/province/session.js';
+import { ProvinceClient } from '../../../../src/protocols/province/client.js';
+import { sm2Sign } from '../../../../src/protocols/province/sm2.js';
+import { selfSignedLoopbackCert } from '../../../../src/sim/province/tls.js';
+import { openDb } from '../../../../src/store/db.js';
+import { TokenStore } from '../../../../src/store/tokens.js';
+import { DEVICE_CODE, OFFLINE_TOKEN, USER, generateSm2KeyPair, startSim } from '../../../helpers/fixture.js';
 
 t.test('a token refresh that fails in the TLS handshake is logged as TLS, naming the certificate and province.ca_file', async (t) => {
   const keys = generateSm2KeyPair();
