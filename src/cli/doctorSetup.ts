@@ -14,6 +14,7 @@ import { beijingDateTime } from '../protocols/province/reports.js';
 import { checkProvinceLink, type ProvinceTls } from '../protocols/province/tlsDiagnosis.js';
 import { CameraStore, type StoredCamera } from '../store/cameras.js';
 import { DB_FILE, openDb } from '../store/db.js';
+import { GbStore, type GbDeviceRow } from '../store/gb.js';
 import { TokenStore, type TokenRow } from '../store/tokens.js';
 import { tokenCheck } from './doctorToken.js';
 
@@ -26,11 +27,11 @@ export type Check = {
 };
 
 /** A doctor run may precede the first start: it reads the database only when there is one, and never creates it. */
-export function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[] } | undefined {
+export function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[]; gbDevices: GbDeviceRow[] } | undefined {
   if (!fs.existsSync(path.join(dataDir, DB_FILE))) return undefined;
   const db = openDb(dataDir, { readonly: true });
   try {
-    return { token: new TokenStore(db).current(), cameras: new CameraStore(db).all() };
+    return { token: new TokenStore(db).current(), cameras: new CameraStore(db).all(), gbDevices: new GbStore(db).devices() };
   } finally {
     db.close();
   }
@@ -91,12 +92,32 @@ export function camerasOf(config: Config, registered: readonly StoredCamera[]): 
   return [...fromConfig, ...registered.filter((c) => !ids.has(c.id))];
 }
 
-function cameraCheck(cam: Pick<StoredCamera, 'id' | 'record' | 'access'>, overlay: Config['overlay']): Check {
+/**
+ * A GB/T 28181 camera has no address of its own to check: its device registers to the gateway,
+ * and the daemon keeps what it knows of the device in the database.
+ */
+function gbReach(cam: Pick<StoredCamera, 'access'>, config: Config, devices: readonly GbDeviceRow[], now = Date.now()): { ok: true; at: string } | { ok: false; detail: string; fix: string } {
+  const device = cam.access.gbDeviceId!;
+  if (!config.gb28181.enabled) return { ok: false, detail: `GB/T 28181 device ${device}, but [gb28181] enabled = false`, fix: 'set [gb28181] enabled = true so that the device can register' };
+  const row = devices.find((d) => d.deviceId === device);
+  const server = `SIP server id ${config.gb28181.sip_id}, domain ${config.gb28181.domain}, ${config.gb28181.listen}`;
+  if (!row) return { ok: false, detail: `GB/T 28181 device ${device} has never registered to this gateway`, fix: `set the device's SIP server to ${server} and its password; vcgw gb devices lists what registered` };
+  const ago = Math.round((now - row.lastSeenAt) / 1000);
+  if (!row.online) return { ok: false, detail: `GB/T 28181 device ${device} is offline: last heard ${ago} s ago from ${row.address}:${row.port}`, fix: 'check the device is powered and reaches the gateway; vcgw gb devices' };
+  return { ok: true, at: `GB/T 28181 device ${device} at ${row.address}:${row.port}, heard ${ago} s ago` };
+}
+
+function cameraCheck(cam: Pick<StoredCamera, 'id' | 'record' | 'access'>, config: Config, gbDevices: readonly GbDeviceRow[]): Check {
   const check = `camera ${cam.id}`;
   const ep = cameraEndpoint(cam);
-  if (!ep) return { check, result: 'FAIL', detail: NO_ADDRESS };
-  const o = cameraOverlay(cam, overlay);
-  const at = `${ep.host}:${ep.port}`;
+  let at: string;
+  if (ep) at = `${ep.host}:${ep.port}`;
+  else if (cam.access.gbDeviceId && cam.access.gbChannelId) {
+    const gb = gbReach(cam, config, gbDevices);
+    if (!gb.ok) return { check, result: 'FAIL', detail: gb.detail, fix: gb.fix };
+    at = gb.at;
+  } else return { check, result: 'FAIL', detail: NO_ADDRESS };
+  const o = cameraOverlay(cam, config.overlay);
   return o.ok
     ? { check, result: 'ok', detail: `${at}; overlay ${o.lines.join(' / ')}` }
     : { check, result: 'warn', detail: `${at}; overlay not compliant (seed 003 Appendix B): ${overlayErrorsText(o.errors)}` };
@@ -109,6 +130,6 @@ export async function setupChecks(config: Config, offline = false): Promise<Chec
   return [
     ...placeholderChecks(config.province),
     ...(offline ? [] : await provinceChecks(config, state?.token)),
-    ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config.overlay))),
+    ...(cameras.length === 0 ? [{ check: 'cameras', result: 'warn' as const, detail: 'none configured or registered' }] : cameras.map((c) => cameraCheck(c, config, state?.gbDevices ?? []))),
   ];
 }

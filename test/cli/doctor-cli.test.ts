@@ -4,17 +4,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stringify } from 'smol-toml';
 import t from 'tap';
 import { generateSm2KeyPair } from '../../src/protocols/province/sm2.js';
 import { startProvinceSim } from '../../src/sim/province/index.js';
 import { selfSignedLoopbackCert } from '../../src/sim/province/tls.js';
+import { sampleCameraEntry } from '../../src/sim/sampleCamera.js';
 import { openDb } from '../../src/store/db.js';
+import { GbStore } from '../../src/store/gb.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { CLOSED_PROVINCE_URL, cliRunner, writeMinimalConfig } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-type Report = { checks: Array<{ check: string; result: string; detail: string }> };
+type Report = { checks: Array<{ check: string; result: string; detail: string; fix?: string }> };
 
 function doctor(t: { teardown(fn: () => unknown): void }, extra: string[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-doctor-'));
@@ -137,3 +140,26 @@ areaCode = 440201
 pushType = 1
 rtspMain = "rtsp://127.0.0.1:1/main"
 `;
+
+t.test('a GB/T 28181 camera is checked by its device registration, not by an address it does not have', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcgw-doctor-gb-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const DEVICE = '44010000001320000001';
+  const gbCamera = (id: string, device: string) => sampleCameraEntry(0, { id, ip: undefined, rtspMain: undefined, gbDeviceId: device, gbChannelId: `${device.slice(0, 18)}01` });
+  const extra = (enabled: boolean) =>
+    stringify({ media: { hardware: 'off' }, gb28181: { enabled, sip_id: '44010000002000000001', domain: '4401000000', listen: '127.0.0.1:0' }, cameras: [gbCamera('gb-registered', DEVICE), gbCamera('gb-never', '44010000001320000099')] }).split('\n');
+  const run = (enabled: boolean) => cliRunner(writeMinimalConfig(dir, extra(enabled)))('doctor', '--offline', '--json');
+  const row = (r: { out: string }, check: string) => (JSON.parse(r.out) as Report).checks.find((c) => c.check === check);
+
+  const db = openDb(path.join(dir, 'data'));
+  new GbStore(db).registered({ deviceId: DEVICE, transport: 'udp', address: '127.0.0.1', port: 5070, edition: '2016', expiresAt: Date.now() + 3_600_000 });
+  db.close();
+
+  const on = await run(true);
+  t.match(row(on, 'camera gb-registered'), { result: /ok|warn/, detail: new RegExp(`GB/T 28181 device ${DEVICE} at 127.0.0.1:5070, heard \\d+ s ago`) });
+  t.match(row(on, 'camera gb-never'), { result: 'FAIL', detail: 'GB/T 28181 device 44010000001320000099 has never registered to this gateway', fix: /SIP server id 44010000002000000001, domain 4401000000/ });
+  t.notMatch(on.out, /no address configured/, 'no camera is blamed for lacking an IP');
+
+  const off = await run(false);
+  t.match(row(off, 'camera gb-registered'), { result: 'FAIL', detail: /\[gb28181\] enabled = false/ });
+});
