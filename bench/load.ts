@@ -124,8 +124,9 @@ async function hold(what: string, d: D, api: ReturnType<typeof provinceApi>, far
   const after = pushFrames(d);
   const outputs = [...after.entries()].map(([key, a]) => {
     const b = before.get(key);
-    const restarted = !b || a.restarts !== b.restarts;
-    const delivered = restarted ? a.frames : a.frames - b.frames;
+    // An output first seen after the hold began started during it: all its frames are the hold's.
+    const restarted = b !== undefined && a.restarts !== b.restarts;
+    const delivered = !b || restarted ? a.frames : a.frames - b.frames;
     return { key, delivered, dropped: Math.max(0, Math.round(FPS * cpu.wallS) - delivered), restarted };
   });
   const dropped = outputs.map((o) => o.dropped);
@@ -213,6 +214,8 @@ await runBenchmark(async () => {
   for (let k = 1; k <= Math.min(TRANSCODE_MAX, nums2.length); k++) {
     const ok = await startOnDemand(gwApi, rtmp, [nums2[k - 1]!], `tc-${k}`);
     if (ok === 0) break;
+    // Held from when its status row shows it: the frames before belong to no hold.
+    await until(`${k} on-demand output(s) in the status table`, () => [...pushFrames(gw).keys()].filter((key) => key.startsWith('push:')).length >= k, 30_000, 500);
     const { outputs, cpu } = await hold(`gateway transcoding ${k} output(s)`, gw, gwApi, farm.pid, rtmp, STEP_S);
     const realtime = outputs.length >= k && outputs.every((o) => !o.restarted && o.delivered / cpu.wallS >= REALTIME_FPS);
     if (!realtime) break;

@@ -10,7 +10,8 @@ import { CliError, println, table, type CliContext } from './context.js';
 import { dataDiskCheck } from './dataDiskCheck.js';
 import { cameraStreamCheck } from './doctorCameras.js';
 import { clockCheck } from './doctorClock.js';
-import { camerasOf, readState, setupChecks, type Check } from './doctorSetup.js';
+import type { Check } from './doctorCheck.js';
+import { camerasOf, readState, setupChecks } from './doctorSetup.js';
 import { resourceChecks, uplinkChecks } from './doctorSystem.js';
 
 /**

@@ -4,7 +4,7 @@ import { withCredentials } from '../modules/cameraEncoding/cameraStreams.js';
 import { measureStream } from '../protocols/ffmpeg/measure.js';
 import { redactUrl } from '../log.js';
 import type { StoredCamera } from '../store/cameras.js';
-import type { Check } from './doctorSetup.js';
+import type { Check } from './doctorCheck.js';
 
 const SECONDS = 3;
 

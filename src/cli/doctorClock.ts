@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema/index.js';
 import { ntpEndpoint } from '../modules/time/chrony.js';
 import { sntpQuery } from '../protocols/ntp/sntp.js';
-import type { Check } from './doctorSetup.js';
+import type { Check } from './doctorCheck.js';
 
 /** Beyond this the overlay time and the report times are visibly wrong. */
 const WARN_MS = 500;

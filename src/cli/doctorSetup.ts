@@ -16,15 +16,9 @@ import { CameraStore, type StoredCamera } from '../store/cameras.js';
 import { DB_FILE, openDb } from '../store/db.js';
 import { GbStore, type GbDeviceRow } from '../store/gb.js';
 import { TokenStore, type TokenRow } from '../store/tokens.js';
+import type { Check } from './doctorCheck.js';
 import { tokenCheck } from './doctorToken.js';
 
-export type Check = {
-  check: string;
-  result: 'ok' | 'warn' | 'FAIL';
-  detail: string;
-  /** What to try when the result is not ok. */
-  fix?: string;
-};
 
 /** A doctor run may precede the first start: it reads the database only when there is one, and never creates it. */
 export function readState(dataDir: string): { token: TokenRow | undefined; cameras: StoredCamera[]; gbDevices: GbDeviceRow[] } | undefined {

@@ -1,7 +1,7 @@
 // `vcgw doctor`: this box's resources as §11.3.5 has a technician look at them (CPU, memory, disk,
 // temperatures, port traffic), read through `systeminformation`, and the uplink §7.1 d asks for.
 import si from 'systeminformation';
-import type { Check } from './doctorSetup.js';
+import type { Check } from './doctorCheck.js';
 
 /** §7.1 d: 50 Mbps for fewer than 50 cameras, 100 Mbps for 50–100, then 50 Mbps more per further 50. */
 export function uplinkNeededMbps(cameras: number): number {

@@ -17,7 +17,7 @@ import { DaemonPresence } from '../store/daemonPresence.js';
 import { DB_FILE, openDb, type Db } from '../store/db.js';
 import { ProvinceAcceptedStore } from '../store/provinceAccepted.js';
 import { TokenStore } from '../store/tokens.js';
-import type { Check } from './doctorSetup.js';
+import type { Check } from './doctorCheck.js';
 
 const CHECK = 'province token';
 /** The session refreshes once a period: no accepted call for two periods means refreshes fail. */

@@ -2,7 +2,7 @@
 // and per costly tier ([media] max_outputs, max_4m, max_source). The constant 128 kbps pushes are
 // outside it (they are sized with the camera count).
 import type { MediaConfig } from './runtime.js';
-import type { TierName } from './tiers.js';
+import type { Tier } from '../../domain/tier.js';
 
 export type BudgetLimits = Pick<MediaConfig, 'max_outputs' | 'max_4m' | 'max_source'>;
 
@@ -13,7 +13,7 @@ export type BudgetGrant = { ok: true; release(): void } | { ok: false; refused: 
 const PROVINCE = 'province';
 
 export class OutputBudget {
-  private readonly held = new Map<number, { tier: TierName; holder: string }>();
+  private readonly held = new Map<number, { tier: Tier; holder: string }>();
   private next = 0;
 
   constructor(private readonly limits: BudgetLimits) {}
@@ -22,7 +22,7 @@ export class OutputBudget {
    * A slot for one on-demand output of `tier` for `holder` (an uplink's words for its outputs,
    * e.g. "PS outputs to upper GB/T 28181 platforms"); release it when the output is gone (idempotent).
    */
-  tryAcquire(tier: TierName, holder = PROVINCE): BudgetGrant {
+  tryAcquire(tier: Tier, holder = PROVINCE): BudgetGrant {
     const refused = this.refusal(tier);
     if (refused) return { ok: false, refused };
     const id = this.next++;
@@ -34,8 +34,8 @@ export class OutputBudget {
     return this.held.size;
   }
 
-  private refusal(tier: TierName): string | undefined {
-    const count = (t: TierName) => [...this.held.values()].filter((x) => x.tier === t).length;
+  private refusal(tier: Tier): string | undefined {
+    const count = (t: Tier) => [...this.held.values()].filter((x) => x.tier === t).length;
     const { max_outputs, max_4m, max_source } = this.limits;
     if (tier === 'fourM' && count('fourM') >= max_4m) return `over capacity: ${count('fourM')} of ${max_4m} 4 Mbps pushes in use`;
     if (tier === 'source' && count('source') >= max_source) return `over capacity: ${count('source')} of ${max_source} source-rate pushes in use`;

@@ -12,9 +12,9 @@ import { CELL_LIVE, CELL_SOFT, detectOccluded, occlusionOf } from './detectors/o
 import { detectSignalLost } from './detectors/signalLost.js';
 import { detectStripes } from './detectors/stripes.js';
 import { burstView } from './detectors/view.js';
-import { compare, MIN_SAMPLES, regimeOf, type PictureMeasures, type PictureReference } from './reference.js';
+import { compare, MIN_SAMPLES, regimeOf, type PictureReference } from './reference.js';
 import { FLAG_AT } from './thresholds.js';
-import { CONDITIONS, type Condition, type Diagnosis, type Frame } from './types.js';
+import { CONDITIONS, type Condition, type Diagnosis, type Frame, type PictureMeasures } from './types.js';
 
 export { confidenceList, statusBits } from './format.js';
 

@@ -5,24 +5,7 @@
 // so: against its reference, a drop counts even where the picture alone is unclear, and a region
 // without detail that never had any (a sky, a wall) does not count as a cover.
 import { ramp } from './thresholds.js';
-import type { Condition } from './types.js';
-
-export type Regime = 'day' | 'night';
-
-/** The measures of one diagnosis that a reference is learned from. */
-export interface PictureMeasures {
-  regime: Regime;
-  /** Edge sharpness ratio; null when the picture had too few edges to judge. */
-  sharpness: number | null;
-  edgeCells: number;
-  mean: number;
-  highlight: number;
-  noise: number;
-  cols: number;
-  rows: number;
-  /** Per cell, 1 where the still picture shows detail (OSD cells 0). */
-  live: number[];
-}
+import type { Condition, PictureMeasures, Regime } from './types.js';
 
 export interface PictureReference extends Omit<PictureMeasures, 'live'> {
   /** Per cell, how often it showed detail in the normal diagnoses (0–1). */

@@ -1,8 +1,6 @@
 // The image-quality diagnosis of CONTRACT §3 / seed 003 §6.1.2 d: eight picture conditions
 // (flags 2–9 of cameraStatus; flag 1, offline, comes from reachability) with a confidence each.
 
-import type { PictureMeasures } from './reference.js';
-
 /** One decoded picture, YUV 4:2:0 planar (as FFmpeg's rawvideo yuv420p gives it). */
 export interface Frame {
   width: number;
@@ -27,4 +25,21 @@ export interface Diagnosis {
   details: Record<Condition, string>;
   /** What the camera's reference is learned from, when the diagnosis came from frames. */
   measures?: PictureMeasures;
+}
+
+export type Regime = 'day' | 'night';
+
+/** The measures of one diagnosis that a reference is learned from. */
+export interface PictureMeasures {
+  regime: Regime;
+  /** Edge sharpness ratio; null when the picture had too few edges to judge. */
+  sharpness: number | null;
+  edgeCells: number;
+  mean: number;
+  highlight: number;
+  noise: number;
+  cols: number;
+  rows: number;
+  /** Per cell, 1 where the still picture shows detail (OSD cells 0). */
+  live: number[];
 }
