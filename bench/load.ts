@@ -77,6 +77,16 @@ function assertAlive(d: D): void {
   if (d.child.exitCode !== null || d.child.signalCode !== null) throw new Error(`daemon exited (${d.child.exitCode ?? d.child.signalCode}): ${d.stderr.tail()}`);
 }
 
+function onvifFactsRead(d: D): number {
+  assertAlive(d);
+  const db = openDb(`${d.dir}/data`);
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM camera_onvif').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /** Constant pushes running as a remux of a camera-encoded stream (`copy` in their status). */
 function remuxed(d: D): number {
   assertAlive(d);
@@ -127,7 +137,7 @@ async function hold(what: string, d: D, api: ReturnType<typeof provinceApi>, far
     // An output first seen after the hold began started during it: all its frames are the hold's.
     const restarted = b !== undefined && a.restarts !== b.restarts;
     const delivered = !b || restarted ? a.frames : a.frames - b.frames;
-    return { key, delivered, dropped: Math.max(0, Math.round(FPS * cpu.wallS) - delivered), restarted };
+    return { key, delivered, dropped: Math.max(0, Math.round(FPS * cpu.wallS) - delivered), restarted, fps: a.fps };
   });
   const dropped = outputs.map((o) => o.dropped);
   log(`\n## ${what}: ${outputs.length} outputs held ${cpu.wallS.toFixed(0)} s`);
@@ -209,6 +219,9 @@ await runBenchmark(async () => {
   onCleanup(() => gw.stop());
   const gwApi = provinceApi(gw, province2);
   await until('the cameras registered again', () => province2.sim.cameras().size >= CONSTANT, 120_000, 500);
+  // The daemon reads every camera over ONVIF at start; the farm's one process answering 50 of them
+  // would delay the first transcode's stream past its start timeout (the farm's limit, not the gateway's).
+  await until('ONVIF facts read for every camera', () => onvifFactsRead(gw) >= CONSTANT, 180_000, 1000);
   const nums2 = [...province2.sim.cameras().keys()];
   let fits = 0;
   for (let k = 1; k <= Math.min(TRANSCODE_MAX, nums2.length); k++) {
@@ -217,7 +230,9 @@ await runBenchmark(async () => {
     // Held from when its status row shows it: the frames before belong to no hold.
     await until(`${k} on-demand output(s) in the status table`, () => [...pushFrames(gw).keys()].filter((key) => key.startsWith('push:')).length >= k, 30_000, 500);
     const { outputs, cpu } = await hold(`gateway transcoding ${k} output(s)`, gw, gwApi, farm.pid, rtmp, STEP_S);
-    const realtime = outputs.length >= k && outputs.every((o) => !o.restarted && o.delivered / cpu.wallS >= REALTIME_FPS);
+    // The frame counts come from a status table written every 2 s, too coarse for a 15 s step on
+    // its own: an output keeps up when FFmpeg's own rate says so and it never restarted.
+    const realtime = outputs.length >= k && outputs.every((o) => !o.restarted && o.fps >= REALTIME_FPS);
     if (!realtime) break;
     fits = k;
   }

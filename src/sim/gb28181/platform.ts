@@ -15,6 +15,7 @@ import {
   type GbEdition,
   type ManscdpMessage,
 } from '../../protocols/gb28181/index.js';
+import { ConditionWaiters } from '../conditionWaiters.js';
 
 export interface PlatformRegistration {
   deviceId: string;
@@ -50,7 +51,7 @@ export class MiniPlatform {
   readonly notifications: ManscdpMessage[] = [];
   readonly catalog: CatalogCollector;
   private readonly digest: DigestServer;
-  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters = new ConditionWaiters('platform');
   private readonly responses = new Map<string, (m: ManscdpMessage) => void>();
   private sn = 100;
 
@@ -68,30 +69,16 @@ export class MiniPlatform {
     return new MiniPlatform(ep, opts);
   }
 
-  /** Resolves when `test` holds (checked after every request handled), or rejects after `ms`. */
-  until(test: () => boolean, ms = 5000): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('platform: condition not met in time')), ms);
-      this.waiters.push({
-        test,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+  /** Resolves when `test` holds (checked after every request handled), rejects after `ms`. */
+  until(test: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+    return this.waiters.until(test, ms, what);
   }
 
   private onRequest(r: IncomingRequest): void {
     try {
       this.handle(r);
     } finally {
-      for (const w of [...this.waiters]) {
-        if (!w.test()) continue;
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+      this.waiters.check();
     }
   }
 

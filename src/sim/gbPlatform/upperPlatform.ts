@@ -32,6 +32,7 @@ import {
 } from '../../protocols/gb28181/index.js';
 import { receivePsStream, type PsStreamReceiver } from '../../protocols/ps/receiveStream.js';
 import { DigestServer, SipEndpoint, header, parseCSeq, parseVia, randomToken, tagOf, type Dialog, type IncomingRequest, type Remote, type SipLog, type SipTimers } from '../../protocols/sip/index.js';
+import { ConditionWaiters } from '../conditionWaiters.js';
 
 const run = promisify(execFile);
 
@@ -149,7 +150,7 @@ export class GbUpperPlatformSim {
   private ep!: SipEndpoint;
   private digest: DigestServer;
   private catalog: CatalogCollector;
-  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters = new ConditionWaiters('upper platform sim');
   private readonly responses = new Map<string, (m: ManscdpMessage) => void>();
   private sn = 1000;
   private serial = 0;
@@ -205,34 +206,16 @@ export class GbUpperPlatformSim {
     this.lowers.clear();
   }
 
-  /** Resolves when `test` holds (checked after each request), rejects after `ms`. */
+  /** Resolves when `test` holds (checked after every request handled), rejects after `ms`. */
   until(test: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const w = {
-        test,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        reject(new Error(`upper platform sim: ${what} not met in ${ms} ms`));
-      }, ms);
-      this.waiters.push(w);
-    });
+    return this.waiters.until(test, ms, what);
   }
 
   private onRequest(r: IncomingRequest): void {
     try {
       this.handle(r);
     } finally {
-      for (const w of [...this.waiters]) {
-        if (!w.test()) continue;
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
+      this.waiters.check();
     }
   }
 
