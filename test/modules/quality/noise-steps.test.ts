@@ -10,6 +10,9 @@ import t from 'tap';
 import { detectNoise, grainSteps, residueLevel } from '../../../src/modules/quality/detectors/noise.js';
 import { burstView } from '../../../src/modules/quality/detectors/view.js';
 import { NOISE_STEPS, RAMPS } from '../../../src/modules/quality/thresholds.js';
+import { readFrames } from '../../../src/modules/quality/frames.js';
+import { ensureClip } from '../../../src/sim/camera/clips.js';
+import { SUB_CIF_H264 } from '../../../src/sim/camera/index.js';
 import { rng } from '../../../src/sim/scene/random.js';
 import { grainFieldFrames } from '../../../bench/lib/grainField.js';
 
@@ -77,4 +80,11 @@ t.test('grain steps: sparse blotches re-coded with fresh grain and carried over 
   const s = grainSteps(v);
   t.ok(s.both * 100 >= FLAG_STEPS, `grain steps ${(s.darker * 100).toFixed(2)} % darker, ${(s.brighter * 100).toFixed(2)} % brighter`);
   t.ok(detectNoise(v).confidence >= 0.5, detectNoise(v).detail);
+});
+
+t.test('grain steps: moving parts of a clean picture (FFmpeg testsrc2 through x264) are motion, not grain', async (t) => {
+  const v = burstView((await readFrames(await ensureClip({ ...SUB_CIF_H264, seconds: 4 }))).frames);
+  const steps = grainSteps(v);
+  t.ok(steps.both * 100 < NOISE_STEPS.zero, `steps ${(steps.both * 100).toFixed(2)} % stay below where they start to count (${NOISE_STEPS.zero} %)`);
+  t.equal(detectNoise(v).confidence, 0, 'no noise');
 });
