@@ -94,6 +94,11 @@ interface Subscription {
   cseq: number;
   expiresAt: number;
   expiry: NodeJS.Timeout | undefined;
+  /**
+   * The NOTIFYs in flight, one after the other: a status change during the initial catalog must
+   * not overtake its pages (strict platforms refuse a NOTIFY whose CSeq is below one they saw).
+   */
+  sending: Promise<void>;
 }
 
 /** Longest catalog subscription granted (s). */
@@ -488,6 +493,7 @@ export class CascadeLink {
       cseq: 0,
       expiresAt: 0,
       expiry: undefined,
+      sending: Promise.resolve(),
     };
     clearTimeout(sub.expiry);
     sub.expiresAt = Date.now() + expires * 1000;
@@ -502,8 +508,14 @@ export class CascadeLink {
     })().catch((err: Error) => this.log.warn({ err: err.message }, 'initial catalog NOTIFY failed'));
   }
 
-  /** A NOTIFY inside the subscription's dialog; `terminated` ends it (then without a body). */
-  private async notifyIn(sub: Subscription, body: Buffer | undefined, terminated?: string): Promise<void> {
+  /** A NOTIFY inside the subscription's dialog, after the ones before it; `terminated` ends it (then without a body). */
+  private notifyIn(sub: Subscription, body: Buffer | undefined, terminated?: string): Promise<void> {
+    const next = sub.sending.then(() => this.sendNotify(sub, body, terminated));
+    sub.sending = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sendNotify(sub: Subscription, body: Buffer | undefined, terminated?: string): Promise<void> {
     if (!this.ep) return;
     const state = terminated ? `terminated;reason=${terminated}` : `active;expires=${Math.max(0, Math.round((sub.expiresAt - Date.now()) / 1000))}`;
     const req = this.ep.build({

@@ -12,7 +12,8 @@ const CAMERAS = 3;
 
 async function subscribedRig(t: Parameters<typeof signallingRig>[0]) {
   const r = await signallingRig(t, { sim: { strict: { subscriptionDialogs: true } } });
-  const records = Array.from({ length: CAMERAS }, () => addCamera(r.cameras));
+  // Names tell the channels apart in the catalog (the sample record's name is the same for all).
+  const records = Array.from({ length: CAMERAS }, (_, i) => addCamera(r.cameras, { cameraName: `京港澳高速K1844+158上行-${i}` }));
   for (const rec of records) r.state.set(rec.cameraNum, ONLINE.online, 'test');
   const svc = await r.cascade({ catalog_page_size: 2 });
   const channel = (await r.sim.queryCatalog(LOCAL_ID)).channels.find((c) => c.name === records[0]!.cameraName)!.deviceId;
