@@ -3,6 +3,7 @@ import { createLogger, logDestination } from '../log.js';
 import { startDaemon } from '../modules/daemon.js';
 import { serviceManager } from '../modules/systemd/notify.js';
 import { stopGracefully } from '../modules/systemd/stop.js';
+import { keepRunningOnStorageFull } from '../modules/systemd/storageFull.js';
 import type { CliContext } from './context.js';
 
 /** Resolves when the process is asked to stop. */
@@ -25,6 +26,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       const config = ctx.loadConfig();
       const log = createLogger(config.gateway.log_level, logDestination(config.gateway.log_file));
       const manager = serviceManager();
+      keepRunningOnStorageFull(log);
       // Signals that arrive during the start are kept, and honoured once it is done.
       const signalled = untilSignal();
       const daemon = await startDaemon(config, log);

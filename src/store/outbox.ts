@@ -87,6 +87,18 @@ export class OutboxStore {
 
   enqueue(kind: OutboxKind, payload: unknown, coalesceKey?: string, now = Date.now()): void {
     this.insert(kind, payload, coalesceKey, now);
+    this.announce();
+  }
+
+  /** Queues one row per payload in one transaction: all of them, or none when the database refuses. */
+  enqueueAll(kind: OutboxKind, payloads: readonly unknown[], now = Date.now()): void {
+    this.db.transaction(() => {
+      for (const payload of payloads) this.insert(kind, payload, undefined, now);
+    })();
+    this.announce();
+  }
+
+  private announce(): void {
     for (const l of this.listeners) {
       try {
         l();

@@ -126,7 +126,7 @@ t.test('data disk full: snapshots pruned and skipped, database and outbox keep w
   const full = await doctor(files.configFile);
   t.equal(full.result, 'FAIL', `doctor: ${full.detail}`);
   await new Promise((r) => setTimeout(r, 3000)); // the periodic writers (status, state) meet the full disk
-  t.equal(daemon.child.exitCode, null, 'the daemon is still running');
+  t.equal(daemon.child.exitCode, null, 'the daemon is still running', { stderr: daemon.child.exitCode === null ? '' : daemon.stderr().slice(-4000) });
 
   // C: room again.
   fs.rmSync(filler);

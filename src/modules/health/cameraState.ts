@@ -16,6 +16,7 @@ export class CameraStateTracker {
   private timer: NodeJS.Timeout | undefined;
   /** Cameras whose state was queued since this process started. */
   private readonly reportedThisRun = new Set<string>();
+  private writeFailing = false;
   private readonly states: CameraStateStore;
   /** Told of every change (the cascade's channel status NOTIFY). */
   private readonly listeners = new Set<(cameraNum: string, online: OnlineState) => void>();
@@ -37,15 +38,21 @@ export class CameraStateTracker {
     return this.states.get(cameraNum);
   }
 
-  /** Records a state; returns true when it was queued for the province (a change, or the first in this run). */
+  /**
+   * Records a state; returns true when it was queued for the province (a change, or the first in
+   * this run). When the database refuses (data disk full) nothing is recorded, so the next probe
+   * of the same state tries again.
+   */
   set(cameraNum: string, online: OnlineState, reason: string): boolean {
     const prev = this.get(cameraNum);
     if (prev && prev.online === online && this.reportedThisRun.has(cameraNum)) return false;
     const now = (this.o.now ?? Date.now)();
-    this.o.db.transaction(() => {
+    const stored = this.write('camera state not stored', () => {
       this.states.put({ cameraNum, online, reason, changedAt: now });
       this.queue(cameraNum, online);
-    })();
+    });
+    if (!stored) return false;
+    this.reportedThisRun.add(cameraNum);
     this.o.log.info({ cameraNum, online, was: prev?.online, reason }, 'camera state changed');
     if (prev?.online !== online) for (const l of this.listeners) l(cameraNum, online);
     return true;
@@ -59,11 +66,11 @@ export class CameraStateTracker {
 
   /** Queues the state of every camera (unknown counts as offline until first probed). */
   reportAll(): void {
-    this.o.db.transaction(() => {
-      for (const cam of this.o.cameras.all()) {
-        this.queue(cam.record.cameraNum, this.get(cam.record.cameraNum)?.online ?? ONLINE.offline);
-      }
-    })();
+    const cameras = this.o.cameras.all();
+    const queued = this.write('full status report not queued', () => {
+      for (const cam of cameras) this.queue(cam.record.cameraNum, this.get(cam.record.cameraNum)?.online ?? ONLINE.offline);
+    });
+    if (queued) for (const cam of cameras) this.reportedThisRun.add(cam.record.cameraNum);
   }
 
   start(): void {
@@ -75,8 +82,21 @@ export class CameraStateTracker {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Runs `writes` in one transaction; false (logged once until writes work again) when the database refuses. */
+  private write(what: string, writes: () => void): boolean {
+    try {
+      this.o.db.transaction(writes)();
+    } catch (err) {
+      if (!this.writeFailing) this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, `${what}: kept to try again`);
+      this.writeFailing = true;
+      return false;
+    }
+    if (this.writeFailing) this.o.log.info('camera states are stored again');
+    this.writeFailing = false;
+    return true;
+  }
+
   private queue(cameraNum: string, online: OnlineState): void {
-    this.reportedThisRun.add(cameraNum);
     this.o.outbox.enqueue('camera.status', { cameraNum, online }, `camera.status:${cameraNum}`);
   }
 }

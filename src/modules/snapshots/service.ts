@@ -32,7 +32,7 @@ export interface SnapshotServiceOptions {
   files: SnapshotFiles;
   guard: Pick<DiskGuard, 'ensureRoom'>;
   urls: Pick<SnapshotUrls, 'urlFor'>;
-  outbox: Pick<OutboxStore, 'enqueue'>;
+  outbox: Pick<OutboxStore, 'enqueueAll'>;
   capture: (cam: StoredCamera) => Promise<CapturedJpeg>;
   intervalMs: number;
   keepDays: number;
@@ -73,6 +73,7 @@ export class SnapshotService {
   private timer: unknown;
   private maintenanceTimer: unknown;
   private stopped = true;
+  private reportFailing = false;
   private maintaining: Promise<void> | undefined;
 
   constructor(private readonly o: SnapshotServiceOptions) {
@@ -252,19 +253,31 @@ export class SnapshotService {
     }
   }
 
-  /** A round is reported once its interval is over and none of its captures is still running. */
+  /**
+   * A round is reported once its interval is over and none of its captures is still running.
+   * A round the database refuses (data disk full) stays here and is tried again at the next wake.
+   */
   private flushRounds(now: number): void {
     for (const [id, r] of this.rounds) {
       if (r.pending > 0 || (id + 1) * this.o.intervalMs > now) continue;
+      try {
+        this.report(r.items);
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        if (!this.reportFailing) this.o.log.error({ err: msg, snapshots: r.items.length }, 'snapshot round not queued: kept to try again');
+        this.reportFailing = true;
+        return;
+      }
+      if (this.reportFailing) this.o.log.info({ snapshots: r.items.length }, 'snapshot rounds queued again');
+      this.reportFailing = false;
       this.rounds.delete(id);
-      this.report(r.items);
     }
   }
 
   private report(items: SnapshotItem[]): void {
     if (items.length === 0) return;
-    // One row per snapshot: the dispatcher sends them as one ReportSnapshot (up to outbox.batch_max each).
-    for (const item of items) this.o.outbox.enqueue('snapshot', item, undefined, this.now());
+    // One row per snapshot, all or none: the dispatcher sends them as one ReportSnapshot (up to outbox.batch_max each).
+    this.o.outbox.enqueueAll('snapshot', items, this.now());
     this.o.log.info({ snapshots: items.length }, 'snapshot round reported');
   }
 }

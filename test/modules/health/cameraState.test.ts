@@ -8,6 +8,8 @@ import { CameraStore } from '../../../src/store/cameras.js';
 import { openDb } from '../../../src/store/db.js';
 import { OutboxStore } from '../../../src/store/outbox.js';
 import { addCamera, tempDir } from '../snapshots/helpers.js';
+import { fillDatabase } from '../../helpers/fullDb.js';
+import { ONLINE } from '../../../src/domain/online.js';
 
 t.test('every camera is reported once at every start, through the outbox, even when nothing changed', async (t) => {
   const dir = tempDir(t, 'vcgw-state-');
@@ -45,4 +47,22 @@ t.test('every camera is reported once at every start, through the outbox, even w
   );
   for (const n of nums) second.health.setReachable(n, true, 'reachable');
   t.equal(second.outbox.list({ pending: true, kind: 'camera.status' }).length, 2, 'and only once (coalesced per camera)');
+});
+
+t.test('a full database (data disk full): states and full reports are kept to try again, nothing thrown', async (t) => {
+  const db = openDb(tempDir(t, 'vcgw-state-'));
+  t.teardown(() => db.close());
+  const cameras = new CameraStore(db);
+  const num = addCamera(cameras, 1).record.cameraNum;
+  const outbox = new OutboxStore(db);
+  const tracker = new CameraStateTracker({ db, cameras, outbox, fullIntervalMs: 3_600_000, log: silentLogger() });
+  const roomAgain = fillDatabase(db);
+  t.equal(tracker.set(num, ONLINE.online, 'reachable'), false, 'full: not recorded');
+  t.doesNotThrow(() => tracker.reportAll(), 'full: the full report does not throw');
+  t.equal(tracker.get(num), undefined, 'nothing stored');
+  t.equal(outbox.counts().pending, 0, 'nothing queued');
+  roomAgain();
+  t.equal(tracker.set(num, ONLINE.online, 'reachable'), true, 'room again: the same state is recorded and queued');
+  t.equal(tracker.get(num)?.online, ONLINE.online);
+  t.same(outbox.list({ pending: true, kind: 'camera.status' }).map((r) => r.payload), [{ cameraNum: num, online: ONLINE.online }]);
 });

@@ -14,6 +14,7 @@ import { openDb } from '../../../src/store/db.js';
 import { OutboxStore } from '../../../src/store/outbox.js';
 import type { SnapshotItem } from '../../../src/protocols/province/reports.js';
 import { addCamera, fakeJpeg, FakeClock, snapConfig, tempDir } from './helpers.js';
+import { fillDatabase } from '../../helpers/fullDb.js';
 
 const I = 300_000;
 const DAY = 86_400_000;
@@ -238,4 +239,20 @@ t.test('200 cameras with slow captures: never more than `concurrency` at once, e
   await r.clock.advance(10_000);
   await stopping;
   t.equal(running, 0);
+});
+
+t.test('a round the database refuses (disk full) is kept and queued once at the next wake, nothing thrown', async (t) => {
+  const r = rig(t, { cameras: 5 });
+  r.service.start();
+  await r.clock.advance(I - 1);
+  t.equal(r.taken.length, 5, 'the round is captured');
+  const roomAgain = fillDatabase(r.db);
+  t.throws(() => r.outbox.enqueue('snapshot', { cameraNum: 'x', time: 1, snapshotUrl: 'https://x/y.jpg' }), { code: 'SQLITE_FULL' }, 'the database is full');
+  await r.clock.advance(1);
+  t.equal(r.outbox.due('snapshot', 100, r.clock.now).length, 0, 'full: nothing queued, and the timer did not throw');
+  roomAgain();
+  const firstSlot = Math.min(...r.cams.map((c) => r.service.offsetOf(c.record.cameraNum)));
+  await r.clock.advance(firstSlot + 1);
+  const nums = r.outbox.due('snapshot', 100, r.clock.now).map((x) => (x.payload as SnapshotItem).cameraNum);
+  t.same(nums.sort(), r.cams.map((c) => c.record.cameraNum).sort(), 'room again: the kept round is queued, each camera once');
 });
