@@ -190,7 +190,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         }
         await demoOnvif(out, daemon, cams, sim, tunnel);
         await demoPicture(out, sim, idOf);
-        if (rtmp) await demoGb(out, daemon, sim, rtmp, gbPort);
+        if (rtmp) await demoGb(out, daemon, sim, rtmp, gbPort, cleanups);
         await show('VideoTransBegin again (same URL)', 'VideoTransBegin', begin);
         await show('VideoTransFinish', 'VideoTransFinish', { cameraNum: begin.cameraNum, videoType: 1 });
         await show('NetworkCheck', 'NetworkCheck', { cameras: [] });
@@ -264,7 +264,14 @@ async function demoMedia(
 }
 
 /** Issue 14: a GB/T 28181 NVR registers, its catalogue is read, one of its channels becomes a camera and is pushed. */
-async function demoGb(out: (s?: string) => void, daemon: RunningDaemon, sim: ProvinceSim, rtmp: RtmpServer, sipPort: number): Promise<void> {
+async function demoGb(
+  out: (s?: string) => void,
+  daemon: RunningDaemon,
+  sim: ProvinceSim,
+  rtmp: RtmpServer,
+  sipPort: number,
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<void> {
   const gb = daemon.gb;
   if (!gb) return;
   const nvr = await GbCameraSim.start({
@@ -275,53 +282,51 @@ async function demoGb(out: (s?: string) => void, daemon: RunningDaemon, sim: Pro
     catalogPageSize: 3,
     clip: SUB_CIF_H264,
   });
+  // The NVR lives as long as the other simulated cameras: with --keep its channel stays a working camera.
+  cleanups.push(() => nvr.close());
+  const reg = await nvr.device.register(3600);
+  nvr.device.startKeepalive(20_000);
+  out(`✔ GB/T 28181 NVR ${nvr.deviceId} registered over SIP/UDP with digest${reg.ok && reg.serverDate ? ` (gateway time in the 200: ${reg.serverDate})` : ''}`);
+  const channels = await waitUntil(() => (gb.store.channels(nvr.deviceId).length >= 8 ? gb.store.channels(nvr.deviceId) : undefined), 15_000);
+  out(`    catalogue: ${channels?.length ?? 0} channels in pages of 3 (vcgw gb channels ${nvr.deviceId}): ${(channels ?? []).slice(0, 3).map((c) => `${c.channelId} ${c.name ?? ''}`).join(', ')} …`);
+  const channel = nvr.device.channelIds()[0]!;
+  const cam = daemon.cameras.add(
+    {
+      id: 'gb-K1852+000',
+      department: '广东省高速公路有限公司京珠北分公司',
+      cameraName: 'G4（京港澳高速）京珠北路段广东省韶关市K1852+000（下行）（路面）',
+      longAndLati: '113.5980/24.8200',
+      road: 'G4',
+      roadName: '京港澳高速',
+      roadSec: '京珠北段',
+      classify: 0,
+      poiName: '京港澳高速道路',
+      cameraOrientation: 2,
+      pileNum: 'K1852+000',
+      cameraType: 2,
+      hasControl: 1,
+      areaCode: 440232,
+      pushType: 2,
+      gbChannelId: channel,
+    },
+    'cli',
+  );
+  out(`✔ channel ${channel} added as camera ${cam.id} (vcgw cameras add --gb-channel ${channel} …), device found from the catalogue`);
+  const begin = { cameraNum: cam.record.cameraNum, videoType: 1, serverIp: '127.0.0.1', serverPort: Number(new URL(rtmp.url('live', 'x')).port), pubName: `live/${cam.record.cameraNum}`, authInfo: 'session=demo' };
+  const reader = waitFirstFrame(rtmp.url('live', cam.record.cameraNum), { timeoutMs: 20_000 });
   try {
-    const reg = await nvr.device.register(3600);
-    nvr.device.startKeepalive(20_000);
-    out(`✔ GB/T 28181 NVR ${nvr.deviceId} registered over SIP/UDP with digest${reg.ok && reg.serverDate ? ` (gateway time in the 200: ${reg.serverDate})` : ''}`);
-    const channels = await waitUntil(() => (gb.store.channels(nvr.deviceId).length >= 8 ? gb.store.channels(nvr.deviceId) : undefined), 15_000);
-    out(`    catalogue: ${channels?.length ?? 0} channels in pages of 3 (vcgw gb channels ${nvr.deviceId}): ${(channels ?? []).slice(0, 3).map((c) => `${c.channelId} ${c.name ?? ''}`).join(', ')} …`);
-    const channel = nvr.device.channelIds()[0]!;
-    const cam = daemon.cameras.add(
-      {
-        id: 'gb-K1852+000',
-        department: '广东省高速公路有限公司京珠北分公司',
-        cameraName: 'G4（京港澳高速）京珠北路段广东省韶关市K1852+000（下行）（路面）',
-        longAndLati: '113.5980/24.8200',
-        road: 'G4',
-        roadName: '京港澳高速',
-        roadSec: '京珠北段',
-        classify: 0,
-        poiName: '京港澳高速道路',
-        cameraOrientation: 2,
-        pileNum: 'K1852+000',
-        cameraType: 2,
-        hasControl: 1,
-        areaCode: 440232,
-        pushType: 2,
-        gbChannelId: channel,
-      },
-      'cli',
-    );
-    out(`✔ channel ${channel} added as camera ${cam.id} (vcgw cameras add --gb-channel ${channel} …), device found from the catalogue`);
-    const begin = { cameraNum: cam.record.cameraNum, videoType: 1, serverIp: '127.0.0.1', serverPort: Number(new URL(rtmp.url('live', 'x')).port), pubName: `live/${cam.record.cameraNum}`, authInfo: 'session=demo' };
-    const reader = waitFirstFrame(rtmp.url('live', cam.record.cameraNum), { timeoutMs: 20_000 });
-    try {
-      await reader.ready;
-      const t0 = Date.now();
-      const reply = await sim.callGateway('VideoTransBegin', begin);
-      out(`✔ province → gateway VideoTransBegin 1 Mbps of the GB channel: ${JSON.stringify(reply.body)}`);
-      const first = await reader.firstFrame;
-      out(`    INVITE → PS over RTP → first decodable frame at the RTMP server ${first - t0} ms after the request`);
-    } finally {
-      await reader.close();
-    }
-    const m = await measureStream(rtmp.url('live', cam.record.cameraNum), { seconds: 3, timeoutMs: 20_000 });
-    out(`    on the wire: ${m.codec} ${m.width}x${m.height} ${m.fps.toFixed(1)} fps, ${Math.round(m.videoKbps)} kb/s video`);
-    await sim.callGateway('VideoTransFinish', { cameraNum: cam.record.cameraNum, videoType: 1 });
+    await reader.ready;
+    const t0 = Date.now();
+    const reply = await sim.callGateway('VideoTransBegin', begin);
+    out(`✔ province → gateway VideoTransBegin 1 Mbps of the GB channel: ${JSON.stringify(reply.body)}`);
+    const first = await reader.firstFrame;
+    out(`    INVITE → PS over RTP → first decodable frame at the RTMP server ${first - t0} ms after the request`);
   } finally {
-    await nvr.close();
+    await reader.close();
   }
+  const m = await measureStream(rtmp.url('live', cam.record.cameraNum), { seconds: 3, timeoutMs: 20_000 });
+  out(`    on the wire: ${m.codec} ${m.width}x${m.height} ${m.fps.toFixed(1)} fps, ${Math.round(m.videoKbps)} kb/s video`);
+  await sim.callGateway('VideoTransFinish', { cameraNum: cam.record.cameraNum, videoType: 1 });
   out();
 }
 
