@@ -16,7 +16,7 @@ import { PtzLogStore } from '../../../src/store/ptzLog.js';
 import { TokenStore } from '../../../src/store/tokens.js';
 import { addCamera, fakeJpeg, snapConfig, tempDir } from './helpers.js';
 
-const noEngine: MediaEngine = { budget: new OutputBudget({ max_outputs: 1, max_4m: 1, max_source: 1 }), start: async () => undefined, stop: async () => undefined };
+const noEngine: MediaEngine = { budget: new OutputBudget({ max_outputs: 1, max_4m: 1, max_source: 1 }), start: async () => ({ codec: undefined }), stop: async () => undefined };
 
 async function rig(t: Parameters<typeof tempDir>[0]) {
   const dir = tempDir(t);

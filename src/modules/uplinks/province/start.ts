@@ -36,7 +36,7 @@ export function provinceUplink(o: {
   accepted: ProvinceAcceptedStore;
   outbox: OutboxStore;
   cameras: CameraStore;
-  media: Pick<MediaModule, 'engine' | 'ffmpeg'>;
+  media: Pick<MediaModule, 'engine' | 'streams'>;
   events: GatewayBus;
   log: Logger;
 }): ProvinceUplink {
