@@ -80,6 +80,7 @@ t.test('an on-demand push that keeps being refused is given up and reported gone
   await until('the push is given up', () => gone.length > 0, 20_000);
   t.match(gone[0], `${pushKey(num, VIDEO_TYPES.source)}:`);
   t.notOk(rig.engine.statusRows().some((r) => r.key === `push:${num}:3`), 'no pipeline left behind');
+  t.equal(rig.engine.budget.inUse(), 0, 'its slot is free again');
   await until('the camera pull is released', () => rig.engine.sourceStatus(num, 'main')?.state === 'idle', 10_000);
 });
 
@@ -90,6 +91,7 @@ t.test('a camera that gives no video fails the start with a camera fault', async
   const err = await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.high, rig.rtmp.url('rtmp', 'dark'), {})).catch((e: unknown) => e);
   t.ok(err instanceof CameraFaultError, `CameraFaultError (${String(err)})`);
   t.notOk(rig.engine.statusRows().some((r) => r.role === 'ondemand'), 'nothing left running');
+  t.equal(rig.engine.budget.inUse(), 0, 'the failed start holds no slot');
 });
 
 t.test('adding and removing on-demand outputs of the same camera never interrupts the constant push', async (t) => {
@@ -100,6 +102,8 @@ t.test('adding and removing on-demand outputs of the same camera never interrupt
   await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', stream), () => ({})));
   const row = () => rig.engine.statusRows().find((r) => r.key === `constant:${num}`)!;
   await until('constant push running', async () => row().state === 'running' && (await publishing(rig, stream)));
+  t.same(rig.engine.budget.list().map((x) => [x.key, x.standing]), [[constantKey(num), true]], 'the constant push is in the accounting, standing');
+  t.equal(rig.engine.budget.inUse(), 0, 'outside the on-demand limits');
   const bytes = async () => (await rig.rtmp.stats()).find((s) => s.stream === stream)?.bytesIn ?? 0;
   let lastBytes = await bytes();
   const framesBefore = row().frames ?? 0;
