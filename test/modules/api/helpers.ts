@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../../../src/log.js';
 import { startApiServer, type RunningServer } from '../../../src/modules/api/server.js';
 import { ensureServerTls, type ServerTls } from '../../../src/modules/api/tls.js';
 import { PushRegistry } from '../../../src/modules/uplinks/province/pushOrders.js';
+import { provinceRoutes } from '../../../src/modules/uplinks/province/routes/index.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
 import { cameraRecordSchema } from '../../../src/protocols/province/messages.js';
 import type { CameraRecord } from '../../../src/domain/camera.js';
@@ -129,7 +130,8 @@ export async function startApi(
     now: () => clock.now,
   });
   const tls = await ensureServerTls(config.api, dir, log);
-  const server = await startApiServer({ config, cameras, tokens, push, ptz, tls, log, now: () => clock.now });
+  const routes = provinceRoutes({ cameras, config, push, ptz, now: () => clock.now });
+  const server = await startApiServer({ config, tokens, routes, tls, log, now: () => clock.now });
   const agent = new Agent({ connect: { ca: tls.cert } });
   t.teardown(async () => {
     await agent.close();

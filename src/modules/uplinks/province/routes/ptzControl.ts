@@ -1,10 +1,11 @@
 // E-5.3: PTZ from the province; priority, hasControl and the audit log live in PtzService.
 import { CODE, ptzControlSchema } from '../../../../protocols/province/messages.js';
 import { fail } from '../../../api/reply.js';
-import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import type { ApiRoute } from '../../../api/routes/route.js';
+import type { ProvinceRouteDeps } from './deps.js';
 import { validate } from '../../../api/validate.js';
 
-export function ptzControlRoute(deps: Pick<ApiDeps, 'ptz'>): ApiRoute {
+export function ptzControlRoute(deps: Pick<ProvinceRouteDeps, 'ptz'>): ApiRoute {
   return {
     method: 'POST',
     url: '/service/video.PTZControl',
