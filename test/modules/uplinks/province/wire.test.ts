@@ -1,4 +1,4 @@
-// The province's wire codes mapped to the app's vocabulary (src/modules/province/wire.ts).
+// The province's wire codes mapped to the app's vocabulary (src/modules/uplinks/province/wire.ts).
 import t from 'tap';
 import { TIER_OF_VIDEO_TYPE, ptzActionOf } from '../../../../src/modules/uplinks/province/wire.js';
 import { VIDEO_TYPES } from '../../../../src/protocols/province/messages.js';
