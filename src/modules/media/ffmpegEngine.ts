@@ -128,9 +128,10 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
       this.updateCamera(cam);
       return { codec: this.pushes.get(key)!.source.fanout.codec };
     }
+    // The output it replaces stops first, whatever becomes of this start: a failed move leaves nothing running.
+    await this.halt(key);
     const choice = this.streams.selection(cam)?.[order.tier];
     if (!choice) throw new CameraFaultError('camera has no RTSP URL configured', 'no-stream');
-    await this.halt(key);
     const params = order.params;
     const url = sink.url;
     const pipeline = this.open(cam, {
