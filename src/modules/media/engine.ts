@@ -84,8 +84,10 @@ export interface MediaEngine {
   /**
    * Takes the output's slot (OutputRefusedError when none is free) and starts it; resolves once
    * an on-demand RTMP push delivered its first frame or a TS sink is fed, at once for a standing
-   * push. A running output of the same key is stopped and replaced, in its slot. The slot is
-   * freed when the output fails to start, is stopped, or is given up (event outputGone).
+   * push. A running output of the same key is stopped first and replaced, in its slot; a
+   * standing order for a key already running leaves it running (its pulls follow the camera's
+   * edited URLs). The slot is freed when the output fails to start, is stopped, or is given up
+   * (event outputGone).
    * Rejects with CameraFaultError when the camera cannot deliver.
    */
   start(order: OutputOrder): Promise<OutputStarted>;
