@@ -204,7 +204,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
    * Camera-side encoding or the camera's streams changed: every push of the camera whose stream
    * choice changed is built again on its new stream (a push whose choice stands is left alone).
    */
-  async replanCamera(cam: StoredCamera): Promise<void> {
+  private async replanCamera(cam: StoredCamera): Promise<void> {
     const cameraNum = cam.record.cameraNum;
     const selection = this.streams.selection(cam);
     for (const order of [...this.orders.values()].filter((o) => o.cameraNum === cameraNum)) {
@@ -223,7 +223,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   }
 
   /** A camera edited to new URLs: its running pulls move to them. */
-  updateCamera(cam: StoredCamera): void {
+  private updateCamera(cam: StoredCamera): void {
     for (const s of this.sources.values()) {
       if (s.cameraNum !== cam.record.cameraNum) continue;
       const url = this.streams.urlOf(cam, s.stream);
