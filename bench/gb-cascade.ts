@@ -82,7 +82,7 @@ const cascade = startCascade({
   cameras: { cameras: () => store.all().map((c) => ({ id: c.id, record: c.record })) },
   state: { isOnline: () => true, onChange: () => () => undefined },
   ptz: { control: async () => ({ ok: false, message: 'not benchmarked' }) },
-  media: engineMediaPort({ frames: engine, budget: engine.budget, firstFrameMs: 15_000 }),
+  media: engineMediaPort({ engine, camera: (num) => store.byNum(num) }),
   codes: new CascadeCodeStore(db),
   log,
 });
@@ -127,7 +127,7 @@ await sleep(CPU_S * 1000);
 const oneMs = cpuMs() - oneStart;
 await one.bye();
 const pubName = `copy-${Date.now()}`;
-await push.begin({ cameraNum, videoType: VIDEO_TYPES.source, serverIp: '127.0.0.1', serverPort: rtmp.port, pubName });
+await push.begin({ cameraNum, videoType: VIDEO_TYPES.source, serverIp: '127.0.0.1', serverPort: rtmp.port, pubName }, store.byNum(cameraNum)!);
 const copyPid = fs
   .readdirSync('/proc')
   .filter((d) => /^\d+$/.test(d))

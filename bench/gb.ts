@@ -21,6 +21,8 @@ import { sourceKindOf } from '../src/modules/media/source.js';
 import { FfmpegMediaEngine } from '../src/modules/media/ffmpegEngine.js';
 import { createMediaRuntime } from '../src/modules/media/runtime.js';
 import { startGbService } from '../src/modules/gb28181/service.js';
+import { constantKey, constantOrder } from '../src/modules/uplinks/province/constantPush.js';
+import { pushKey, pushOrder } from '../src/modules/uplinks/province/pushOrders.js';
 import { VIDEO_TYPES, cameraRecordSchema } from '../src/protocols/province/messages.js';
 import { SUB_CIF_H264 } from '../src/sim/camera/index.js';
 import { GbCameraSim } from '../src/sim/gb28181/index.js';
@@ -72,12 +74,12 @@ async function firstFrameMs(tag: string): Promise<number> {
   try {
     await reader.ready;
     const begin = Date.now();
-    await engine.start({ cameraNum, videoType: VIDEO_TYPES.source, url, params: {} });
+    await engine.start(pushOrder(store.byNum(cameraNum)!, VIDEO_TYPES.source, url, {}));
     const first = await reader.firstFrame;
     return first - begin;
   } finally {
     await reader.close();
-    await engine.stop(cameraNum, VIDEO_TYPES.source);
+    await engine.stop(pushKey(cameraNum, VIDEO_TYPES.source));
   }
 }
 
@@ -97,11 +99,11 @@ if (!CPU_ONLY) {
     await idle();
   }
   const cam = store.byNum(cameraNum)!;
-  engine.startConstant(cam, async () => rtmp.url('rtmp', `hold-${cameraNum}`), () => ({}));
+  await engine.start(constantOrder(cam, async () => rtmp.url('rtmp', `hold-${cameraNum}`), () => ({})));
   await new Promise((r) => setTimeout(r, 3000)); // the constant push's pull is running and its GOP cached
   for (let i = 0; i < RUNS; i++) warm.push(await firstFrameMs('warm'));
   // Let go of the warm runs' pull before the CPU comparison.
-  await engine.stopConstant(cameraNum);
+  await engine.stop(constantKey(cameraNum));
   await idle();
 }
 const invites = sim.invites.length;

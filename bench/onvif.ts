@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const call = async (i: number, k: number): Promise<{ start: number; full: number }> => {
     const cam = stored[i % stored.length]!;
     const t0 = performance.now();
-    const out = await ptz.control({ kind: 'province' }, cam.record.cameraNum, 1 + (k % 6), 1 + (k % 8));
+    const out = await ptz.control({ kind: 'province' }, cam.record.cameraNum, (['left', 'right', 'up', 'down', 'zoom-wide', 'zoom-tele'] as const)[k % 6]!, 1 + (k % 8));
     const start = performance.now() - t0;
     if (out.code !== 200) throw new Error(`PTZ call ${k} answered ${out.code} ${out.msg}`);
     await driver.settled(cam);

@@ -4,6 +4,7 @@ import { sleep, until } from './children.js';
 import { checkNoEngineFfmpeg, type BenchContext } from './context.js';
 import { CpuMeter, type CpuReport } from './cpuMeter.js';
 import { startEngineRig } from './engineRig.js';
+import { constantOrder } from '../../src/modules/uplinks/province/constantPush.js';
 import { FrameSeries } from './frames.js';
 import { naiveLowArgs, startNaive, type NaiveProcess } from './naive.js';
 import { round } from './stats.js';
@@ -75,12 +76,13 @@ export async function runOursConstant(ctx: BenchContext, label: string, cams: Fa
     for (const r of rig.engine.statusRows()) if (r.role === 'constant') frames.observe(r.key, r.frames);
   }, 100);
   try {
-    const nums = cams.map((cam, i) => {
-      const stored = rig.addCamera(`const-${label}-${i}`, withSub ? { main: cam.main, sub: cam.sub } : { main: cam.main }, 1);
+    const stored = cams.map((cam, i) => {
+      const camera = rig.addCamera(`const-${label}-${i}`, withSub ? { main: cam.main, sub: cam.sub } : { main: cam.main }, 1);
       const url = ctx.rtmp.url('live', `ours-${label}-${i}`);
-      if (!rig.engine.startConstant(stored, async () => url, () => ({}))) throw new Error(`constant push of ${stored.id} not started`);
-      return stored.record.cameraNum;
+      return { camera, url };
     });
+    for (const { camera, url } of stored) await rig.engine.start(constantOrder(camera, async () => url, () => ({})));
+    const nums = stored.map(({ camera }) => camera.record.cameraNum);
     await until(
       `${cams.length} constant pushes running`,
       () => rig.engine.statusRows().filter((r) => r.role === 'constant' && r.state === 'running').length === nums.length,

@@ -1,7 +1,10 @@
 // Figure 2: time from VideoTransBegin (engine.start) to the first decodable frame at the RTMP
 // server, per tier, warm and cold, against naive one-liners; and a player joining the constant push.
 import { VIDEO_TYPES, type VideoType } from '../../src/protocols/province/messages.js';
-import { TIER_NAMES } from '../../src/modules/media/tiers.js';
+import { constantOrder } from '../../src/modules/uplinks/province/constantPush.js';
+import { pushKey, pushOrder } from '../../src/modules/uplinks/province/pushOrders.js';
+import { TIER_OF_VIDEO_TYPE } from '../../src/modules/uplinks/province/wire.js';
+import type { StoredCamera } from '../../src/store/cameras.js';
 import { waitFirstFrame } from '../../src/sim/rtmp/index.js';
 import type { FarmCamera } from './cameraFarm.js';
 import { sleep, until } from './children.js';
@@ -59,19 +62,19 @@ let seq = 0;
 const streamName = (what: string) => `ff-${what}-${++seq}`;
 
 /** One engine.start → first frame at the server → engine.stop. */
-async function oneStart(ctx: BenchContext, rig: EngineRig, cameraNum: string, videoType: VideoType): Promise<{ ms: number; startMs: number; plan: string }> {
-  const url = ctx.rtmp.url('live', streamName(TIER_NAMES[videoType]));
+async function oneStart(ctx: BenchContext, rig: EngineRig, camera: StoredCamera, videoType: VideoType): Promise<{ ms: number; startMs: number; plan: string }> {
+  const url = ctx.rtmp.url('live', streamName(TIER_OF_VIDEO_TYPE[videoType]));
   const reader = waitFirstFrame(url, { timeoutMs: READER_TIMEOUT_MS });
   try {
     await reader.ready;
     const t0 = Date.now();
-    await rig.engine.start({ cameraNum, videoType, url, params: {} });
+    await rig.engine.start(pushOrder(camera, videoType, url, {}));
     const startMs = Date.now() - t0;
-    const plan = rig.engine.statusRows().find((r) => r.key === `push:${cameraNum}:${videoType}`)?.detail.replace(/ rtmp:\S+/, '') ?? '';
+    const plan = rig.engine.statusRows().find((r) => r.key === pushKey(camera.record.cameraNum, videoType))?.detail.replace(/ rtmp:\S+/, '') ?? '';
     const at = await reader.firstFrame;
     return { ms: at - t0, startMs, plan };
   } finally {
-    await rig.engine.stop(cameraNum, videoType).catch(() => undefined);
+    await rig.engine.stop(pushKey(camera.record.cameraNum, videoType)).catch(() => undefined);
     await reader.close();
   }
 }
@@ -117,8 +120,8 @@ export async function runFirstFrame(ctx: BenchContext, warmCam: FarmCamera, cold
 
     // Warm: the constant push keeps the sub-stream pulled, a "keeper" copy push the main stream.
     const constUrl = ctx.rtmp.url('live', 'const-warm');
-    rig.engine.startConstant(warm, async () => constUrl, () => ({}));
-    await rig.engine.start({ cameraNum: warmNum, videoType: VIDEO_TYPES.source, url: ctx.rtmp.url('live', 'keeper-3'), params: {} });
+    await rig.engine.start(constantOrder(warm, async () => constUrl, () => ({})));
+    await rig.engine.start(pushOrder(warm, VIDEO_TYPES.source, ctx.rtmp.url('live', 'keeper-3'), {}));
     await until('the warm camera constant push running', () => rig.engine.statusRows().some((r) => r.role === 'constant' && r.state === 'running'), 30_000);
     await sleep(2000);
 
@@ -128,23 +131,18 @@ export async function runFirstFrame(ctx: BenchContext, warmCam: FarmCamera, cold
       if (vt === VIDEO_TYPES.source) {
         // The keeper holds this camera's source slot: hand the main pull to a small high-tier keeper
         // first (320x240 10 fps: it decodes the main stream but encodes next to nothing).
-        await rig.engine.start({
-          cameraNum: warmNum,
-          videoType: VIDEO_TYPES.high,
-          url: ctx.rtmp.url('live', 'keeper-1'),
-          params: { width: 320, height: 240, frameRate: 10, bitRate: 256 },
-        });
-        await rig.engine.stop(warmNum, VIDEO_TYPES.source);
-        const keeper = rig.engine.statusRows().find((r) => r.key === `push:${warmNum}:${VIDEO_TYPES.high}`);
+        await rig.engine.start(pushOrder(warm, VIDEO_TYPES.high, ctx.rtmp.url('live', 'keeper-1'), { width: 320, height: 240, frameRate: 10, bitRate: 256 }));
+        await rig.engine.stop(pushKey(warmNum, VIDEO_TYPES.source));
+        const keeper = rig.engine.statusRows().find((r) => r.key === pushKey(warmNum, VIDEO_TYPES.high));
         ctx.progress(`  (main-stream keeper now: ${keeper?.detail.replace(/ rtmp:\S+/, '')})`);
       }
       const warmBefore = async () => {
         await randomPhase(PUSH_GOP_MS);
         const main = rig.engine.sourceStatus(warmNum, 'main')?.state;
         const sub = rig.engine.sourceStatus(warmNum, 'sub')?.state;
-        if (main !== 'running' || sub !== 'running') ctx.issue(`warm ${TIER_NAMES[vt]}: a warm pull was not running before a run (main ${main}, sub ${sub})`);
+        if (main !== 'running' || sub !== 'running') ctx.issue(`warm ${TIER_OF_VIDEO_TYPE[vt]}: a warm pull was not running before a run (main ${main}, sub ${sub})`);
       };
-      warmRes[TIER_NAMES[vt]] = await series(ctx, `warm ${TIER_NAMES[vt]}`, ctx.opts.runs, warmBefore, () => oneStart(ctx, rig, warmNum, vt));
+      warmRes[TIER_OF_VIDEO_TYPE[vt]] = await series(ctx, `warm ${TIER_OF_VIDEO_TYPE[vt]}`, ctx.opts.runs, warmBefore, () => oneStart(ctx, rig, warm, vt));
     }
 
     // A player joining the constant push, while it runs.
@@ -165,9 +163,9 @@ export async function runFirstFrame(ctx: BenchContext, warmCam: FarmCamera, cold
       await randomPhase(CAMERA_GOP_MS);
     };
     for (const vt of TIERS) {
-      coldRes[TIER_NAMES[vt]] = await series(ctx, `cold ${TIER_NAMES[vt]}`, ctx.opts.runs, coldBefore, () => oneStart(ctx, rig, coldNum, vt));
+      coldRes[TIER_OF_VIDEO_TYPE[vt]] = await series(ctx, `cold ${TIER_OF_VIDEO_TYPE[vt]}`, ctx.opts.runs, coldBefore, () => oneStart(ctx, rig, cold, vt));
     }
-    for (const vt of TIERS) tiers[TIER_NAMES[vt]] = { warm: warmRes[TIER_NAMES[vt]]!, cold: coldRes[TIER_NAMES[vt]]! };
+    for (const vt of TIERS) tiers[TIER_OF_VIDEO_TYPE[vt]] = { warm: warmRes[TIER_OF_VIDEO_TYPE[vt]]!, cold: coldRes[TIER_OF_VIDEO_TYPE[vt]]! };
 
     await rig.close();
     await checkNoEngineFfmpeg(ctx, 'first-frame scenario');

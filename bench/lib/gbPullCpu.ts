@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { FfmpegMediaEngine } from '../../src/modules/media/ffmpegEngine.js';
+import { pushKey, pushOrder } from '../../src/modules/uplinks/province/pushOrders.js';
 import { VIDEO_TYPES, cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import type { RtmpServer } from '../../src/sim/rtmp/index.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
@@ -79,10 +80,10 @@ export async function measurePullCpu(o: {
     for (const [name, cameraNum] of cases) {
       o.progress(`  ${name}…`);
       const url = o.rtmp.url('rtmp', `cpu-${cameraNum}`);
-      await o.engine.start({ cameraNum, videoType: VIDEO_TYPES.source, url, params: {} });
+      await o.engine.start(pushOrder(o.store.byNum(cameraNum)!, VIDEO_TYPES.source, url, {}));
       await sleep(3000); // past the start-up (probe, first GOP)
       rows.push(row(name, await measure()));
-      await o.engine.stop(cameraNum, VIDEO_TYPES.source);
+      await o.engine.stop(pushKey(cameraNum, VIDEO_TYPES.source));
       await sleep(2000);
     }
     return rows;

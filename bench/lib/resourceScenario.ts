@@ -7,6 +7,7 @@ import { engineFfmpeg, ffmpegKind, isBelow, type BenchContext } from './context.
 import { CpuMeter } from './cpuMeter.js';
 import { startDaemon, startProvince, type Daemon } from './daemon.js';
 import { startEngineRig } from './engineRig.js';
+import { pushKey, pushOrder } from '../../src/modules/uplinks/province/pushOrders.js';
 import { FrameSeries } from './frames.js';
 import { naiveCopyArgs, naiveHighArgs, naiveLowArgs, startNaive } from './naive.js';
 import { alive, ffmpegBelow, memKb, rssKb } from './proc.js';
@@ -183,13 +184,14 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam:
     const encoded = await rig.addCameraEncoded('cpu-enc', onvifCam.onvif!);
     ctx.progress(`  camera-side encoding: ${encoded.detail}`);
     for (const k of KINDS) {
-      const num = (k.cameraEncoded ? encoded.camera : k.sub ? withSub : mainOnly).record.cameraNum;
+      const camera = k.cameraEncoded ? encoded.camera : k.sub ? withSub : mainOnly;
+      const num = camera.record.cameraNum;
       await until('no engine FFmpeg left from the previous output', () => engineFfmpeg().length === 0, 15_000, 100);
       const frames = new FrameSeries();
-      const key = `push:${num}:${k.videoType}`;
+      const key = pushKey(num, k.videoType);
       const poll = setInterval(() => frames.observe(key, rig.engine.statusRows().find((r) => r.key === key)?.frames), 100);
       try {
-        await rig.engine.start({ cameraNum: num, videoType: k.videoType, url: ctx.rtmp.url('live', `cpu-${out.length}`), params: {} });
+        await rig.engine.start(pushOrder(camera, k.videoType, ctx.rtmp.url('live', `cpu-${out.length}`), {}));
         // The camera stream's rate as the engine shows it (the 4M tier copies up to 4915 kb/s over a
         // whole GOP): read when start() returns and again after the window.
         const sourceRate = () =>
@@ -213,7 +215,7 @@ export async function runOutputCpu(ctx: BenchContext, cam: FarmCamera, onvifCam:
         ctx.progress(`  ${k.kind} [${plan}; source kb/s ${row.sourceKbps}]: push ${row.pushCores} cores, pull ${row.pullCores} cores, ${row.fps} fps`);
       } finally {
         clearInterval(poll);
-        await rig.engine.stop(num, k.videoType);
+        await rig.engine.stop(key);
       }
     }
   } finally {

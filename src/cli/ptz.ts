@@ -4,6 +4,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { silentLogger } from '../log.js';
+import type { PtzAction } from '../domain/ptz.js';
 import { DEFAULT_DRIVER_TIMEOUT_MS, PtzService, ptzActionLabel, type PresetOp, type PtzActor, type PtzOutcome } from '../modules/ptz/controller.js';
 import { hasGb } from '../modules/ptz/gbDriver.js';
 import { GbViaDaemonPtzDriver, type DaemonWait } from '../modules/ptz/gbViaDaemon.js';
@@ -24,11 +25,11 @@ const GB_ANSWER_MS = 8000;
 const ACTION_NAMES = Object.entries(PTZ_ACTIONS).map(([code, name]) => `${code} ${name}`).join(', ');
 
 /** 1–12 or a name such as zoom-tele. */
-export function parseAction(value: string): number {
+export function parseAction(value: string): PtzAction {
   const byName = Object.entries(PTZ_ACTIONS).find(([, name]) => name === value.toLowerCase());
   const n = byName ? Number(byName[0]) : Number(value);
   if (!Number.isInteger(n) || !Object.hasOwn(PTZ_ACTIONS, n)) throw new CliError(`ACTION: expected one of ${ACTION_NAMES}; got ${value}`, 2);
-  return n;
+  return PTZ_ACTIONS[n as keyof typeof PTZ_ACTIONS];
 }
 
 /** An ISO date/time, or an age such as 30m, 12h, 7d. */
@@ -111,17 +112,17 @@ export function registerPtzCommand(program: Command, ctx: CliContext): void {
         '\nExamples:\n  vcgw ptz K1844+158-up left --step 3\n  vcgw ptz K1844+158-up zoom-tele',
     )
     .action(async (camera: string, action: string, opts: { step: string; user?: string; timeout: string }) => {
-      const code = parseAction(action);
+      const move = parseAction(action);
       const step = intOption('--step', opts.step, 1, 8);
       const wait = daemonWait(opts.timeout);
       await withPtz(ctx, camera, wait, async ({ service, cam, onvif }) => {
         const started = performance.now();
-        const outcome = await service.control(localActor(opts.user), cam.record.cameraNum, code, step);
+        const outcome = await service.control(localActor(opts.user), cam.record.cameraNum, move, step);
         const ms = Math.round(performance.now() - started);
         // The process must not exit before the pulse's Stop, or the camera turns until its own timeout
         // (a GB camera's Stop is the daemon's to send).
         await onvif.settled(cam);
-        report(ctx, service, cam, `${PTZ_ACTIONS[code as keyof typeof PTZ_ACTIONS]} step ${step}`, outcome, ms);
+        report(ctx, service, cam, `${move} step ${step}`, outcome, ms);
       });
     });
 

@@ -14,3 +14,23 @@ export type PtzAction =
   | 'iris-open'
   | 'light-off'
   | 'light-on';
+
+/**
+ * The action column of the PTZ log (1–12; presets log as 101–103). It is the province's PTZControl
+ * numbering, which its uplink maps from (src/modules/uplinks/province/wire.ts); the two are held
+ * equal by that module's test.
+ */
+export const PTZ_LOG_CODES: Readonly<Record<PtzAction, number>> = {
+  left: 1,
+  right: 2,
+  up: 3,
+  down: 4,
+  'zoom-wide': 5,
+  'zoom-tele': 6,
+  'focus-near': 7,
+  'focus-far': 8,
+  'iris-close': 9,
+  'iris-open': 10,
+  'light-off': 11,
+  'light-on': 12,
+};

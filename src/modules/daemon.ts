@@ -86,7 +86,7 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   const overlay = when(config.overlay.osd, () => overlayModule({ db, cameras: cameraStore, overlay: config.overlay, log }));
   const ptz = ptzModule({ db, cameras: cameraStore, config: config.ptz, gb, log });
   const media = mediaModule({ config, db, cameras: cameraStore, health: health.cameraHealth, events, sourceKinds: gb && [gb.sourceKind], log });
-  const province = provinceUplink({ config, tokens, accepted: new ProvinceAcceptedStore(db), outbox, cameras: cameraStore, media, events, log });
+  const province = provinceUplink({ config, tokens, accepted: new ProvinceAcceptedStore(db), outbox, cameras: cameraStore, media, ptz: ptz.controller, stateOf: gb?.stateOf, events, log });
   const cascade = cascadeModule({ config, db, cameras: cameraStore, state: health.state, ptz: ptz.controller, media, log: moduleLog(log, 'cascade') });
   const ffmpeg = () => media.runtime?.ffmpeg;
   const cameraEncoding = cameraEncodingModule({ db, cameras: cameraStore, config: config.media, tools: media, events, log });
@@ -95,12 +95,9 @@ async function wire(config: Config, db: Db, log: Logger): Promise<Daemon> {
   const snapParts = snapshotParts({ config, db, log: snapLog, ffmpeg, frames: media.frames, baseUrl: () => publicBaseUrl(config.snapshots.public_base_url, api.listening) });
   const api = provinceApiListener(() => ({
     config,
-    cameras: cameraStore,
     tokens,
-    push: province.orders,
-    ptz: ptz.controller,
+    routes: province.routes,
     tls: certificate.tls,
-    stateOf: gb?.stateOf,
     log: moduleLog(log, 'api'),
     snapshots: { files: snapParts.files, urls: snapParts.urls },
   }));

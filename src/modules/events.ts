@@ -1,16 +1,15 @@
 // The daemon's small typed event bus: modules that must hear of each other without holding each
-// other (the engine and the province's push orders, the engine and camera-side encoding, snapshots
-// and the quality diagnosis) are given one bus at construction instead of callbacks set later.
+// other (the engine and the uplinks' orders, the engine and camera-side encoding, snapshots and
+// the quality diagnosis) are given one bus at construction instead of callbacks set later.
 import { EventEmitter } from 'node:events';
-import type { VideoType } from '../protocols/province/messages.js';
 import type { StoredCamera } from '../store/cameras.js';
 import type { Snapshot } from '../store/snapshots.js';
 
 export type PushRole = 'constant' | 'ondemand';
 
 export type GatewayEvents = {
-  /** The engine gave up an on-demand push by itself (idle safety net): its slot is free again. */
-  pushGone: [cameraNum: string, videoType: VideoType, reason: string];
+  /** The engine gave up an on-demand output by itself (idle safety net): its slot is free again. `key` is the order's. */
+  outputGone: [key: string, reason: string];
   /** A push delivered its first frame, `ms` after it was started (for the operations figures). */
   pushFirstFrame: [cameraNum: string, role: PushRole, ms: number];
   /** A camera-encoded output left its tier; the engine already transcodes it (camera-side encoding records it). */

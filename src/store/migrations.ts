@@ -246,4 +246,11 @@ export const MIGRATIONS: readonly string[] = [
     result      TEXT
   );
   `,
+  // 14: each outbox row names the uplink it goes to (each dispatcher claims its own); every row
+  // queued so far was the province's. A coalesce key now keeps one pending row per destination.
+  `
+  ALTER TABLE outbox ADD COLUMN destination TEXT NOT NULL DEFAULT 'province';
+  DROP INDEX outbox_pending_key;
+  CREATE UNIQUE INDEX outbox_pending_key ON outbox (destination, coalesce_key) WHERE delivered_at IS NULL AND coalesce_key IS NOT NULL;
+  `,
 ];

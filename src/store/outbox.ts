@@ -12,10 +12,12 @@ export const OUTBOX_KINDS = [
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /**
- * Where each kind goes: every kind is the province uplink's today. Another uplink (an upper
- * GB/T 28181 platform) adds its kinds here, and its own dispatcher sends them.
+ * The uplink a row goes to, stored on the row: each uplink's dispatcher claims only its own rows.
+ * 'province' is the province uplink; another uplink (an upper GB/T 28181 platform) names its own.
  */
-export type OutboxDestination = 'province';
+export type OutboxDestination = string;
+
+/** Where a kind goes when the producer names no destination: every kind is the province's today. */
 export const OUTBOX_DESTINATION: Readonly<Record<OutboxKind, OutboxDestination>> = {
   'camera.upsert': 'province',
   'camera.delete': 'province',
@@ -28,6 +30,7 @@ export const OUTBOX_DESTINATION: Readonly<Record<OutboxKind, OutboxDestination>>
 export interface OutboxItem {
   id: number;
   kind: OutboxKind;
+  destination: OutboxDestination;
   coalesceKey: string | null;
   payload: unknown;
   rev: number;
@@ -41,6 +44,7 @@ export interface OutboxItem {
 interface RawItem {
   id: number;
   kind: OutboxKind;
+  destination: string;
   coalesce_key: string | null;
   payload: string;
   rev: number;
@@ -54,6 +58,7 @@ interface RawItem {
 const fromRow = (r: RawItem): OutboxItem => ({
   id: r.id,
   kind: r.kind,
+  destination: r.destination,
   coalesceKey: r.coalesce_key,
   payload: JSON.parse(r.payload) as unknown,
   rev: r.rev,
@@ -85,15 +90,16 @@ export class OutboxStore {
     return () => this.listeners.delete(listener);
   }
 
-  enqueue(kind: OutboxKind, payload: unknown, coalesceKey?: string, now = Date.now()): void {
-    this.insert(kind, payload, coalesceKey, now);
+  /** `destination`: the uplink the row is for; by default the kind's (OUTBOX_DESTINATION). */
+  enqueue(kind: OutboxKind, payload: unknown, coalesceKey?: string, now = Date.now(), destination: OutboxDestination = OUTBOX_DESTINATION[kind]): void {
+    this.insert(kind, destination, payload, coalesceKey, now);
     this.announce();
   }
 
   /** Queues one row per payload in one transaction: all of them, or none when the database refuses. */
-  enqueueAll(kind: OutboxKind, payloads: readonly unknown[], now = Date.now()): void {
+  enqueueAll(kind: OutboxKind, payloads: readonly unknown[], now = Date.now(), destination: OutboxDestination = OUTBOX_DESTINATION[kind]): void {
     this.db.transaction(() => {
-      for (const payload of payloads) this.insert(kind, payload, undefined, now);
+      for (const payload of payloads) this.insert(kind, destination, payload, undefined, now);
     })();
     this.announce();
   }
@@ -108,30 +114,30 @@ export class OutboxStore {
     }
   }
 
-  private insert(kind: OutboxKind, payload: unknown, coalesceKey: string | undefined, now: number): void {
+  private insert(kind: OutboxKind, destination: OutboxDestination, payload: unknown, coalesceKey: string | undefined, now: number): void {
     const json = JSON.stringify(payload);
     if (coalesceKey !== undefined) {
       const updated = this.db
         .prepare(
           `UPDATE outbox SET payload = ?, rev = rev + 1, next_attempt_at = MIN(next_attempt_at, ?)
-           WHERE coalesce_key = ? AND delivered_at IS NULL`,
+           WHERE coalesce_key = ? AND destination = ? AND delivered_at IS NULL`,
         )
-        .run(json, now, coalesceKey);
+        .run(json, now, coalesceKey, destination);
       if (updated.changes > 0) return;
     }
     this.db
-      .prepare('INSERT INTO outbox (kind, coalesce_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)')
-      .run(kind, coalesceKey ?? null, json, now, now);
+      .prepare('INSERT INTO outbox (kind, destination, coalesce_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(kind, destination, coalesceKey ?? null, json, now, now);
   }
 
-  /** Pending rows of one kind that are due, oldest first. */
-  due(kind: OutboxKind, limit: number, now = Date.now()): OutboxItem[] {
+  /** Pending rows of one kind for one destination (by default the kind's) that are due, oldest first. */
+  due(kind: OutboxKind, limit: number, now = Date.now(), destination: OutboxDestination = OUTBOX_DESTINATION[kind]): OutboxItem[] {
     return (
       this.db
         .prepare(
-          'SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?',
+          'SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? AND destination = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?',
         )
-        .all(kind, now, limit) as RawItem[]
+        .all(kind, destination, now, limit) as RawItem[]
     ).map(fromRow);
   }
 
@@ -152,26 +158,31 @@ export class OutboxStore {
     })();
   }
 
-  /** Every pending row waiting out a back-off becomes due now (the province is back). Returns how many. */
-  resumeNow(now = Date.now()): number {
-    return this.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND next_attempt_at > ?').run(now, now).changes;
+  /**
+   * Every pending row of `destination` waiting out a back-off becomes due now (that uplink is
+   * back; every destination's when none is named). Returns how many.
+   */
+  resumeNow(now = Date.now(), destination?: OutboxDestination): number {
+    return this.db
+      .prepare('UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND next_attempt_at > ? AND (? IS NULL OR destination = ?)')
+      .run(now, now, destination ?? null, destination ?? null).changes;
   }
 
-  /** The oldest pending row of the first kind in `kinds` that has one, due or not. */
-  oldestPending(kinds: readonly OutboxKind[]): OutboxItem | undefined {
-    const stmt = this.db.prepare('SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? ORDER BY id LIMIT 1');
+  /** The oldest pending row of `destination` of the first kind in `kinds` that has one, due or not. */
+  oldestPending(kinds: readonly OutboxKind[], destination?: OutboxDestination): OutboxItem | undefined {
+    const stmt = this.db.prepare('SELECT * FROM outbox WHERE delivered_at IS NULL AND kind = ? AND destination = ? ORDER BY id LIMIT 1');
     for (const kind of kinds) {
-      const row = stmt.get(kind) as RawItem | undefined;
+      const row = stmt.get(kind, destination ?? OUTBOX_DESTINATION[kind]) as RawItem | undefined;
       if (row) return fromRow(row);
     }
     return undefined;
   }
 
-  /** Earliest time any pending row is due, or undefined when nothing is pending. */
-  nextDueAt(): number | undefined {
-    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL').get() as {
-      t: number | null;
-    };
+  /** Earliest time any pending row (of `destination`, when named) is due, or undefined when nothing is pending. */
+  nextDueAt(destination?: OutboxDestination): number | undefined {
+    const row = this.db
+      .prepare('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL AND (? IS NULL OR destination = ?)')
+      .get(destination ?? null, destination ?? null) as { t: number | null };
     return row.t ?? undefined;
   }
 

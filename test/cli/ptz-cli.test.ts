@@ -32,7 +32,7 @@ t.test('a local command holds the camera against the province, in another proces
   const cameras = new CameraStore(db);
   const daemonSide = new PtzService({ cameras, ptzLog: new PtzLogStore(db), holds: new PtzHoldStore(db), holdMs: 120_000, log: silentLogger() });
   const num = cameras.find('cam-1')!.record.cameraNum;
-  const refused = await daemonSide.control({ kind: 'province' }, num, 1, 1);
+  const refused = await daemonSide.control({ kind: 'province' }, num, 'left', 1);
   t.equal(refused.code, 403);
   t.match(refused.msg, /held by local operator li until/);
   const later = new PtzService({ cameras, ptzLog: new PtzLogStore(db), holds: new PtzHoldStore(db), log: silentLogger(), now: () => Date.now() + 121_000 });

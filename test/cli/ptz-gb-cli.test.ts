@@ -57,7 +57,7 @@ t.test('vcgw ptz moves a GB camera through the daemon: PTZCmd on the wire, hold,
 
   // The province, through the daemon's own PtzService on the same database, is held off.
   const daemonSide = new PtzService({ cameras, ptzLog: new PtzLogStore(db), holds: new PtzHoldStore(db), holdMs: 120_000, log: silentLogger(), driverFor: svc.ptz.driverFor });
-  const refused = await daemonSide.control({ kind: 'province' }, num, 2, 4);
+  const refused = await daemonSide.control({ kind: 'province' }, num, 'right', 4);
   t.equal(refused.code, 403);
   t.match(refused.msg, /held by local operator li/);
 

@@ -13,6 +13,8 @@ import type { GbService } from '../../src/modules/gb28181/service.js';
 import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, GB_TIMERS, gbService } from '../helpers/gb.js';
 import { sourceKindOf } from '../../src/modules/media/source.js';
 import { mediaConfig, startMediaRig, until, type MediaRig } from '../helpers/media.js';
+import { pushKey, pushOrder } from '../../src/modules/uplinks/province/pushOrders.js';
+import { constantKey, constantOrder } from '../../src/modules/uplinks/province/constantPush.js';
 
 const CIF_H265: ClipSpec = { ...SUB_CIF_H264, codec: 'h265', bitrateKbps: 256 };
 const near = (actual: number, expected: number, tolerance: number) => Math.abs(actual - expected) <= expected * tolerance;
@@ -56,7 +58,7 @@ for (const transport of ['udp', 'tcp-passive', 'tcp-active'] as const) {
     const { svc, rig, sim, channelId, cam } = await gbRig(t, transport);
     const num = cam.record.cameraNum;
     const url = rig.rtmp.url('rtmp', `gb-${transport}-${Date.now()}`);
-    await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url, params: {} });
+    await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, url, {}));
     t.same(sim.invites.map((i) => [i.channelId, i.transport]), [[channelId, transport]], 'one INVITE of the channel with the configured transport');
     t.match(sim.invites[0]!.ssrc, /^0\d{9}$/, 'y= SSRC of a live stream');
     const m = await measureStream(url, { seconds: 3, timeoutMs: 20_000 });
@@ -66,7 +68,7 @@ for (const transport of ['udp', 'tcp-passive', 'tcp-active'] as const) {
     t.equal(rig.engine.sourceStatus(num, 'main')?.state, 'running', 'the GB pull shows as a running source');
     if (transport !== 'tcp-active') t.equal(svc.ports.inUse, 1, 'one media port of the range in use');
     else t.equal(svc.ports.inUse, 0, 'TCP active: the gateway connects out, no port of the range');
-    await rig.engine.stop(num, VIDEO_TYPES.source);
+    await rig.engine.stop(pushKey(num, VIDEO_TYPES.source));
     await rig.engine.close();
     await until('the device saw the BYE', () => sim.activeStreams() === 0 && sim.device.activeCalls() === 0, 10_000);
     t.equal(svc.ports.inUse, 0, 'media port released');
@@ -77,8 +79,8 @@ t.test('H.265 over UDP decodes to H.265 of the right size (low tier transcodes i
   const { rig, cam } = await gbRig(t, 'udp', { clip: CIF_H265 });
   const num = cam.record.cameraNum;
   const url = rig.rtmp.url('rtmp', `gb-h265-${Date.now()}`);
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.low, url, params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.low));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.low, url, {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.low)));
   t.equal(rig.engine.sourceStatus(num, 'main')?.codec, 'h265', 'the source reads H.265 from the PS');
   const m = await measureStream(url, { seconds: 2, timeoutMs: 20_000 });
   t.equal(m.codec, 'h264');
@@ -89,10 +91,11 @@ t.test('one INVITE per channel however many outputs; the constant 128 kbps push 
   const { rig, sim, cam } = await gbRig(t, 'udp');
   const num = cam.record.cameraNum;
   const constant = rig.rtmp.url('rtmp', `gb-const-${Date.now()}`);
-  t.ok(rig.engine.startConstant(cam, async () => constant, () => ({})));
+  await rig.engine.start(constantOrder(cam, async () => constant, () => ({})));
+  t.ok(rig.engine.statusRows().some((r) => r.key === constantKey(cam.record.cameraNum)), 'the constant push runs');
   const high = rig.rtmp.url('rtmp', `gb-high-${Date.now()}`);
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.high, url: high, params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.high));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.high, high, {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.high)));
   const low = await measureStream(constant, { seconds: 4, timeoutMs: 20_000 });
   t.equal(low.codec, 'h264');
   t.same([low.width, low.height], [352, 288]);
@@ -106,7 +109,8 @@ t.test('one INVITE per channel however many outputs; the constant 128 kbps push 
 t.test('media loss → the stream is given up and INVITEd again', async (t) => {
   const { rig, sim, cam } = await gbRig(t, 'udp');
   const num = cam.record.cameraNum;
-  t.ok(rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', `gb-loss-${Date.now()}`), () => ({})));
+  await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', `gb-loss-${Date.now()}`), () => ({})));
+  t.ok(rig.engine.statusRows().some((r) => r.key === constantKey(cam.record.cameraNum)), 'the constant push runs');
   await until('constant push running', () => rig.engine.sourceStatus(num, 'main')?.state === 'running', 20_000);
   await sim.muteMedia();
   await until('the source notices the silence', () => rig.engine.sourceStatus(num, 'main')?.state !== 'running', 15_000);
@@ -114,15 +118,15 @@ t.test('media loss → the stream is given up and INVITEd again', async (t) => {
   sim.unmute();
   await until('a new INVITE brings the video back', () => sim.invites.length >= 2 && rig.engine.sourceStatus(num, 'main')?.state === 'running', 30_000);
   t.ok(sim.invites.length >= 2, `re-INVITEd (${sim.invites.length} INVITEs)`);
-  await rig.engine.stopConstant(num);
+  await rig.engine.stop(constantKey(num));
 });
 
 t.test('quirks in the media: G.711 audio in the PS, a 4 s GOP, an SSRC differing from y=', async (t) => {
   const { rig, cam } = await gbRig(t, 'tcp-passive', { media: { g711Audio: true, longGop: true, streamSsrc: 0x7fff0001 } });
   const num = cam.record.cameraNum;
   const url = rig.rtmp.url('rtmp', `gb-quirks-${Date.now()}`);
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url, params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.source));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, url, {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.source)));
   const m = await measureStream(url, { seconds: 5, timeoutMs: 25_000 });
   t.equal(m.codec, 'h264', 'video read past the audio');
   t.same([m.width, m.height], [352, 288]);

@@ -9,6 +9,7 @@ import type { ClipSpec } from '../../src/sim/camera/index.js';
 import { startRtmpServer } from '../../src/sim/rtmp/index.js';
 import { startSim } from '../sim/province-helpers.js';
 import { startMediaRig, until } from '../helpers/media.js';
+import { constantKey, constantOrder } from '../../src/modules/uplinks/province/constantPush.js';
 
 /** CIF with a 1 s GOP, as the sub-stream of a road camera. */
 const SUB: ClipSpec = { codec: 'h264', width: 352, height: 288, fps: 25, bitrateKbps: 256, gopFrames: 25, seconds: 4 };
@@ -34,7 +35,7 @@ t.test('the constant push comes back from camera, RTMP server and FFmpeg faults'
   const cam = rig.camera('c');
   const num = cam.record.cameraNum;
   const stream = `fault-${num}`;
-  rig.engine.startConstant(cam, async () => rtmp.url('rtmp', stream), () => ({}));
+  await rig.engine.start(constantOrder(cam, async () => rtmp.url('rtmp', stream), () => ({})));
   const row = () => rig.engine.statusRows().find((r) => r.key === `constant:${num}`);
   /** The push runs (frames out of its FFmpeg) and the RTMP server has its publisher. */
   const flowing = async () => row()?.state === 'running' && (await rtmp.stats()).some((s) => s.stream === stream && s.publishing);
@@ -98,6 +99,6 @@ t.test('the constant push comes back from camera, RTMP server and FFmpeg faults'
   t.equal(camera().stats()[0]!.sessionsActive, 1, 'one camera session');
   t.equal(ffmpegChildren().length, 2, 'two FFmpeg in all (pull, push): nothing left behind');
 
-  await rig.engine.stopConstant(num);
+  await rig.engine.stop(constantKey(num));
   t.comment(`figures: ${figures.join('; ')}`);
 });

@@ -52,7 +52,7 @@ export interface MediaRig {
   store: CameraStore;
   runtime: MediaRuntime;
   engine: FfmpegMediaEngine;
-  /** The engine's bus (pushGone, encodingDrift, cameraStreamsChecked …). */
+  /** The engine's bus (outputGone, encodingDrift, cameraStreamsChecked …). */
   events: GatewayBus;
   camera(id: string): StoredCamera;
   /** Starts (or restarts on its old port) the simulated camera of `spec`. */

@@ -1,25 +1,34 @@
-// The HTTPS API the province calls (E-5.1 … E-5.5, CONTRACT §4).
+// The HTTPS API the province calls (E-5.1 … E-5.5, CONTRACT §4): transport and authentication;
+// the calls themselves are the routes the uplinks hand it.
 import fs from 'node:fs';
 import type https from 'node:https';
 import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config/schema/index.js';
+import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
+import type { TokenStore } from '../../store/tokens.js';
 import { checkAuth, type AuthPolicy } from './auth.js';
 import { bodyJson, createApp, listenOn, type App, type Listening } from './http.js';
 import { fail } from './reply.js';
-import { checkGatewayRoute } from '../uplinks/province/routes/checkGateway.js';
-import { networkCheckRoute } from '../uplinks/province/routes/networkCheck.js';
-import { ptzControlRoute } from '../uplinks/province/routes/ptzControl.js';
 import { registerSnapshotRoutes, type SnapshotServing } from './routes/snapshots.js';
-import type { ApiDeps, ApiRoute } from './routes/route.js';
-import { videoTransBeginRoute } from '../uplinks/province/routes/videoTransBegin.js';
-import { videoTransFinishRoute } from '../uplinks/province/routes/videoTransFinish.js';
+import type { ApiRoute } from './routes/route.js';
 import { ensureServerTls, type ServerTls } from './tls.js';
 
-export type { ApiDeps } from './routes/route.js';
 export type { SnapshotServing } from './routes/snapshots.js';
 
-/** With `snapshots`, GET /snapshots/… serves the JPEGs (TAuth or a signed URL). */
-export type ApiServerDeps = ApiDeps & { snapshots?: SnapshotServing };
+export interface ApiServerDeps {
+  config: Config;
+  /** The tokens TAuth is checked against. */
+  tokens: TokenStore;
+  /** The calls served, from the uplinks (the province's: provinceRoutes). */
+  routes: readonly ApiRoute[];
+  log: Logger;
+  /** The certificate to serve; made or loaded by ensureServerTls when absent. */
+  tls?: ServerTls;
+  now?: () => number;
+  /** With it, GET /snapshots/… serves the JPEGs (TAuth or a signed URL). */
+  snapshots?: SnapshotServing;
+}
 
 export interface RunningServer extends Listening {
   app: App;
@@ -29,16 +38,6 @@ export interface RunningServer extends Listening {
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-export function apiRoutes(deps: ApiDeps & { now: () => number }): ApiRoute[] {
-  return [
-    videoTransBeginRoute(deps),
-    videoTransFinishRoute(deps),
-    ptzControlRoute(deps),
-    networkCheckRoute(deps),
-    checkGatewayRoute(deps),
-  ];
 }
 
 /** HTTPS options; mutual TLS when `api.client_ca_file` is set (CONTRACT §4). */
@@ -58,7 +57,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<App> {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const tls = deps.tls ?? (await ensureServerTls(config.api, config.gateway.data_dir, deps.log));
-  const routes = apiRoutes({ ...deps, now });
+  const routes = deps.routes;
   const { app, send } = createApp({
     log: deps.log,
     tls: apiTlsOptions(tls, config.api.client_ca_file),

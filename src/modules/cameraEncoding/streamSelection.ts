@@ -2,7 +2,7 @@
 // encoder already makes it. Pure: the facts come from the camera record, ONVIF and ffprobe.
 import type { StreamRole } from '../../domain/camera.js';
 import type { CameraEncodedTier } from '../../store/cameraEncoding.js';
-import type { TierName } from '../media/tiers.js';
+import type { Tier } from '../../domain/tier.js';
 
 export interface StreamFacts {
   role: StreamRole;
@@ -31,7 +31,7 @@ export interface TierChoice {
   why: string;
 }
 
-export type StreamSelection = Record<TierName, TierChoice>;
+export type StreamSelection = Record<Tier, TierChoice>;
 
 /** Smallest picture each output needs: never made by upscaling a smaller stream. */
 const NEEDS: Readonly<Record<CameraEncodedTier, { width: number; height: number; label: string }>> = {

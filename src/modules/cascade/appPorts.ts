@@ -1,6 +1,6 @@
 // The cascade's camera-list, camera-state and PTZ ports over the gateway's own parts (the media
 // port is enginePort.ts). Each is a few lines; together they keep the daemon's wiring to one call.
-import { ONLINE, type OnlineState } from '../../protocols/province/messages.js';
+import { ONLINE, type OnlineState } from '../../domain/online.js';
 import type { CameraStore } from '../../store/cameras.js';
 import type { PtzService } from '../ptz/controller.js';
 import type { CameraListPort, CameraStatePort, PtzPort } from './ports.js';

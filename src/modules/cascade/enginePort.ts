@@ -1,44 +1,42 @@
-// The cascade's media port over the media engine: a PS output is a lease on the camera's shared
-// pull (the one an RTMP push of the same camera already reads, when there is one: one RTSP
-// session per camera stream) remuxed to PS over RTP by sendPsStream, starting from the cached
-// GOP. It takes a source-rate slot of the engine's budget, which the province's pushes share.
-import type { OutputBudget } from '../media/budget.js';
-import type { FrameLease, FrameProvider } from '../media/engine.js';
-import { sendPsStream } from '../../protocols/ps/sendStream.js';
+// The cascade's media port over the media engine: a PS output is an engine output of tier
+// 'source' into a TS sink, which sendPsStream remuxes to PS over RTP. The engine feeds it from the
+// camera's shared pull (the one an RTMP push of the same camera already reads, when there is one:
+// one RTSP session per camera stream), from the cached GOP on, and holds its source-rate slot of
+// the budget the province's pushes share.
+import { sendPsStream, type PsStreamSender } from '../../protocols/ps/sendStream.js';
+import type { StoredCamera } from '../../store/cameras.js';
+import { OutputRefusedError } from '../media/budget.js';
+import { CameraFaultError, type MediaEngine, type OutputStarted } from '../media/engine.js';
 import { MediaRefusal, type MediaPort, type PsOutput, type PsOutputRequest } from './ports.js';
 
 /** How the province is told, when it is refused a push for the cascade's outputs. */
 const HOLDER = 'PS outputs to upper GB/T 28181 platforms';
 
 export interface EnginePortOptions {
-  frames: FrameProvider;
-  /** The engine's budget, shared with the province's pushes both ways. */
-  budget: Pick<OutputBudget, 'tryAcquire'>;
-  /** How long the camera's pull may take to deliver a keyframe (media.first_frame_s). */
-  firstFrameMs: number;
+  engine: MediaEngine;
+  /** The camera a request names; undefined when it is not registered. */
+  camera(cameraNum: string): StoredCamera | undefined;
   /** TCP active: how long to keep trying to connect to the upper side. */
   connectTimeoutMs?: number;
 }
 
-export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): number } {
-  let open = 0;
+/** The SIP status an upper platform is told for an engine refusal. */
+function refusalOf(err: unknown): unknown {
+  if (err instanceof OutputRefusedError) return new MediaRefusal(486, err.message);
+  if (err instanceof CameraFaultError) return err.fault === 'no-stream' ? new MediaRefusal(404, err.message) : new MediaRefusal(503, `camera gives no video: ${err.message}`);
+  return err;
+}
+
+export function engineMediaPort(o: EnginePortOptions): MediaPort {
+  let outputs = 0;
   return {
-    count: () => open,
     async openPs(req: PsOutputRequest): Promise<PsOutput> {
-      // A PS output is the camera's own stream sent on: a source-rate output. The slot is held
-      // from here, so that INVITEs arriving together cannot pass the limit.
-      const slot = o.budget.tryAcquire('source', HOLDER);
-      if (!slot.ok) throw new MediaRefusal(486, slot.refused);
-      open++;
-      let lease: FrameLease | undefined;
-      try {
-        // Upper platforms watch the full picture: the largest stream already pulled, else main.
-        lease = o.frames.frames(req.cameraNum, { prefer: 'largest', orStart: 'main' });
-        if (!lease) throw new MediaRefusal(404, 'camera has no stream to play');
-        await lease.whenReady(o.firstFrameMs).catch((err: Error) => {
-          throw new MediaRefusal(503, `camera gives no video: ${err.message}`);
-        });
-        const sender = await sendPsStream({
+      const camera = o.camera(req.cameraNum);
+      if (!camera) throw new MediaRefusal(404, 'camera has no stream to play');
+      const key = `ps:${req.cameraNum}:${req.ssrc}:${++outputs}`;
+      let sender: PsStreamSender | undefined;
+      const open = async () => {
+        sender = await sendPsStream({
           link: {
             mode: req.mode,
             host: req.host,
@@ -49,37 +47,31 @@ export function engineMediaPort(o: EnginePortOptions): MediaPort & { count(): nu
           },
           ssrc: req.ssrc,
         });
-        const held = lease;
-        const unsubscribe = held.attach(sender.sink);
-        let closed = false;
-        const finish = () => {
-          if (closed) return;
-          closed = true;
-          unsubscribe();
-          held.release();
-          slot.release();
-          open--;
-        };
-        void sender.ended.then(finish);
-        return {
-          localPort: sender.link.localPort,
-          codec: held.codec,
-          ended: sender.ended,
-          stats: () => {
-            const s = sender.stats();
-            return { frames: s.ps.frames, packets: s.ps.packets, refused: s.ps.refused, rtcpIn: s.rtcpIn, refusing: s.refusing, ...(s.lastPeerPacketAt !== undefined ? { lastPeerPacketAt: s.lastPeerPacketAt } : {}) };
-          },
-          close: async () => {
-            await sender.close();
-            finish();
-          },
-        };
+        return sender.sink;
+      };
+      let started: OutputStarted;
+      try {
+        started = await o.engine.start({ key, camera, tier: 'source', sink: { kind: 'ts', open }, params: {}, holder: HOLDER });
       } catch (err) {
-        lease?.release();
-        slot.release();
-        open--;
-        throw err;
+        await sender?.close();
+        throw refusalOf(err);
       }
+      const s = sender!;
+      const finish = () => o.engine.stop(key);
+      void s.ended.then(finish);
+      return {
+        localPort: s.link.localPort,
+        codec: started.codec,
+        ended: s.ended,
+        stats: () => {
+          const x = s.stats();
+          return { frames: x.ps.frames, packets: x.ps.packets, refused: x.ps.refused, rtcpIn: x.rtcpIn, refusing: x.refusing, ...(x.lastPeerPacketAt !== undefined ? { lastPeerPacketAt: x.lastPeerPacketAt } : {}) };
+        },
+        close: async () => {
+          await s.close();
+          await finish();
+        },
+      };
     },
   };
 }

@@ -1,7 +1,8 @@
 // What the cascade needs from the rest of the gateway, declared here so that it depends on
 // nothing else: the daemon plugs the media engine, PTZ service, camera state and camera list in.
-import type { CameraRecord } from '../../protocols/province/messages.js';
+import type { CameraRecord } from '../../domain/camera.js';
 import type { RtpTransportMode } from '../../protocols/rtp/transport.js';
+import type { PtzAction } from '../../domain/ptz.js';
 
 /** A camera as the cascade sees it: its local id and the province record (names, road, place). */
 export interface CascadeCamera {
@@ -21,8 +22,8 @@ export interface CameraStatePort {
 }
 
 export interface PtzPort {
-  /** A province action (1–12) and step (1–8) on behalf of upper platform `platform`; logged by the PTZ service. */
-  control(platform: string, cameraNum: string, action: number, step: number): Promise<{ ok: boolean; message: string }>;
+  /** An action and step (1–8) on behalf of upper platform `platform`; logged by the PTZ service. */
+  control(platform: string, cameraNum: string, action: PtzAction, step: number): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface PsOutputRequest {

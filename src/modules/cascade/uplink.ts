@@ -27,6 +27,7 @@ import {
 } from '../../protocols/gb28181/index.js';
 import { SipEndpoint, SipTimeoutError, header, randomToken, tagOf, withoutTag, type Dialog, type IncomingRequest, type Remote, type SipRequest, type SipTimers } from '../../protocols/sip/index.js';
 import type { CascadeCodeStore } from '../../store/cascadeCodes.js';
+import type { PtzAction } from '../../domain/ptz.js';
 import { catalogItem, sharedView, type SharedView } from './catalog.js';
 import { MediaRefusal, type CameraListPort, type CameraStatePort, type MediaPort, type PsOutput, type PtzPort } from './ports.js';
 
@@ -447,7 +448,7 @@ export class CascadeLink {
       this.log.warn({ channel: q.deviceId, kind: control.kind }, camera ? 'DeviceControl other than PTZ not supported' : 'DeviceControl for an unknown channel');
       return false;
     }
-    const action = provinceAction(control.command);
+    const action = ptzMoveOf(control.command);
     // A stop ends nothing here: the PTZ service moves in pulses that stop by themselves.
     if (action === 'stop') return true;
     if (!action) {
@@ -618,20 +619,20 @@ export class CascadeLink {
   }
 }
 
-/** GB PTZCmd → the province's PTZ action (1–12) and step (1–8); 'stop'; or null when not mapped. */
-export function provinceAction(cmd: PtzCommand): { action: number; step: number } | 'stop' | null {
+/** GB PTZCmd → a PTZ action and step (1–8); 'stop'; or null when not mapped. */
+export function ptzMoveOf(cmd: PtzCommand): { action: PtzAction; step: number } | 'stop' | null {
   const step = (speed: number, max: number) => Math.min(8, Math.max(1, Math.round((speed / max) * 8)));
   switch (cmd.kind) {
     case 'stop':
       return 'stop';
     case 'ptz':
-      if (cmd.pan !== 0) return { action: cmd.pan < 0 ? 1 : 2, step: step(cmd.panSpeed, 255) };
-      if (cmd.tilt !== 0) return { action: cmd.tilt > 0 ? 3 : 4, step: step(cmd.tiltSpeed, 255) };
-      if (cmd.zoom !== 0) return { action: cmd.zoom < 0 ? 5 : 6, step: step(cmd.zoomSpeed, 15) };
+      if (cmd.pan !== 0) return { action: cmd.pan < 0 ? 'left' : 'right', step: step(cmd.panSpeed, 255) };
+      if (cmd.tilt !== 0) return { action: cmd.tilt > 0 ? 'up' : 'down', step: step(cmd.tiltSpeed, 255) };
+      if (cmd.zoom !== 0) return { action: cmd.zoom < 0 ? 'zoom-wide' : 'zoom-tele', step: step(cmd.zoomSpeed, 15) };
       return 'stop';
     case 'fi':
-      if (cmd.focus !== 0) return { action: cmd.focus < 0 ? 7 : 8, step: step(cmd.focusSpeed, 255) };
-      if (cmd.iris !== 0) return { action: cmd.iris < 0 ? 9 : 10, step: step(cmd.irisSpeed, 255) };
+      if (cmd.focus !== 0) return { action: cmd.focus < 0 ? 'focus-near' : 'focus-far', step: step(cmd.focusSpeed, 255) };
+      if (cmd.iris !== 0) return { action: cmd.iris < 0 ? 'iris-close' : 'iris-open', step: step(cmd.irisSpeed, 255) };
       return 'stop';
     default:
       return null;

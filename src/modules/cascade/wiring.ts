@@ -1,5 +1,5 @@
 // The cascade plugged into the gateway as a daemon service: its four ports over the camera store,
-// camera state, PTZ service and the media engine's frames and budget, its status stored for
+// camera state, PTZ service and the media engine (its PS outputs are engine outputs), its status stored for
 // `vcgw cascade status`. undefined when no [[cascade]] platform is enabled.
 import type { Config } from '../../config/schema/index.js';
 import type { Logger } from '../../log.js';
@@ -20,7 +20,7 @@ export function cascadeModule(o: {
   cameras: CameraStore;
   state: CameraStateTracker;
   ptz: PtzService;
-  media: Pick<MediaModule, 'frames' | 'engine'>;
+  media: Pick<MediaModule, 'engine'>;
   log: Logger;
 }): Service | undefined {
   if (!o.config.cascade.some((p) => p.enabled)) return undefined;
@@ -29,7 +29,7 @@ export function cascadeModule(o: {
     cameras: cameraListPort(o.cameras),
     state: cameraStatePort(o.state),
     ptz: ptzPort(o.ptz),
-    media: engineMediaPort({ frames: o.media.frames, budget: o.media.engine.budget, firstFrameMs: o.config.media.first_frame_s * 1000 }),
+    media: engineMediaPort({ engine: o.media.engine, camera: (cameraNum) => o.cameras.byNum(cameraNum) }),
     codes: new CascadeCodeStore(o.db),
     log: o.log,
     onStatus: (status) => setKv(o.db, CASCADE_STATUS_KEY, JSON.stringify(status)),

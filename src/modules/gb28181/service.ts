@@ -23,7 +23,7 @@ import { GbRegistrar } from './registrar.js';
 import { gbStateProbe } from './health.js';
 import { readPtzParams } from './requests.js';
 import { GbPtzDriver } from '../ptz/gbDriver.js';
-import { PTZ_ACTIONS, type PtzActionName } from '../../protocols/province/messages.js';
+import { PTZ_LOG_CODES, type PtzAction } from '../../domain/ptz.js';
 import type { StateProbe } from '../health/netcheck.js';
 
 export interface GbServiceOptions {
@@ -132,7 +132,7 @@ export async function startGbService(o: GbServiceOptions): Promise<GbService> {
   });
 
   const ptz = new GbPtzDriver({ registrar, pulseMs: o.ptzPulseMs ?? 500, log });
-  const isAction = (name: string): name is PtzActionName => (Object.values(PTZ_ACTIONS) as string[]).includes(name);
+  const isAction = (name: string): name is PtzAction => Object.hasOwn(PTZ_LOG_CODES, name);
   /** PTZ goes only to a device that is keeping alive: a clear answer beats a SIP timeout. */
   const reachable = (deviceId: string): void => {
     const dev = registrar.device(deviceId);

@@ -1,37 +1,50 @@
-// The media engine: camera pulls shared per stream, one supervised FFmpeg per push.
+// The media engine: camera pulls shared per stream; each output an uplink orders is one
+// supervised FFmpeg pushing RTMP, or the stream itself fed to a TS sink; every output holds a slot
+// of the budget all uplinks share.
 import type { OverlayConfig } from '../../config/schema/overlay.js';
 import { overlayFilterFor } from '../overlay/drawtext.js';
 import type { Logger } from '../../log.js';
 import { moduleLog } from '../../log.js';
-import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
+import type { Tier } from '../../domain/tier.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
-import { CameraFaultError, type FrameLease, type FrameProvider, type FrameRequest, type MediaEngine, type PushParams, type PushTarget } from './engine.js';
+import {
+  CameraFaultError,
+  type FrameLease,
+  type FrameProvider,
+  type FrameRequest,
+  type MediaEngine,
+  type OutputOrder,
+  type OutputSink,
+  type OutputStarted,
+  type PushParams,
+  type UrlProvider,
+} from './engine.js';
 import { OutputBudget, type BudgetLimits } from './budget.js';
-import { PushPipeline, type PipelineConfig, type UrlProvider } from './pushPipeline.js';
+import { PushPipeline, type PipelineConfig } from './pushPipeline.js';
 import type { MediaConfig, MediaRuntime } from './runtime.js';
 import { rtspSourceKind, SharedPull, type RtspPullConfig, type SourceKind, type SourceStatus, type StreamName } from './source.js';
 import type { GatewayBus } from '../events.js';
 import type { CameraStreams } from '../cameraEncoding/cameraStreams.js';
 import type { TierChoice } from '../cameraEncoding/streamSelection.js';
-import { TIER_NAMES } from './tiers.js';
-
-const onDemandKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
-const constantKey = (cameraNum: string) => `constant:${cameraNum}`;
 
 const streamOrder = (prefer: 'largest' | 'smallest'): StreamName[] => (prefer === 'largest' ? ['main', 'third', 'sub'] : ['sub', 'third', 'main']);
 
-/** How a push was asked for: enough to build it again on another stream (camera-side encoding on or off). */
+/** An RTMP output as ordered: enough to build it again on another stream (camera-side encoding on or off). */
 interface PushOrder {
   key: string;
-  role: 'constant' | 'ondemand';
   cameraNum: string;
-  videoType: VideoType;
+  tier: Tier;
+  standing: boolean;
   params: () => PushParams;
   url: UrlProvider;
-  target?: PushTarget;
   /** The stream choice it was built with. */
   choice: TierChoice;
+}
+
+/** A TS sink fed from a lease on the camera's pull; `close` detaches and lets the lease go (idempotent). */
+interface StreamFeed {
+  close(): void;
 }
 
 /** The [media] keys the engine and its pulls and pushes use. */
@@ -43,13 +56,13 @@ export interface EngineOptions {
   cameras: CameraStore;
   streams: CameraStreams;
   /**
-   * Emits pushGone, pushFirstFrame and encodingDrift; hears cameraStreamsChecked (the engine alone
-   * decides whether a push moves to another stream).
+   * Emits outputGone, pushFirstFrame and encodingDrift; hears cameraStreamsChecked (the engine
+   * alone decides whether a push moves to another stream).
    */
   events: GatewayBus;
   /** Pull kinds besides RTSP (GB/T 28181), asked before it. */
   sourceKinds?: readonly SourceKind[];
-  /** The budget shared with the uplinks' orders; by default one of the config's limits. */
+  /** The budget, when one exists before the engine (the media module's, kept while FFmpeg is missing); by default one of the config's limits. */
   budget?: OutputBudget;
   /** [overlay]: burn_in draws the Appendix B overlay into transcoded outputs. */
   overlay?: OverlayConfig;
@@ -61,6 +74,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   private readonly sources = new Map<string, SharedPull>();
   private readonly pushes = new Map<string, PushPipeline>();
   private readonly orders = new Map<string, PushOrder>();
+  private readonly feeds = new Map<string, StreamFeed>();
   private readonly rt: MediaRuntime;
   private readonly config: EngineConfig;
   private readonly cameras: CameraStore;
@@ -73,7 +87,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
   private borrows = 0;
   private readonly onStreamsChecked = (cam: StoredCamera): void => {
     this.updateCamera(cam);
-    void this.replanCamera(cam.record.cameraNum);
+    void this.replanCamera(cam);
   };
 
   constructor(o: EngineOptions) {
@@ -89,58 +103,116 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     this.events.on('cameraStreamsChecked', this.onStreamsChecked);
   }
 
-  async start(target: PushTarget): Promise<void> {
-    const cam = target.camera ?? this.cameras.byNum(target.cameraNum);
-    if (!cam) throw new CameraFaultError('camera not registered on this gateway');
-    const choice = this.streams.selection(cam)?.[TIER_NAMES[target.videoType]];
-    if (!choice) throw new CameraFaultError('camera has no RTSP URL configured');
-    const key = onDemandKey(target.cameraNum, target.videoType);
-    await this.drop(key);
-    const timeoutMs = this.config.start_timeout_s * 1000;
-    const started = Date.now();
-    const pipeline = this.open(cam, { key, role: 'ondemand', cameraNum: target.cameraNum, videoType: target.videoType, params: () => target.params, url: async () => target.url, target, choice });
-    const source = pipeline.source;
+  async start(order: OutputOrder): Promise<OutputStarted> {
+    this.budget.hold({ key: order.key, tier: order.tier, holder: order.holder, standing: order.standing });
     try {
-      await source.whenReady(timeoutMs);
+      const sink = order.sink;
+      return sink.kind === 'ts' ? await this.startFeed(order, sink) : await this.startPush(order, sink);
     } catch (e) {
-      await this.drop(key);
-      throw new CameraFaultError((e as Error).message);
-    }
-    try {
-      await pipeline.whenFirstFrame(Math.max(1000, timeoutMs - (Date.now() - started)));
-    } catch (e) {
-      await this.drop(key);
+      // The slot goes with the output under the key: kept when another order runs there now.
+      if (!this.pushes.has(order.key) && !this.feeds.has(order.key)) this.budget.release(order.key);
       throw e;
     }
   }
 
-  async stop(cameraNum: string, videoType: VideoType): Promise<void> {
-    await this.drop(onDemandKey(cameraNum, videoType));
+  async stop(key: string): Promise<void> {
+    await this.drop(key);
   }
 
-  /** The constant 128 kbps push of a pushType=1 camera (CONTRACT §1); runs until stopped. */
-  startConstant(cam: StoredCamera, url: UrlProvider, params: () => PushParams): boolean {
-    const key = constantKey(cam.record.cameraNum);
-    const choice = this.streams.selection(cam)?.low;
-    if (!choice || this.pushes.has(key)) return false;
-    this.open(cam, { key, role: 'constant', cameraNum: cam.record.cameraNum, videoType: VIDEO_TYPES.low, params, url, choice });
-    return true;
+  private async startPush(order: OutputOrder, sink: Extract<OutputSink, { kind: 'rtmp' }>): Promise<OutputStarted> {
+    const cam = order.camera;
+    const key = order.key;
+    const standing = order.standing ?? false;
+    // A standing push runs until stopped: ordered again, it only follows the camera's edited URLs.
+    if (standing && this.pushes.has(key)) {
+      this.updateCamera(cam);
+      return { codec: this.pushes.get(key)!.source.fanout.codec };
+    }
+    // The output it replaces stops first, whatever becomes of this start: a failed move leaves nothing running.
+    await this.halt(key);
+    const choice = this.streams.selection(cam)?.[order.tier];
+    if (!choice) throw new CameraFaultError('camera has no RTSP URL configured', 'no-stream');
+    const params = order.params;
+    const url = sink.url;
+    const pipeline = this.open(cam, {
+      key,
+      cameraNum: cam.record.cameraNum,
+      tier: order.tier,
+      standing,
+      params: typeof params === 'function' ? params : () => params,
+      url: typeof url === 'string' ? async () => url : url,
+      choice,
+    });
+    const source = pipeline.source;
+    if (standing) return { codec: source.fanout.codec };
+    const timeoutMs = this.config.start_timeout_s * 1000;
+    const started = Date.now();
+    try {
+      await source.whenReady(timeoutMs);
+    } catch (e) {
+      await this.dropIf(key, pipeline);
+      throw new CameraFaultError((e as Error).message, 'no-video');
+    }
+    try {
+      await pipeline.whenFirstFrame(Math.max(1000, timeoutMs - (Date.now() - started)));
+    } catch (e) {
+      await this.dropIf(key, pipeline);
+      throw e;
+    }
+    return { codec: source.fanout.codec };
+  }
+
+  /**
+   * The camera's own stream into a TS sink: a lease on the largest stream already pulled (else
+   * main: upper platforms watch the full picture), so that it shares the pull an RTMP push of the
+   * camera already reads, fed from its cached GOP on.
+   */
+  private async startFeed(order: OutputOrder, sink: Extract<OutputSink, { kind: 'ts' }>): Promise<OutputStarted> {
+    if (order.tier !== 'source' || order.standing) {
+      throw new Error(`${order.key}: a TS sink carries the camera's own stream, as an on-demand source-rate output only`);
+    }
+    const key = order.key;
+    await this.halt(key);
+    const lease = this.lease(order.camera.record.cameraNum, { prefer: 'largest', orStart: 'main' }, () => order.camera);
+    if (!lease) throw new CameraFaultError('camera has no stream to play', 'no-stream');
+    let detach: (() => void) | undefined;
+    let closed = false;
+    const feed: StreamFeed = {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        detach?.();
+        lease.release();
+      },
+    };
+    this.feeds.set(key, feed);
+    try {
+      await lease.whenReady(this.config.first_frame_s * 1000).catch((e: Error) => {
+        throw new CameraFaultError(e.message, 'no-video');
+      });
+      const ts = await sink.open();
+      if (closed) throw new Error(`${key} was stopped while it started`);
+      detach = lease.attach(ts);
+      return { codec: lease.codec };
+    } catch (e) {
+      if (this.feeds.get(key) === feed) await this.drop(key);
+      throw e;
+    }
   }
 
   /**
    * Camera-side encoding or the camera's streams changed: every push of the camera whose stream
    * choice changed is built again on its new stream (a push whose choice stands is left alone).
    */
-  async replanCamera(cameraNum: string): Promise<void> {
-    const cam = this.cameras.byNum(cameraNum);
-    if (!cam) return;
+  private async replanCamera(cam: StoredCamera): Promise<void> {
+    const cameraNum = cam.record.cameraNum;
     const selection = this.streams.selection(cam);
     for (const order of [...this.orders.values()].filter((o) => o.cameraNum === cameraNum)) {
-      const choice = selection?.[TIER_NAMES[order.videoType]];
+      const choice = selection?.[order.tier];
       if (!choice || (choice.stream === order.choice.stream && choice.cameraEncoded === order.choice.cameraEncoded)) continue;
-      this.log.info({ cameraNum, videoType: order.videoType, from: order.choice.why, to: choice.why }, 'push moved to another camera stream');
-      // The old pipeline keeps its key while it stops, so the constant-push reconcile cannot start
-      // a second one meanwhile; a stop asked for during the wait removes the key and wins.
+      this.log.info({ cameraNum, output: order.key, from: order.choice.why, to: choice.why }, 'push moved to another camera stream');
+      // The old pipeline keeps its key while it stops, so a standing order repeated meanwhile
+      // cannot start a second one; a stop asked for during the wait removes the key and wins.
       const old = this.pushes.get(order.key);
       await old?.stop();
       if (this.pushes.get(order.key) !== old) continue;
@@ -150,16 +222,8 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     }
   }
 
-  async stopConstant(cameraNum: string): Promise<void> {
-    await this.drop(constantKey(cameraNum));
-  }
-
-  constantCameras(): string[] {
-    return [...this.pushes.keys()].filter((k) => k.startsWith('constant:')).map((k) => k.slice('constant:'.length));
-  }
-
   /** A camera edited to new URLs: its running pulls move to them. */
-  updateCamera(cam: StoredCamera): void {
+  private updateCamera(cam: StoredCamera): void {
     for (const s of this.sources.values()) {
       if (s.cameraNum !== cam.record.cameraNum) continue;
       const url = this.streams.urlOf(cam, s.stream);
@@ -191,26 +255,7 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
    * whatever starts first (issue 15). undefined when there is nothing to read.
    */
   frames(cameraNum: string, want: FrameRequest): FrameLease | undefined {
-    let source = 'stream' in want ? undefined : streamOrder(want.prefer).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
-    const start = 'stream' in want ? want.stream : want.orStart;
-    if (!source && start) {
-      const cam = this.cameras.byNum(cameraNum);
-      const url = cam && this.streams.urlOf(cam, start);
-      if (url) source = this.source(cameraNum, start, url);
-    }
-    if (!source) return undefined;
-    const user = `borrow:${++this.borrows}`;
-    const held = source;
-    held.acquire(user);
-    return {
-      stream: held.stream,
-      get codec() {
-        return held.fanout.codec;
-      },
-      attach: (sink) => held.subscribe(sink),
-      whenReady: (timeoutMs) => held.whenReady(timeoutMs),
-      release: () => held.release(user),
-    };
+    return this.lease(cameraNum, want, () => this.cameras.byNum(cameraNum));
   }
 
   sourceStatus(cameraNum: string, stream: StreamName): SourceStatus | undefined {
@@ -243,9 +288,33 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
 
   async close(): Promise<void> {
     this.events.off('cameraStreamsChecked', this.onStreamsChecked);
-    await Promise.all([...this.pushes.keys()].map((k) => this.drop(k)));
+    await Promise.all([...this.pushes.keys(), ...this.feeds.keys()].map((k) => this.drop(k)));
     await Promise.all([...this.sources.values()].map((s) => s.close()));
     this.sources.clear();
+  }
+
+  /** `camera` is read only when a pull must be started. */
+  private lease(cameraNum: string, want: FrameRequest, camera: () => StoredCamera | undefined): FrameLease | undefined {
+    let source = 'stream' in want ? undefined : streamOrder(want.prefer).map((stream) => this.sources.get(`${cameraNum}:${stream}`)).find((s) => s?.pulling);
+    const start = 'stream' in want ? want.stream : want.orStart;
+    if (!source && start) {
+      const cam = camera();
+      const url = cam && this.streams.urlOf(cam, start);
+      if (url) source = this.source(cameraNum, start, url);
+    }
+    if (!source) return undefined;
+    const user = `borrow:${++this.borrows}`;
+    const held = source;
+    held.acquire(user);
+    return {
+      stream: held.stream,
+      get codec() {
+        return held.fanout.codec;
+      },
+      attach: (sink) => held.subscribe(sink),
+      whenReady: (timeoutMs) => held.whenReady(timeoutMs),
+      release: () => held.release(user),
+    };
   }
 
   private source(cameraNum: string, stream: StreamName, url: string): SharedPull {
@@ -262,14 +331,15 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
 
   private open(cam: StoredCamera, order: PushOrder): PushPipeline {
     const url = this.streams.urlOf(cam, order.choice.stream);
-    if (!url) throw new CameraFaultError(`camera has no ${order.choice.stream} stream URL`);
+    if (!url) throw new CameraFaultError(`camera has no ${order.choice.stream} stream URL`, 'no-stream');
     const source = this.source(order.cameraNum, order.choice.stream, url);
-    const tier = TIER_NAMES[order.videoType];
+    const tier = order.tier;
+    const role = order.standing ? 'constant' : 'ondemand';
     const pipeline = new PushPipeline({
       key: order.key,
       cameraNum: order.cameraNum,
-      role: order.role,
-      videoType: order.videoType,
+      role,
+      tier,
       source,
       params: order.params,
       url: order.url,
@@ -279,16 +349,16 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
       runtime: this.rt,
       log: this.log,
     });
-    pipeline.on('firstFrame', (ms: number) => this.events.emit('pushFirstFrame', order.cameraNum, order.role, ms));
-    const target = order.target;
-    if (target) pipeline.on('idle', (reason: string) => void this.giveUp(order.key, target, reason));
+    pipeline.on('firstFrame', (ms: number) => this.events.emit('pushFirstFrame', order.cameraNum, role, ms));
+    pipeline.on('idle', (reason: string) => void this.giveUp(order, reason));
     if (tier === 'low' || tier === 'high') {
       pipeline.on('drift', (reason: string) => {
         // The pipeline already transcodes again; the order must say so, or replanCamera would rebuild it once more.
         order.choice = { ...order.choice, cameraEncoded: false, why: `camera-encoded output drifted: ${reason}` };
         this.log.warn({ cameraNum: order.cameraNum, tier, reason }, 'camera-encoded output drifted from its tier: the gateway encodes it');
         this.events.emit('encodingDrift', order.cameraNum, tier, reason);
-        void this.replanCamera(order.cameraNum);
+        const cam = this.cameras.byNum(order.cameraNum);
+        if (cam) void this.replanCamera(cam);
       });
     }
     this.pushes.set(order.key, pipeline);
@@ -303,7 +373,24 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     return cam && this.overlay ? overlayFilterFor(cam, this.overlay, out) : undefined;
   }
 
+  /** Stops the output under `key` and frees its slot. */
   private async drop(key: string): Promise<void> {
+    this.budget.release(key);
+    await this.halt(key);
+  }
+
+  /** Drops the output under `key` while it is still `pipeline` (not replaced or stopped meanwhile). */
+  private async dropIf(key: string, pipeline: PushPipeline): Promise<void> {
+    if (this.pushes.get(key) === pipeline) await this.drop(key);
+  }
+
+  /** Stops the output under `key`, keeping its slot (for the output that replaces it). */
+  private async halt(key: string): Promise<void> {
+    const feed = this.feeds.get(key);
+    if (feed) {
+      this.feeds.delete(key);
+      feed.close();
+    }
     const p = this.pushes.get(key);
     if (!p) return;
     this.pushes.delete(key);
@@ -311,10 +398,11 @@ export class FfmpegMediaEngine implements MediaEngine, FrameProvider {
     await p.stop();
   }
 
-  private async giveUp(key: string, target: PushTarget, reason: string): Promise<void> {
-    if (!this.pushes.has(key)) return;
-    this.log.warn({ cameraNum: target.cameraNum, videoType: target.videoType, reason }, 'on-demand push delivered nothing for too long: stopped');
-    await this.drop(key);
-    this.events.emit('pushGone', target.cameraNum, target.videoType, reason);
+  /** An on-demand push that delivered nothing for give_up_s (PushPipeline emits 'idle' for those only). */
+  private async giveUp(order: PushOrder, reason: string): Promise<void> {
+    if (!this.pushes.has(order.key)) return;
+    this.log.warn({ cameraNum: order.cameraNum, output: order.key, reason }, 'on-demand push delivered nothing for too long: stopped');
+    await this.drop(order.key);
+    this.events.emit('outputGone', order.key, reason);
   }
 }

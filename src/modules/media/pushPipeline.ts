@@ -8,22 +8,19 @@ import { outputArgs, type VideoEncode } from '../../protocols/ffmpeg/args.js';
 import type { Lease } from '../../protocols/ffmpeg/scheduler.js';
 import { Supervisor, type ExitInfo } from '../../protocols/ffmpeg/supervisor.js';
 import type { ProgressUpdate } from '../../protocols/ffmpeg/progress.js';
-import type { VideoType } from '../../protocols/province/messages.js';
+import type { Tier } from '../../domain/tier.js';
 import type { MediaStatusRow } from '../../store/mediaStatus.js';
-import type { PushParams } from './engine.js';
+import type { PushParams, UrlProvider } from './engine.js';
 import { RateMeter } from './rateMeter.js';
 import type { MediaConfig, MediaRuntime } from './runtime.js';
 import type { SharedPull } from './source.js';
-import { offTier, planOutput, TIER_DEFAULTS, TIER_NAMES, type OutputPlan, type PlanOptions, type SourceFacts } from './tiers.js';
-
-/** Where to push; `afterFailure` says the last attempt ended without a frame (URL may be stale). */
-export type UrlProvider = (o: { afterFailure: boolean }) => Promise<string>;
+import { offTier, planOutput, TIER_DEFAULTS, type OutputPlan, type PlanOptions, type SourceFacts } from './tiers.js';
 
 export interface PipelineOptions {
   key: string;
   cameraNum: string;
   role: 'constant' | 'ondemand';
-  videoType: VideoType;
+  tier: Tier;
   source: SharedPull;
   params: () => PushParams;
   url: UrlProvider;
@@ -76,7 +73,7 @@ export class PushPipeline extends EventEmitter {
 
   constructor(private readonly o: PipelineOptions) {
     super();
-    this.log = o.log.child({ cameraNum: o.cameraNum, videoType: o.videoType, role: o.role });
+    this.log = o.log.child({ cameraNum: o.cameraNum, output: o.key, tier: o.tier, role: o.role });
     this.cameraEncoded = o.cameraEncoded ?? false;
   }
 
@@ -134,7 +131,7 @@ export class PushPipeline extends EventEmitter {
     const running = this.sup?.state === 'running' && this.runningSince !== undefined;
     const plan = this.plan;
     const detail = [
-      TIER_NAMES[this.o.videoType],
+      this.o.tier,
       plan ? (plan.encode ? `${this.lease?.encoder ?? 'libx264'} ${plan.encode.width}x${plan.encode.height} ${plan.encode.bitrateKbps}k` : 'copy') : '',
       plan?.stream ?? '',
       this.lastUrl ? redactUrl(this.lastUrl) : '',
@@ -162,7 +159,7 @@ export class PushPipeline extends EventEmitter {
     const src = this.o.source;
     const rt = this.o.runtime;
     const f = src.fanout.stats();
-    const plan = planOutput(this.o.videoType, this.o.params(), this.facts(f.gopKbps), this.planOptions());
+    const plan = planOutput(this.o.tier, this.o.params(), this.facts(f.gopKbps), this.planOptions());
     if (plan.deviations.length > 0) this.log.warn({ deviations: plan.deviations }, 'request parameters not used');
     if (this.plan?.why !== plan.why) this.log.info({ plan: plan.why, encode: plan.encode }, 'output planned');
     this.plan = plan;
@@ -233,7 +230,7 @@ export class PushPipeline extends EventEmitter {
       if (this.stopped || !this.plan?.provisional) return;
       // The keyframe that made the source ready may be this one: no whole GOP yet.
       if (kbps === undefined) return this.replanAfterGop();
-      const next = planOutput(this.o.videoType, this.o.params(), this.facts(kbps), this.planOptions());
+      const next = planOutput(this.o.tier, this.o.params(), this.facts(kbps), this.planOptions());
       if (Boolean(next.encode) === Boolean(this.plan.encode)) {
         this.plan = next;
         this.log.info({ plan: next.why }, 'output plan confirmed');
@@ -259,7 +256,7 @@ export class PushPipeline extends EventEmitter {
   private watchDrift(): void {
     if (this.driftWatch) return;
     const fanout = this.o.source.fanout;
-    const target = TIER_DEFAULTS[TIER_NAMES[this.o.videoType] as 'low' | 'high'];
+    const target = TIER_DEFAULTS[this.o.tier as 'low' | 'high'];
     const check = () => {
       if (this.stopped || !this.plan?.cameraEncoded) return;
       const reason = offTier(fanout.stats(), target);

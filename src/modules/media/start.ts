@@ -9,7 +9,7 @@ import { MediaStatusStore } from '../../store/mediaStatus.js';
 import type { GatewayBus } from '../events.js';
 import type { CameraHealth } from '../health/cameraHealth.js';
 import type { Service } from '../service.js';
-import { cameraStreamsOf } from '../cameraEncoding/cameraStreams.js';
+import { cameraStreamsOf, type CameraStreams } from '../cameraEncoding/cameraStreams.js';
 import { OutputBudget } from './budget.js';
 import type { FrameProvider, MediaEngine } from './engine.js';
 import { FfmpegMediaEngine } from './ffmpegEngine.js';
@@ -31,10 +31,12 @@ async function setUpMedia(config: Config['media'], log: Logger): Promise<{ runti
 }
 
 export interface MediaModule extends Service {
-  /** Pushes; refused with the reason while FFmpeg is missing. */
+  /** The uplinks' outputs; refused with the reason while FFmpeg is missing. */
   readonly engine: MediaEngine;
   /** The cameras' streams for frame readers (snapshots, the quality diagnosis). */
   readonly frames: FrameProvider;
+  /** Which camera stream feeds which output, camera-side encoding included. */
+  readonly streams: CameraStreams;
   /** undefined before start and when FFmpeg could not be set up. */
   readonly ffmpeg: FfmpegMediaEngine | undefined;
   readonly runtime: MediaRuntime | undefined;
@@ -59,16 +61,16 @@ export function mediaModule(o: {
   const statusStore = new MediaStatusStore(o.db);
   let unavailable = 'not started';
   let running: { runtime: MediaRuntime; engine: FfmpegMediaEngine; status: MediaStatusWriter } | undefined;
-  // One budget whether or not FFmpeg was found: refusals for capacity stay the same.
+  // One budget whether or not FFmpeg was found: what the uplinks read of it stays the same.
   const budget = new OutputBudget(o.config.media);
+  const streams = cameraStreamsOf(o.db, o.config.media.encoder);
   const engine: MediaEngine = {
     budget,
-    start: (target) => (running ? running.engine.start(target) : Promise.reject(new Error(`media engine unavailable: ${unavailable}`))),
-    stop: async (cameraNum, videoType) => running?.engine.stop(cameraNum, videoType),
+    start: (order) => (running ? running.engine.start(order) : Promise.reject(new Error(`media engine unavailable: ${unavailable}`))),
+    stop: async (key) => running?.engine.stop(key),
   };
 
   const assemble = (runtime: MediaRuntime) => {
-    const streams = cameraStreamsOf(o.db, o.config.media.encoder);
     const engine = new FfmpegMediaEngine({ runtime, config: o.config.media, budget, cameras: o.cameras, streams, events: o.events, sourceKinds: o.sourceKinds, overlay: o.config.overlay, log: o.log });
     return {
       runtime,
@@ -80,6 +82,7 @@ export function mediaModule(o: {
   return {
     name: 'media',
     engine,
+    streams,
     frames: { frames: (cameraNum, want) => running?.engine.frames(cameraNum, want) },
     get ffmpeg() {
       return running?.engine;

@@ -1,13 +1,9 @@
-// The four output profiles of CONTRACT §2 and how a request's parameters bend them.
+// The four output profiles of CONTRACT §2 (docs/tiers.md), one per tier, and how a request's
+// parameters bend them.
 import type { VideoTarget } from '../../protocols/ffmpeg/args.js';
-import { VIDEO_TYPES, type VideoType } from '../../protocols/province/messages.js';
 import type { StreamRole } from '../../domain/camera.js';
 import type { Tier } from '../../domain/tier.js';
-import { TIER_OF_VIDEO_TYPE } from '../uplinks/province/wire.js';
 import type { PushParams } from './engine.js';
-
-export type TierName = Tier;
-export const TIER_NAMES = TIER_OF_VIDEO_TYPE;
 
 export type SourceCodec = 'h264' | 'h265' | 'mpeg2' | 'mpeg4';
 
@@ -15,7 +11,7 @@ export type SourceCodec = 'h264' | 'h265' | 'mpeg2' | 'mpeg4';
 export type TierVideo = VideoTarget;
 
 export interface OutputPlan {
-  tier: TierName;
+  tier: Tier;
   /** Which camera stream feeds it (chosen by streamSelection). */
   stream: StreamRole;
   encode?: TierVideo;
@@ -44,14 +40,14 @@ interface TierBounds {
 /** Sizes a low-rate push may take: the CIF family and its common neighbours. */
 const LOW_SIZES = new Set(['352x288', '176x144', '704x288', '704x576', '320x240', '640x480', '640x360']);
 
-export const TIER_DEFAULTS: Readonly<Record<Exclude<TierName, 'source'>, TierVideo>> = {
+export const TIER_DEFAULTS: Readonly<Record<Exclude<Tier, 'source'>, TierVideo>> = {
   low: { fit: 'exact', width: 352, height: 288, fps: 25, bitrateKbps: 128, gopFrames: 25 },
   high: { fit: 'within', width: 1280, height: 720, fps: 25, bitrateKbps: 1024, gopFrames: 25 },
   fourM: { fit: 'within', width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, gopFrames: 25 },
 };
 
-// "Sane bounds for the videoType" (CONTRACT §2): outside them the profile default is used.
-const BOUNDS: Readonly<Record<TierName, TierBounds>> = {
+// "Sane bounds for the videoType" (CONTRACT §2), per tier: outside them the profile default is used.
+const BOUNDS: Readonly<Record<Tier, TierBounds>> = {
   low: { width: { min: 176, max: 704 }, height: { min: 144, max: 576 }, bitrateKbps: { min: 64, max: 1024 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
   high: { width: { min: 320, max: 1280 }, height: { min: 240, max: 720 }, bitrateKbps: { min: 256, max: 2048 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
   fourM: { width: { min: 640, max: 1920 }, height: { min: 360, max: 1080 }, bitrateKbps: { min: 1024, max: 8192 }, fps: { min: 10, max: 30 }, gopFrames: { min: 10, max: 250 } },
@@ -61,7 +57,7 @@ const BOUNDS: Readonly<Record<TierName, TierBounds>> = {
 const within = (v: number, r: Range) => Number.isFinite(v) && v >= r.min && v <= r.max;
 
 /** The tier's video with the request's values applied where they are sane. */
-export function applyParams(tier: TierName, base: TierVideo, p: PushParams): { video: TierVideo; deviations: string[] } {
+export function applyParams(tier: Tier, base: TierVideo, p: PushParams): { video: TierVideo; deviations: string[] } {
   const b = BOUNDS[tier];
   const video = { ...base };
   const deviations: string[] = [];
@@ -107,10 +103,9 @@ export interface PlanOptions {
 }
 
 /** Decides copy or transcode and the parameters of one output (CONTRACT §2 table and decisions). */
-export function planOutput(videoType: VideoType, params: PushParams, src: SourceFacts, o: PlanOptions): OutputPlan {
-  const tier = TIER_NAMES[videoType];
+export function planOutput(tier: Tier, params: PushParams, src: SourceFacts, o: PlanOptions): OutputPlan {
   const copyable = src.codec === 'h264' || (src.codec === 'h265' && o.hevcPassthrough);
-  if (videoType === VIDEO_TYPES.source) {
+  if (tier === 'source') {
     if (copyable) return { tier, stream: src.stream, deviations: [], why: `source is ${src.codec}: copied` };
     // H.264 needs about a third more bits than HEVC for the same picture.
     const kbps = Math.min(8192, Math.max(1024, Math.round((src.kbps ?? 3000) * 1.3)));
@@ -118,7 +113,7 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
     const { video, deviations } = applyParams(tier, base, { bitRate: params.bitRate, iframe: params.iframe });
     return { tier, stream: src.stream, encode: video, deviations, why: `source is ${src.codec}: re-encoded to H.264` };
   }
-  if (videoType === VIDEO_TYPES.fourM && src.codec === 'h264') {
+  if (tier === 'fourM' && src.codec === 'h264') {
     // Waiting for a whole GOP to be measured would cost the first screen up to a GOP (CONTRACT §2:
     // < 4 s), so an unmeasured source starts as a copy and is re-planned once its rate is known.
     if (src.kbps === undefined) {
@@ -128,7 +123,7 @@ export function planOutput(videoType: VideoType, params: PushParams, src: Source
       return { tier, stream: src.stream, deviations: [], why: `source runs at ${src.kbps} kb/s, not above 4 Mb/s: source rate pushed (copy)` };
     }
   }
-  const defaults = TIER_DEFAULTS[tier as Exclude<TierName, 'source'>];
+  const defaults = TIER_DEFAULTS[tier];
   const { video, deviations } = applyParams(tier, defaults, params);
   const stream = src.stream;
   if (src.cameraEncoded && src.codec === 'h264') {

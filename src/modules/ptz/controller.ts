@@ -2,12 +2,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import { CODE } from '../../protocols/province/messages.js';
-import type { PtzAction } from '../../domain/ptz.js';
+import { PTZ_LOG_CODES, type PtzAction } from '../../domain/ptz.js';
 import { beijingDateTime } from '../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../store/cameras.js';
 import type { PtzHold, PtzHoldStore } from '../../store/ptzHolds.js';
 import type { PtzLogStore } from '../../store/ptzLog.js';
-import { ptzActionOf } from '../uplinks/province/wire.js';
 
 export type PresetOp = 'set' | 'call' | 'delete';
 
@@ -28,7 +27,7 @@ export const PRESET_LOG_ACTIONS: Record<PresetOp, number> = { set: 101, call: 10
 export function ptzActionLabel(action: number): string {
   const op = (Object.keys(PRESET_LOG_ACTIONS) as PresetOp[]).find((k) => PRESET_LOG_ACTIONS[k] === action);
   if (op) return `preset-${op}`;
-  return ptzActionOf(action) ?? String(action);
+  return (Object.keys(PTZ_LOG_CODES) as PtzAction[]).find((a) => PTZ_LOG_CODES[a] === action) ?? String(action);
 }
 
 /**
@@ -86,8 +85,12 @@ export class PtzService {
   }
 
   /** Moves the camera; every attempt, refused or not, lands in the PTZ log. */
-  async control(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
-    return this.logged(actor, cameraNum, action, step, () => this.attempt(actor, cameraNum, action, step));
+  async control(actor: PtzActor, cameraNum: string, action: PtzAction, step: number): Promise<PtzOutcome> {
+    const known = Object.hasOwn(PTZ_LOG_CODES, action);
+    return this.logged(actor, cameraNum, known ? PTZ_LOG_CODES[action] : 0, step, () =>
+      // A caller past the type system (a parsed message) must not move anything with an unknown action.
+      known ? this.attempt(actor, cameraNum, action, step) : Promise.resolve({ code: CODE.badRequest, msg: 'action: must be 1–12' }),
+    );
   }
 
   /** A preset operation, with the same priority rule and log as a move. */
@@ -115,9 +118,7 @@ export class PtzService {
     return outcome;
   }
 
-  private async attempt(actor: PtzActor, cameraNum: string, action: number, step: number): Promise<PtzOutcome> {
-    const move = ptzActionOf(action);
-    if (!move) return { code: CODE.badRequest, msg: 'action: must be 1–12' };
+  private async attempt(actor: PtzActor, cameraNum: string, move: PtzAction, step: number): Promise<PtzOutcome> {
     if (!Number.isInteger(step) || step < 1 || step > 8) return { code: CODE.badRequest, msg: 'step: must be 1–8' };
     return this.drive(actor, cameraNum, (driver, camera) => driver.move(camera, move, step));
   }

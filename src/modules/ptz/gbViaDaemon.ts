@@ -3,7 +3,7 @@
 // GbPtzDriver (modules/gb28181/requests.ts). The hold and the PTZ log are written by the caller's
 // PtzService, as for ONVIF cameras.
 import type { Preset } from '../../protocols/gb28181/index.js';
-import type { PtzActionName } from '../../protocols/province/messages.js';
+import type { PtzAction } from '../../domain/ptz.js';
 import type { StoredCamera } from '../../store/cameras.js';
 import type { GbStore } from '../../store/gb.js';
 import { askDaemon, type GbPtzParams } from '../gb28181/requests.js';
@@ -32,7 +32,7 @@ export class GbViaDaemonPtzDriver implements PtzDriver {
     return this.wait.takeWithinMs + this.wait.answerWithinMs;
   }
 
-  async move(camera: StoredCamera, action: PtzActionName, step: number): Promise<void> {
+  async move(camera: StoredCamera, action: PtzAction, step: number): Promise<void> {
     await this.ask(camera, (channelId) => ({ channelId, move: { action, step } }));
   }
 

@@ -9,10 +9,10 @@ import { configSchema, type Config } from '../../../src/config/schema/index.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { startApiServer, type RunningServer } from '../../../src/modules/api/server.js';
 import { ensureServerTls, type ServerTls } from '../../../src/modules/api/tls.js';
-import type { MediaEngine, PushTarget } from '../../../src/modules/media/engine.js';
 import { PushRegistry } from '../../../src/modules/uplinks/province/pushOrders.js';
+import { provinceRoutes } from '../../../src/modules/uplinks/province/routes/index.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
-import { cameraRecordSchema, type VideoType } from '../../../src/protocols/province/messages.js';
+import { cameraRecordSchema } from '../../../src/protocols/province/messages.js';
 import type { CameraRecord } from '../../../src/domain/camera.js';
 import { CameraStore, type CameraAccess } from '../../../src/store/cameras.js';
 import { openDb, type Db } from '../../../src/store/db.js';
@@ -20,6 +20,7 @@ import { PtzHoldStore } from '../../../src/store/ptzHolds.js';
 import { PtzLogStore } from '../../../src/store/ptzLog.js';
 import { TokenStore } from '../../../src/store/tokens.js';
 import { sampleCamera } from '../../helpers/fixture.js';
+import { RecordingEngine } from '../../helpers/recordingEngine.js';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -54,29 +55,6 @@ export function addCamera(cameras: CameraStore, over: Partial<CameraRecord> = {}
   const record = cameraRecord(over);
   cameras.put({ id: `cam-${++seq}`, record, access, source: 'cli' });
   return record;
-}
-
-/** Records calls; `failNext` makes the next start reject. */
-export class RecordingEngine implements MediaEngine {
-  constructor(readonly budget: OutputBudget) {}
-  readonly calls: string[] = [];
-  readonly running = new Map<string, PushTarget>();
-  failNext: Error | undefined;
-
-  async start(target: PushTarget): Promise<void> {
-    this.calls.push(`start ${target.cameraNum}#${target.videoType} ${target.url}`);
-    if (this.failNext) {
-      const e = this.failNext;
-      this.failNext = undefined;
-      throw e;
-    }
-    this.running.set(`${target.cameraNum}#${target.videoType}`, target);
-  }
-
-  async stop(cameraNum: string, videoType: VideoType): Promise<void> {
-    this.calls.push(`stop ${cameraNum}#${videoType}`);
-    this.running.delete(`${cameraNum}#${videoType}`);
-  }
 }
 
 export interface Reply {
@@ -152,7 +130,8 @@ export async function startApi(
     now: () => clock.now,
   });
   const tls = await ensureServerTls(config.api, dir, log);
-  const server = await startApiServer({ config, cameras, tokens, push, ptz, tls, log, now: () => clock.now });
+  const routes = provinceRoutes({ cameras, config, push, ptz, now: () => clock.now });
+  const server = await startApiServer({ config, tokens, routes, tls, log, now: () => clock.now });
   const agent = new Agent({ connect: { ca: tls.cert } });
   t.teardown(async () => {
     await agent.close();

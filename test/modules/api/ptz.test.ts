@@ -1,6 +1,7 @@
 // PtzService and PtzLogStore: priority, hasControl, driver errors, the audit log (CONTRACT §4, §6.3).
 import t from 'tap';
 import { silentLogger } from '../../../src/log.js';
+import type { PtzAction } from '../../../src/domain/ptz.js';
 import { PtzService, type PtzDriver } from '../../../src/modules/ptz/controller.js';
 import { beijingDateTime as beijingTime } from '../../../src/protocols/province/reports.js';
 import { CameraStore } from '../../../src/store/cameras.js';
@@ -34,32 +35,32 @@ t.test('local hold outranks the province; hasControl binds only the province', a
   const dome = addCamera(s.cameras, { cameraName: 'dome' });
   const fixed = addCamera(s.cameras, { cameraName: 'fixed', hasControl: 0 });
 
-  t.same(await s.ptz.control({ kind: 'local', user: 'li' }, dome.cameraNum, 5, 2), { code: 200, msg: '成功' });
+  t.same(await s.ptz.control({ kind: 'local', user: 'li' }, dome.cameraNum, 'zoom-wide', 2), { code: 200, msg: '成功' });
   t.same(s.ptz.holdOf(dome.cameraNum), { user: 'li', until: s.clock.now + 60_000 });
-  t.same(await s.ptz.control({ kind: 'province' }, dome.cameraNum, 1, 1), {
+  t.same(await s.ptz.control({ kind: 'province' }, dome.cameraNum, 'left', 1), {
     code: 403,
     msg: 'dome is held by local operator li until 2024-05-01 10:01:00 (Beijing time)',
   });
   s.clock.now += 60_000;
   t.equal(s.ptz.holdOf(dome.cameraNum), undefined);
-  t.equal((await s.ptz.control({ kind: 'province' }, dome.cameraNum, 1, 1)).code, 200);
+  t.equal((await s.ptz.control({ kind: 'province' }, dome.cameraNum, 'left', 1)).code, 200);
 
-  t.same(await s.ptz.control({ kind: 'province' }, fixed.cameraNum, 1, 1), { code: 403, msg: 'PTZ not allowed for this camera (hasControl=0)' });
-  t.equal((await s.ptz.control({ kind: 'local', user: 'li' }, fixed.cameraNum, 1, 1)).code, 200, 'the section may still move it');
+  t.same(await s.ptz.control({ kind: 'province' }, fixed.cameraNum, 'left', 1), { code: 403, msg: 'PTZ not allowed for this camera (hasControl=0)' });
+  t.equal((await s.ptz.control({ kind: 'local', user: 'li' }, fixed.cameraNum, 'left', 1)).code, 200, 'the section may still move it');
   t.same(moves, ['dome zoom-wide 2', 'dome left 1', 'fixed left 1']);
 });
 
 t.test('errors are outcomes, and every attempt is logged', async (t) => {
   const s = setup(t, { move: () => new Promise<void>(() => undefined) }, { driverTimeoutMs: 50 });
   const cam = addCamera(s.cameras);
-  t.same(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 3, 1), { code: 500, msg: 'PTZ failed: camera did not answer within 50 ms' });
-  t.match(await s.ptz.control({ kind: 'province' }, 'aef89ecc-4cc6-4a6d-80fd-283196105b0b', 3, 1), { code: 404 });
-  t.match(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 0, 1), { code: 400, msg: 'action: must be 1–12' });
-  t.match(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 1, 9), { code: 400, msg: 'step: must be 1–8' });
+  t.same(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 'up', 1), { code: 500, msg: 'PTZ failed: camera did not answer within 50 ms' });
+  t.match(await s.ptz.control({ kind: 'province' }, 'aef89ecc-4cc6-4a6d-80fd-283196105b0b', 'up', 1), { code: 404 });
+  t.match(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 'spin' as PtzAction, 1), { code: 400, msg: 'action: must be 1–12' });
+  t.match(await s.ptz.control({ kind: 'province' }, cam.cameraNum, 'left', 9), { code: 400, msg: 'step: must be 1–8' });
 
   const none = setup(t, undefined);
   const c2 = addCamera(none.cameras);
-  t.same(await none.ptz.control({ kind: 'province' }, c2.cameraNum, 1, 1), { code: 500, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' });
+  t.same(await none.ptz.control({ kind: 'province' }, c2.cameraNum, 'left', 1), { code: 500, msg: 'no PTZ driver for this camera: it has no ONVIF address (onvifUrl)' });
 
   const rows = s.ptzLog.query();
   t.same(rows.map((r) => r.code), [400, 400, 404, 500]);

@@ -14,8 +14,8 @@ t.test('start, repeat, move and stop a push', async (t) => {
     backResult: { cameraName: 'K10+1 上行', code: '200', msg: '成功' },
   });
   const url = `rtmp://12.7.0.1:1935/rtmp/${cam.cameraNum}?t=52946dd7&k=2f94cdaf8ea4bdca793e64aba7cb1dea`;
-  t.same(f.engine.calls, [`start ${cam.cameraNum}#1 ${url}`]);
-  t.same(f.engine.running.get(`${cam.cameraNum}#1`)?.params, { width: 1280, height: 720, bitRate: 1024, frameRate: 25, iframe: 1 }, 'nested video params reach the engine');
+  t.same(f.engine.calls, [`start push:${cam.cameraNum}:1 ${url}`]);
+  t.same(f.engine.running.get(`push:${cam.cameraNum}:1`)?.params, { width: 1280, height: 720, bitRate: 1024, frameRate: 25, iframe: 1 }, 'nested video params reach the engine');
 
   const again = await f.client.post(BEGIN, beginBody(cam.cameraNum));
   t.same(again.body, { code: 201, msg: '正在推流', backResult: { cameraName: 'K10+1 上行', code: '201', msg: '正在推流' } });
@@ -23,7 +23,7 @@ t.test('start, repeat, move and stop a push', async (t) => {
 
   const moved = await f.client.post(BEGIN, beginBody(cam.cameraNum, { serverIp: '12.7.0.2', pubName: 'live/abc', authInfo: '' }));
   t.equal(moved.body.code, 200);
-  t.same(f.engine.calls.slice(1), [`stop ${cam.cameraNum}#1`, `start ${cam.cameraNum}#1 rtmp://12.7.0.2:1935/live/abc`]);
+  t.same(f.engine.calls.slice(1), [`stop push:${cam.cameraNum}:1`, `start push:${cam.cameraNum}:1 rtmp://12.7.0.2:1935/live/abc`]);
   t.equal(f.push.list().length, 1, 'a move does not add a push');
 
   const other = await f.client.post(BEGIN, beginBody(cam.cameraNum, { videoType: '3' }));
@@ -32,7 +32,7 @@ t.test('start, repeat, move and stop a push', async (t) => {
 
   const stopped = await f.client.post(FINISH, { cameraNum: cam.cameraNum, videoType: 1 });
   t.same(stopped.body, { code: 200, msg: '停止成功', backResult: { cameraName: 'K10+1 上行', code: '200', msg: '停止成功' } });
-  t.equal(f.engine.calls.at(-1), `stop ${cam.cameraNum}#1`);
+  t.equal(f.engine.calls.at(-1), `stop push:${cam.cameraNum}:1`);
 
   const twice = await f.client.post(FINISH, { cameraNum: cam.cameraNum, videoType: 1 });
   t.equal(twice.status, 200);
@@ -46,7 +46,7 @@ t.test('flat parameters win over nested ones', async (t) => {
   const cam = addCamera(f.cameras);
   const res = await f.client.post(BEGIN, beginBody(cam.cameraNum, { width: 640, video: { width: 1280, height: 720 } }));
   t.equal(res.body.code, 200);
-  t.same(f.engine.running.get(`${cam.cameraNum}#1`)?.params, { width: 640, height: 720 });
+  t.same(f.engine.running.get(`push:${cam.cameraNum}:1`)?.params, { width: 640, height: 720 });
 });
 
 t.test('unknown camera is 404 on start and stop', async (t) => {

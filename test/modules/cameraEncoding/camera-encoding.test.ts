@@ -8,7 +8,7 @@ import { CAMERA_TARGETS, checkCameraEncoding, verifyAgainst } from '../../../src
 import { cameraStreamsOf } from '../../../src/modules/cameraEncoding/cameraStreams.js';
 import { GatewayBus } from '../../../src/modules/events.js';
 import { EncodingKeeper } from '../../../src/modules/cameraEncoding/encodingKeeper.js';
-import { ConstantPushManager, PushAddressBook } from '../../../src/modules/uplinks/province/constantPush.js';
+import { constantKey, ConstantPushManager, PushAddressBook } from '../../../src/modules/uplinks/province/constantPush.js';
 import type { Envelope } from '../../../src/protocols/province/messages.js';
 import { connectOnvif, type OnvifConnectOptions } from '../../../src/protocols/onvif/index.js';
 import { measureStream } from '../../../src/protocols/ffmpeg/measure.js';
@@ -20,6 +20,7 @@ import { CameraEncodingStore } from '../../../src/store/cameraEncoding.js';
 import { CameraOnvifStore } from '../../../src/store/cameraOnvif.js';
 import type { CameraAccess, StoredCamera } from '../../../src/store/cameras.js';
 import { startMediaRig, until, type MediaRig } from '../../helpers/media.js';
+import { pushKey, pushOrder } from '../../../src/modules/uplinks/province/pushOrders.js';
 
 const log = silentLogger();
 
@@ -103,7 +104,7 @@ t.test('configured over ONVIF, verified by ffprobe, pushed by remux; a drift on 
   t.equal(facts.profiles.find((p) => p.role === 'sub')?.bitrateKbps, 128, 'ONVIF facts read back after the change');
 
   const url = rig.rtmp.url('rtmp', `enc-${Date.now()}`);
-  await rig.engine.start({ cameraNum: cam.record.cameraNum, videoType: VIDEO_TYPES.low, url, params: {} });
+  await rig.engine.start(pushOrder(cam, VIDEO_TYPES.low, url, {}));
   const row = () => rig.engine.statusRows().find((r) => r.key === `push:${cam.record.cameraNum}:0`)!;
   t.match(row().detail, /^low copy sub/, 'remux: no encoder in the push');
   const wire = await measureStream(url, { seconds: 4, timeoutMs: 20_000 });
@@ -121,7 +122,7 @@ t.test('configured over ONVIF, verified by ffprobe, pushed by remux; a drift on 
   await until('the transcode running for 2 s', () => row().state === 'running' && row().since !== null && Date.now() - row().since! > 2000, 30_000);
   const fixed = await measureStream(url, { seconds: 6, timeoutMs: 25_000 });
   t.ok(Math.abs(fixed.videoKbps - 128) <= 128 * 0.2, `transcoded back to ${fixed.videoKbps} kb/s`);
-  await rig.engine.stop(cam.record.cameraNum, VIDEO_TYPES.low);
+  await rig.engine.stop(pushKey(cam.record.cameraNum, VIDEO_TYPES.low));
 });
 
 t.test('a check that failed (the camera did not answer under load) is tried again after 30 s, not at the next hourly round', async (t) => {
@@ -195,7 +196,7 @@ t.test('the constant push of a camera that encodes its outputs waits for the fir
     clearInterval(watch);
     await constant.stop();
     await keeper.stop();
-    await rig.engine.stopConstant(num);
+    await rig.engine.stop(constantKey(num));
   });
   constant.start();
   keeper.start();
@@ -221,14 +222,14 @@ t.test('a camera whose encoding check never ends gets its constant push transcod
   });
   t.teardown(async () => {
     await constant.stop();
-    await rig.engine.stopConstant(num);
+    await rig.engine.stop(constantKey(num));
   });
   await constant.reconcile();
   await constant.reconcile();
-  t.notOk(rig.engine.constantCameras().includes(num), 'no push while the check may still come');
+  t.notOk(constant.running().includes(num), 'no push while the check may still come');
   clock += 90_000;
   await constant.reconcile();
-  t.ok(rig.engine.constantCameras().includes(num), 'started once the wait ran out');
+  t.ok(constant.running().includes(num), 'started once the wait ran out');
   await until('the transcoded push running', () => rig.engine.statusRows().some((r) => r.key === `constant:${num}` && r.state === 'running' && /libx264/.test(r.detail)), 60_000);
 });
 

@@ -32,7 +32,7 @@ t.test('upper-platform PTZ moves an ONVIF camera through the real driver; a loca
   t.same(calls.map((c) => `${c.action} ${c.ok}`), ['ContinuousMove true', 'Stop true'], 'ContinuousMove then Stop reached the camera');
   t.match(r.ptzLog.query({ cameraNum: record.cameraNum }), [{ actor: 'upper:city', action: 1, step: 8, code: 200 }], 'logged with the upper platform as actor');
 
-  t.equal((await r.ptz.control({ kind: 'local', user: 'li' }, record.cameraNum, 2, 1)).code, 200, 'a local operator takes the camera');
+  t.equal((await r.ptz.control({ kind: 'local', user: 'li' }, record.cameraNum, 'right', 1)).code, 200, 'a local operator takes the camera');
   await driver.settled(stored());
   const held = cam.calls().length;
   t.equal(await r.sim.ptz(LOCAL_ID, channel, PAN_LEFT), 'ERROR', 'the upper platform is answered with a GB error result while the local hold lasts');

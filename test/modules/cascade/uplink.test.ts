@@ -83,7 +83,7 @@ async function rig(tt: Test, maxOutputs = 4, clip: ClipSpec = SUB_CIF_H264): Pro
   const driver: PtzDriver = { move: async (cam, action, step) => void moves.push({ cameraNum: cam.record.cameraNum, action, step }) };
   const ptz = new PtzService({ cameras: media.store, ptzLog, holds: new PtzHoldStore(media.db), log, driverFor: () => driver });
   const push = new PushRegistry(media.engine, { rtmp_app: 'rtmp' }, log);
-  const mediaPort = engineMediaPort({ frames: media.engine, budget: media.engine.budget, firstFrameMs: 10_000 });
+  const mediaPort = engineMediaPort({ engine: media.engine, camera: (num) => media.store.byNum(num) });
   return {
     media,
     cameraNum,
@@ -199,7 +199,7 @@ t.test('one pull shared by an RTMP push and a PS output; the on-demand limit is 
   await sim.until(() => sim.lowers.has(LOCAL_ID), 5000, 'registered');
   const channel = (await sim.queryCatalog(LOCAL_ID)).channels.find((c) => c.name === r.media.camera('live').record.cameraName)!.deviceId;
 
-  const begun = await r.push.begin({ cameraNum: r.cameraNum, videoType: VIDEO_TYPES.source, serverIp: '127.0.0.1', serverPort: r.media.rtmp.port, pubName: `cascade-${Date.now()}` });
+  const begun = await r.push.begin({ cameraNum: r.cameraNum, videoType: VIDEO_TYPES.source, serverIp: '127.0.0.1', serverPort: r.media.rtmp.port, pubName: `cascade-${Date.now()}` }, r.media.camera('live'));
   t.equal(begun.code, 200, 'the province push (source copy) started');
   const play = await sim.invite(LOCAL_ID, channel, 'udp');
   await until('PS media', () => play.bytes() > 40_000, 15_000);
@@ -207,7 +207,7 @@ t.test('one pull shared by an RTMP push and a PS output; the on-demand limit is 
   t.equal(sources.length, 1, 'one camera pull feeds both the RTMP push and the PS output');
 
   await t.rejects(sim.invite(LOCAL_ID, channel, 'tcp-passive'), /486/, 'a third output is refused: 1 push + 1 PS output of max_outputs 2');
-  const third = await r.push.begin({ cameraNum: r.cameraNum, videoType: VIDEO_TYPES.low, serverIp: '127.0.0.1', serverPort: r.media.rtmp.port, pubName: `cascade-low-${Date.now()}` });
+  const third = await r.push.begin({ cameraNum: r.cameraNum, videoType: VIDEO_TYPES.low, serverIp: '127.0.0.1', serverPort: r.media.rtmp.port, pubName: `cascade-low-${Date.now()}` }, r.media.camera('live'));
   t.match(third, { code: 500, msg: /1 of them PS outputs/ }, 'the province push is refused too, naming the PS outputs');
   await play.bye();
   await r.push.stopAll();

@@ -8,6 +8,7 @@ import { readBurst } from '../../../src/modules/quality/start.js';
 import { SnapshotCapture } from '../../../src/modules/snapshots/capture.js';
 import { SUB_CIF_H264, SUB_D1_H264, type ClipSpec } from '../../../src/sim/camera/index.js';
 import { startMediaRig, until } from '../../helpers/media.js';
+import { constantKey, constantOrder } from '../../../src/modules/uplinks/province/constantPush.js';
 
 const D1: ClipSpec = { ...SUB_D1_H264, seconds: 4, gopFrames: 25 };
 const CIF: ClipSpec = { ...SUB_CIF_H264, seconds: 4, gopFrames: 25 };
@@ -35,13 +36,13 @@ t.test('constant push + snapshot + quality burst started together: one session p
     const before = totals();
     // Every order of the three starts, each on its own turn of the event loop.
     const starts = [
-      async () => void rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', `one-${num}-${round}`), () => ({})),
+      async () => void (await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', `one-${num}-${round}`), () => ({})))),
       async () => void (await capture.capture(cam)),
       async () => void (await readBurst(cam, { frames: rig.engine, streams, seconds: 0.5, ffmpeg: rig.runtime.ffmpeg })),
     ].sort(() => Math.random() - 0.5);
     await Promise.all(starts.map((start, i) => new Promise((r) => setTimeout(r, i * Math.random() * 50)).then(start)));
     await until('the constant push running', () => pushRow()?.state === 'running', 20_000);
-    await rig.engine.stopConstant(num);
+    await rig.engine.stop(constantKey(num));
     await until('every camera session closed', () => camera.stats().every((s) => s.sessionsActive === 0), 20_000);
     const after = totals();
     const opened = (path: string) => (after.get(path) ?? 0) - (before.get(path) ?? 0);

@@ -8,6 +8,7 @@ import { cameraRecordSchema, VIDEO_TYPES } from '../../../src/protocols/province
 import { MAIN_720P_H264, startRtspCamera, SUB_CIF_H264 } from '../../../src/sim/camera/index.js';
 import { sampleCameraRecordFields } from '../../../src/sim/sampleCamera.js';
 import { startMediaRig } from '../../helpers/media.js';
+import { pushOrder } from '../../../src/modules/uplinks/province/pushOrders.js';
 
 /** argv of every live process whose command line contains `needle`. */
 function processesWith(needle: string): Array<{ argv: string[]; env: string }> {
@@ -38,8 +39,8 @@ t.test('transcoded pushes carry the overlay, copies do not', async (t) => {
   const num = rig.camera(name).record.cameraNum;
   const low = rig.rtmp.url('rtmp', `${name}-low`);
   const src = rig.rtmp.url('rtmp', `${name}-src`);
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.low, url: low, params: {} });
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: src, params: {} });
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.low, low, {}));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, src, {}));
 
   const [lowPush] = processesWith(`${name}-low`);
   t.ok(lowPush, 'the low push runs');

@@ -6,6 +6,8 @@ import { SUB_CIF_H264, type ClipSpec } from '../../../src/sim/camera/index.js';
 import { waitFirstFrame } from '../../../src/sim/rtmp/index.js';
 import { CameraFaultError } from '../../../src/modules/media/engine.js';
 import { startMediaRig, until } from '../../helpers/media.js';
+import { pushKey, pushOrder } from '../../../src/modules/uplinks/province/pushOrders.js';
+import { constantKey, constantOrder } from '../../../src/modules/uplinks/province/constantPush.js';
 
 /** CIF with a 4 s GOP: long enough that "before the next keyframe" is unambiguous. */
 const LONG_GOP: ClipSpec = { codec: 'h264', width: 352, height: 288, fps: 25, bitrateKbps: 256, gopFrames: 100, seconds: 8 };
@@ -17,7 +19,8 @@ t.test('the constant push survives a camera restart and an RTMP server restart',
   const rig = await startMediaRig(t, { cameras: [{ id: 'c', main: SUB_CIF_H264, pushType: 1 }] });
   const cam = rig.camera('c');
   const stream = `const-${cam.record.cameraNum}`;
-  t.ok(rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', stream), () => ({})));
+  await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', stream), () => ({})));
+  t.ok(rig.engine.statusRows().some((r) => r.key === constantKey(cam.record.cameraNum)), 'the constant push runs');
   await until('constant push publishing', () => publishing(rig, stream));
   const row = () => rig.engine.statusRows().find((r) => r.key === `constant:${cam.record.cameraNum}`)!;
 
@@ -45,7 +48,7 @@ t.test('an output started late begins from the GOP cache, before the camera send
   const rig = await startMediaRig(t, { cameras: [{ id: 'g', main: LONG_GOP, pushType: 1 }] });
   const cam = rig.camera('g');
   const num = cam.record.cameraNum;
-  rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', `low-${num}`), () => ({}));
+  await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', `low-${num}`), () => ({})));
   const src = () => rig.engine.sourceStatus(num, 'main');
   await until('a keyframe interval measured', () => (src()?.keyIntervalMs ?? 0) > 0, 20_000);
   const seenKey = src()!.lastKeyAt!;
@@ -59,8 +62,8 @@ t.test('an output started late begins from the GOP cache, before the camera send
   t.teardown(() => reader.close());
   await reader.ready;
   const begin = Date.now();
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url, params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.source));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, url, {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.source)));
   const first = await reader.firstFrame;
   t.ok(first < nextKeyAt, `first frame ${first - begin} ms after the start, ${nextKeyAt - first} ms before the camera's next keyframe`);
   t.equal(src()!.lastKeyAt, keyAt, 'no new keyframe from the camera was needed');
@@ -70,13 +73,14 @@ t.test('an on-demand push that keeps being refused is given up and reported gone
   const rig = await startMediaRig(t, { cameras: [{ id: 'r', main: SUB_CIF_H264 }], media: { give_up_s: 3 } });
   const num = rig.camera('r').record.cameraNum;
   const gone: string[] = [];
-  rig.events.on('pushGone', (cameraNum, videoType, reason) => gone.push(`${cameraNum}:${videoType}:${reason}`));
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: rig.rtmp.url('rtmp', 'refused'), params: {} });
+  rig.events.on('outputGone', (key, reason) => gone.push(`${key}:${reason}`));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, rig.rtmp.url('rtmp', 'refused'), {}));
   await rig.rtmp.stop(); // every reconnect is now refused
   t.teardown(() => rig.rtmp.restart());
   await until('the push is given up', () => gone.length > 0, 20_000);
-  t.match(gone[0], `${num}:3:`);
+  t.match(gone[0], `${pushKey(num, VIDEO_TYPES.source)}:`);
   t.notOk(rig.engine.statusRows().some((r) => r.key === `push:${num}:3`), 'no pipeline left behind');
+  t.equal(rig.engine.budget.inUse(), 0, 'its slot is free again');
   await until('the camera pull is released', () => rig.engine.sourceStatus(num, 'main')?.state === 'idle', 10_000);
 });
 
@@ -84,9 +88,10 @@ t.test('a camera that gives no video fails the start with a camera fault', async
   const rig = await startMediaRig(t, { cameras: [{ id: 'd', main: SUB_CIF_H264 }], media: { start_timeout_s: 2, rtsp_timeout_s: 1 } });
   const num = rig.camera('d').record.cameraNum;
   await rig.cams.get('d')!.close();
-  const err = await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.high, url: rig.rtmp.url('rtmp', 'dark'), params: {} }).catch((e: unknown) => e);
+  const err = await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.high, rig.rtmp.url('rtmp', 'dark'), {})).catch((e: unknown) => e);
   t.ok(err instanceof CameraFaultError, `CameraFaultError (${String(err)})`);
   t.notOk(rig.engine.statusRows().some((r) => r.role === 'ondemand'), 'nothing left running');
+  t.equal(rig.engine.budget.inUse(), 0, 'the failed start holds no slot');
 });
 
 t.test('adding and removing on-demand outputs of the same camera never interrupts the constant push', async (t) => {
@@ -94,15 +99,17 @@ t.test('adding and removing on-demand outputs of the same camera never interrupt
   const cam = rig.camera('m');
   const num = cam.record.cameraNum;
   const stream = `steady-${num}`;
-  rig.engine.startConstant(cam, async () => rig.rtmp.url('rtmp', stream), () => ({}));
+  await rig.engine.start(constantOrder(cam, async () => rig.rtmp.url('rtmp', stream), () => ({})));
   const row = () => rig.engine.statusRows().find((r) => r.key === `constant:${num}`)!;
   await until('constant push running', async () => row().state === 'running' && (await publishing(rig, stream)));
+  t.same(rig.engine.budget.list().map((x) => [x.key, x.standing]), [[constantKey(num), true]], 'the constant push is in the accounting, standing');
+  t.equal(rig.engine.budget.inUse(), 0, 'outside the on-demand limits');
   const bytes = async () => (await rig.rtmp.stats()).find((s) => s.stream === stream)?.bytesIn ?? 0;
   let lastBytes = await bytes();
   const framesBefore = row().frames ?? 0;
   for (const videoType of [VIDEO_TYPES.source, VIDEO_TYPES.high, VIDEO_TYPES.fourM]) {
-    await rig.engine.start({ cameraNum: num, videoType, url: rig.rtmp.url('rtmp', `od-${videoType}`), params: {} });
-    await rig.engine.stop(num, videoType);
+    await rig.engine.start(pushOrder(rig.store.byNum(num)!, videoType, rig.rtmp.url('rtmp', `od-${videoType}`), {}));
+    await rig.engine.stop(pushKey(num, videoType));
     const now = await bytes();
     t.ok(now >= lastBytes, `the constant stream was not republished (bytes ${lastBytes} → ${now})`);
     lastBytes = now;

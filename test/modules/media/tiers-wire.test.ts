@@ -5,6 +5,7 @@ import { SUB_CIF_H264, MAIN_720P_H264, type ClipSpec } from '../../../src/sim/ca
 import { measureStream, type StreamMeasure } from '../../../src/protocols/ffmpeg/measure.js';
 import type { PushParams } from '../../../src/modules/media/engine.js';
 import { startMediaRig, until, type MediaRig } from '../../helpers/media.js';
+import { pushKey, pushOrder } from '../../../src/modules/uplinks/province/pushOrders.js';
 
 /** A small but busy H.264 camera above 4 Mb/s: the 4M tier must bring it down. */
 const MAIN_360P_FAST: ClipSpec = { codec: 'h264', width: 640, height: 360, fps: 25, bitrateKbps: 6000, gopFrames: 50, seconds: 4, pattern: 'mandelbrot' };
@@ -27,8 +28,8 @@ t.before(async () => {
 async function pushAndMeasure(t: Test, id: string, videoType: VideoType, params: PushParams = {}): Promise<StreamMeasure> {
   const cam = rig.camera(id);
   const url = rig.rtmp.url('rtmp', `${id}-${videoType}-${Date.now()}`);
-  await rig.engine.start({ cameraNum: cam.record.cameraNum, videoType, url, params });
-  t.teardown(() => rig.engine.stop(cam.record.cameraNum, videoType));
+  await rig.engine.start(pushOrder(cam, videoType, url, params));
+  t.teardown(() => rig.engine.stop(pushKey(cam.record.cameraNum, videoType)));
   return measureStream(url, { seconds: 4, timeoutMs: 20_000 });
 }
 
@@ -88,8 +89,8 @@ t.test('copies side by side (no encoder)', { jobs: 2 }, async (t) => {
 t.test('4M from a camera above 4 Mb/s: copied at once, then re-planned to 4 Mb/s once its rate is measured', async (t) => {
   const num = rig.camera('fast').record.cameraNum;
   const url = rig.rtmp.url('rtmp', `fast-2-${Date.now()}`);
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.fourM, url, params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.fourM));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.fourM, url, {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.fourM)));
   t.match(detailOf('fast', VIDEO_TYPES.fourM), /copy/, 'the first screen comes from a copy');
   const row = () => rig.engine.statusRows().find((r) => r.key === `push:${num}:2`)!;
   await until('re-planned as a transcode', () => /libx264/.test(row().detail) && row().state === 'running', 20_000);
@@ -121,9 +122,9 @@ t.test('one RTSP session per camera stream, whatever the number of outputs', asy
   const num = cam.record.cameraNum;
   const urls = [VIDEO_TYPES.low, VIDEO_TYPES.high, VIDEO_TYPES.fourM, VIDEO_TYPES.source].map((v) => rig.rtmp.url('rtmp', `one-${v}-${Date.now()}`));
   const before = rig.cams.get('dual')!.stats();
-  await Promise.all(urls.map((url, videoType) => rig.engine.start({ cameraNum: num, videoType: videoType as VideoType, url, params: {} })));
+  await Promise.all(urls.map((url, videoType) => rig.engine.start(pushOrder(rig.store.byNum(num)!, videoType as VideoType, url, {}))));
   t.teardown(async () => {
-    for (const v of [0, 1, 2, 3] as const) await rig.engine.stop(num, v);
+    for (const v of [0, 1, 2, 3] as const) await rig.engine.stop(pushKey(num, v));
   });
   const stats = rig.cams.get('dual')!.stats();
   const main = stats.find((s) => s.path === 'main')!;

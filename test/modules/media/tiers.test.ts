@@ -5,35 +5,35 @@ const h264 = { codec: 'h264' as const, kbps: 6000, stream: 'main' as const };
 const opts = { hevcPassthrough: false };
 
 t.test('CONTRACT §2 defaults per videoType', async (t) => {
-  const low = planOutput(0, {}, { ...h264, stream: 'sub' }, opts);
+  const low = planOutput('low', {}, { ...h264, stream: 'sub' }, opts);
   t.same(low.encode, { fit: 'exact', width: 352, height: 288, fps: 25, bitrateKbps: 128, gopFrames: 25 });
   t.equal(low.stream, 'sub', 'the plan names the stream it was given');
   t.match(low.why, /from the sub stream/);
-  t.same(planOutput(1, {}, h264, opts).encode, { fit: 'within', width: 1280, height: 720, fps: 25, bitrateKbps: 1024, gopFrames: 25 });
-  t.same(planOutput(2, {}, h264, opts).encode, TIER_DEFAULTS.fourM, '4M transcoded from a source above 4 Mb/s');
-  const source = planOutput(3, {}, h264, opts);
+  t.same(planOutput('high', {}, h264, opts).encode, { fit: 'within', width: 1280, height: 720, fps: 25, bitrateKbps: 1024, gopFrames: 25 });
+  t.same(planOutput('fourM', {}, h264, opts).encode, TIER_DEFAULTS.fourM, '4M transcoded from a source above 4 Mb/s');
+  const source = planOutput('source', {}, h264, opts);
   t.equal(source.encode, undefined, 'source tier copies H.264');
   t.equal(source.stream, 'main');
 });
 
 t.test('4M pushes the source rate when the source is below 4 Mb/s', async (t) => {
-  t.equal(planOutput(2, {}, { ...h264, kbps: 2500 }, opts).encode, undefined);
-  t.equal(planOutput(2, {}, { ...h264, kbps: 4400 }, opts).encode, undefined, 'a nominal 4 Mb/s camera measured a little above is copied too');
-  t.ok(planOutput(2, {}, { ...h264, kbps: 5000 }, opts).encode, 'a clearly faster source is brought down to 4 Mb/s');
-  const early = planOutput(2, {}, { ...h264, kbps: undefined }, opts);
+  t.equal(planOutput('fourM', {}, { ...h264, kbps: 2500 }, opts).encode, undefined);
+  t.equal(planOutput('fourM', {}, { ...h264, kbps: 4400 }, opts).encode, undefined, 'a nominal 4 Mb/s camera measured a little above is copied too');
+  t.ok(planOutput('fourM', {}, { ...h264, kbps: 5000 }, opts).encode, 'a clearly faster source is brought down to 4 Mb/s');
+  const early = planOutput('fourM', {}, { ...h264, kbps: undefined }, opts);
   t.equal(early.encode, undefined, 'rate not measured yet: copied at once (first screen)…');
   t.ok(early.provisional, '…and planned again once a whole GOP is measured');
-  t.ok(planOutput(2, {}, { ...h264, codec: 'h265', kbps: 2500 }, opts).encode, 'an H.265 source is never copied by default');
+  t.ok(planOutput('fourM', {}, { ...h264, codec: 'h265', kbps: 2500 }, opts).encode, 'an H.265 source is never copied by default');
 });
 
 t.test('H.265 sources', async (t) => {
   const hevc = { codec: 'h265' as const, kbps: 2000, stream: 'main' as const };
-  const p = planOutput(3, {}, hevc, opts);
+  const p = planOutput('source', {}, hevc, opts);
   t.ok(p.encode, 're-encoded to H.264');
   t.equal(p.encode!.bitrateKbps, 2600, 'a third more bits than the HEVC source');
   t.equal(p.encode!.fps, undefined, 'source frame rate kept');
-  t.equal(planOutput(3, {}, hevc, { hevcPassthrough: true }).encode, undefined, 'copied with hevc_passthrough');
-  t.equal(planOutput(3, {}, { ...hevc, kbps: 100 }, opts).encode!.bitrateKbps, 1024, 'floor');
+  t.equal(planOutput('source', {}, hevc, { hevcPassthrough: true }).encode, undefined, 'copied with hevc_passthrough');
+  t.equal(planOutput('source', {}, { ...hevc, kbps: 100 }, opts).encode!.bitrateKbps, 1024, 'floor');
 });
 
 t.test('request parameters: honoured within the tier bounds, logged otherwise', async (t) => {
@@ -54,16 +54,16 @@ t.test('request parameters: honoured within the tier bounds, logged otherwise', 
 
 t.test('camera-side encoding: copied while the request asks for the tier defaults', async (t) => {
   const sub = { codec: 'h264' as const, kbps: 130, stream: 'sub' as const, cameraEncoded: true };
-  const plan = planOutput(0, {}, sub, opts);
+  const plan = planOutput('low', {}, sub, opts);
   t.equal(plan.encode, undefined, 'remuxed');
   t.ok(plan.cameraEncoded, 'watched for drift');
   t.match(plan.why, /camera-side encoding/);
-  t.equal(planOutput(0, { bitRate: 128, width: 352, height: 288, frameRate: 25, iframe: 25 }, sub, opts).encode, undefined, 'explicit defaults still copy');
-  const other = planOutput(0, { bitRate: 256 }, sub, opts);
+  t.equal(planOutput('low', { bitRate: 128, width: 352, height: 288, frameRate: 25, iframe: 25 }, sub, opts).encode, undefined, 'explicit defaults still copy');
+  const other = planOutput('low', { bitRate: 256 }, sub, opts);
   t.equal(other.encode?.bitrateKbps, 256, 'another rate is transcoded from the same stream');
   t.match(other.why, /request asks for other bitrateKbps/);
-  t.ok(planOutput(1, {}, { ...sub, stream: 'third', kbps: 1000 }, opts).cameraEncoded, 'high tier too');
-  t.ok(planOutput(0, {}, { ...sub, cameraEncoded: false }, opts).encode, 'without camera encoding: transcoded');
+  t.ok(planOutput('high', {}, { ...sub, stream: 'third', kbps: 1000 }, opts).cameraEncoded, 'high tier too');
+  t.ok(planOutput('low', {}, { ...sub, cameraEncoded: false }, opts).encode, 'without camera encoding: transcoded');
 });
 
 t.test('offTier: rate and keyframe spacing against the tier ±20 %', async (t) => {

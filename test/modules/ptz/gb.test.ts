@@ -24,7 +24,7 @@ t.test('PTZ round-trip: province and local commands reach the channel as PTZCmd,
   const ptz = new PtzService({ cameras, ptzLog, holds: new PtzHoldStore(db), log: silentLogger(), driverFor: driver.driverFor, holdMs: 60_000 });
   const num = addCamera(cameras, { hasControl: 1 }, { gbDeviceId: dev.deviceId, gbChannelId: channel }).cameraNum;
 
-  t.same(await ptz.control({ kind: 'province' }, num, 1, 8), { code: 200, msg: '成功' });
+  t.same(await ptz.control({ kind: 'province' }, num, 'left', 8), { code: 200, msg: '成功' });
   const started = Date.now();
   while (dev.ptz.length < 2) {
     if (Date.now() - started > 3000) throw new Error('no Stop after the pulse');
@@ -38,13 +38,13 @@ t.test('PTZ round-trip: province and local commands reach the channel as PTZCmd,
     ],
     'left at full speed, then Stop after the pulse',
   );
-  t.same(await ptz.control({ kind: 'local', user: 'li' }, num, 12, 4), { code: 200, msg: '成功' });
+  t.same(await ptz.control({ kind: 'local', user: 'li' }, num, 'light-on', 4), { code: 200, msg: '成功' });
   while (dev.ptz.length < 3) {
     if (Date.now() - started > 3000) throw new Error('light command not seen');
     await new Promise((r) => setTimeout(r, 10));
   }
   t.same(dev.ptz[2]!.command, { kind: 'aux', on: true, switchNo: LIGHT_SWITCH }, 'light on as the auxiliary switch');
-  const refused = await ptz.control({ kind: 'province' }, num, 2, 4);
+  const refused = await ptz.control({ kind: 'province' }, num, 'right', 4);
   t.equal(refused.code, 403, 'the province is held off after a local command');
   const log = ptzLog.query({ cameraNum: num });
   t.equal(log.length, 3, 'every attempt logged');

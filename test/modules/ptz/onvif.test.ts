@@ -61,12 +61,12 @@ t.test('pan, tilt and zoom: velocity scales with step, Stop follows after the pu
   const r = rig(t, { pulseMs: 120 });
   const { num, stored } = r.addSim(cam);
   const cases = [
-    [1, 8, { x: -1, y: 0, zoom: 0 }],
-    [2, 4, { x: 0.5, y: 0, zoom: 0 }],
-    [3, 2, { x: 0, y: 0.25, zoom: 0 }],
-    [4, 6, { x: 0, y: -0.75, zoom: 0 }],
-    [5, 1, { x: 0, y: 0, zoom: -0.125 }],
-    [6, 8, { x: 0, y: 0, zoom: 1 }],
+    ['left', 8, { x: -1, y: 0, zoom: 0 }],
+    ['right', 4, { x: 0.5, y: 0, zoom: 0 }],
+    ['up', 2, { x: 0, y: 0.25, zoom: 0 }],
+    ['down', 6, { x: 0, y: -0.75, zoom: 0 }],
+    ['zoom-wide', 1, { x: 0, y: 0, zoom: -0.125 }],
+    ['zoom-tele', 8, { x: 0, y: 0, zoom: 1 }],
   ] as const;
   for (const [action, step, velocity] of cases) {
     const before = cam.calls().length;
@@ -90,23 +90,23 @@ t.test('focus through imaging Move/Stop, iris in dB steps in manual exposure', a
   const cam = await sim(t, { ptz: true });
   const r = rig(t, { pulseMs: 100 });
   const { num, stored } = r.addSim(cam);
-  t.equal((await r.ptz.control(PROVINCE, num, 7, 4)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'focus-near', 4)).code, 200);
   t.same(cam.imaging().focusMove, { mode: 'continuous', value: -0.5 }, 'focus near: negative speed');
   await r.driver.settled(stored);
   t.equal(cam.imaging().focusMove, undefined, 'focus stopped');
-  t.equal((await r.ptz.control(PROVINCE, num, 8, 8)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'focus-far', 8)).code, 200);
   t.same(cam.imaging().focusMove, { mode: 'continuous', value: 1 }, 'focus far: positive speed');
   await r.driver.settled(stored);
   t.equal(cam.imaging().focusMove, undefined);
 
   t.equal(cam.imaging().exposureMode, 'AUTO');
-  t.equal((await r.ptz.control(PROVINCE, num, 9, 3)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'iris-close', 3)).code, 200);
   t.match(cam.imaging(), { iris: -3, exposureMode: 'MANUAL' }, 'iris close 3 steps = 3 dB');
-  t.equal((await r.ptz.control(PROVINCE, num, 10, 1)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'iris-open', 1)).code, 200);
   t.equal(cam.imaging().iris, -2);
-  for (let i = 0; i < 3; i++) t.equal((await r.ptz.control(PROVINCE, num, 9, 8)).code, 200);
+  for (let i = 0; i < 3; i++) t.equal((await r.ptz.control(PROVINCE, num, 'iris-close', 8)).code, 200);
   t.equal(cam.imaging().iris, -22, 'clamped at the smallest opening');
-  t.equal((await r.ptz.control(PROVINCE, num, 10, 8)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'iris-open', 8)).code, 200);
   t.equal(cam.imaging().iris, -14);
   const last = cam.calls().filter((c) => c.action === 'SetImagingSettings').at(-1)!;
   t.match(last.body, { ImagingSettings: { Exposure: { Mode: 'MANUAL', Iris: '-14' } } });
@@ -114,7 +114,7 @@ t.test('focus through imaging Move/Stop, iris in dB steps in manual exposure', a
   // Another client (the camera's web page, a keyboard) moves the iris: the next step starts from there.
   const other = await connectOnvif({ url: cam.url, user: 'admin', password: 'secret', timeoutMs: 3000 });
   await other.setIris(-6);
-  t.equal((await r.ptz.control(PROVINCE, num, 10, 2)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'iris-open', 2)).code, 200);
   t.equal(cam.imaging().iris, -4, 'iris read back from the camera before the step');
 });
 
@@ -124,13 +124,13 @@ t.test('light: tt:Light first, tt:IRLamp where that is all the camera has, 403 w
   const wiperOnly = await sim(t, { ptz: true, auxCommands: ['tt:Wiper|On', 'tt:Wiper|Off'] });
   const r = rig(t);
   const a = r.addSim(both);
-  t.equal((await r.ptz.control(PROVINCE, a.num, 12, 1)).code, 200);
-  t.equal((await r.ptz.control(PROVINCE, a.num, 11, 1)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, a.num, 'light-on', 1)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, a.num, 'light-off', 1)).code, 200);
   t.same(both.ptz()?.auxCommands, ['tt:Light|On', 'tt:Light|Off']);
 
   const b = r.addSim(irOnly);
-  t.equal((await r.ptz.control(PROVINCE, b.num, 12, 5)).code, 200);
-  t.equal((await r.ptz.control(PROVINCE, b.num, 11, 5)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, b.num, 'light-on', 5)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, b.num, 'light-off', 5)).code, 200);
   t.same(irOnly.ptz()?.auxCommands, ['tt:IRLamp|On', 'tt:IRLamp|Off']);
   t.same(
     irOnly.calls().filter((c) => c.action === 'SendAuxiliaryCommand').map((c) => `${String((c.body as { AuxiliaryData: string }).AuxiliaryData)} ${c.ok}`),
@@ -139,7 +139,7 @@ t.test('light: tt:Light first, tt:IRLamp where that is all the camera has, 403 w
   );
 
   const c = r.addSim(wiperOnly, 'secret', { cameraName: 'K1900 dome' });
-  t.same(await r.ptz.control(PROVINCE, c.num, 12, 1), {
+  t.same(await r.ptz.control(PROVINCE, c.num, 'light-on', 1), {
     code: 403,
     msg: 'PTZ refused: K1900 dome has no light: it advertises tt:Wiper|On, tt:Wiper|Off',
   });
@@ -148,7 +148,7 @@ t.test('light: tt:Light first, tt:IRLamp where that is all the camera has, 403 w
   // A node that lists no auxiliary commands at all: each lamp is tried.
   const silent = await sim(t, { ptz: true, auxCommands: [] });
   const d = r.addSim(silent, 'secret', { cameraName: 'K1901 dome' });
-  t.same(await r.ptz.control(PROVINCE, d.num, 12, 1), { code: 403, msg: 'PTZ refused: K1901 dome has no light: it accepts none of tt:Light|On, tt:IRLamp|On' });
+  t.same(await r.ptz.control(PROVINCE, d.num, 'light-on', 1), { code: 403, msg: 'PTZ refused: K1901 dome has no light: it accepts none of tt:Light|On, tt:IRLamp|On' });
   t.same(silent.calls().filter((c) => c.action === 'SendAuxiliaryCommand').map((c) => c.ok), [false, false], 'both lamps tried');
 });
 
@@ -156,16 +156,16 @@ t.test('a fixed camera: pan/tilt/zoom and light refused with 403 naming what it 
   const bullet = await sim(t);
   const r = rig(t);
   const { num, stored } = r.addSim(bullet, 'secret', { cameraName: 'K1844 bullet' });
-  for (const action of [1, 2, 3, 4, 5, 6]) {
+  for (const action of ['left', 'right', 'up', 'down', 'zoom-wide', 'zoom-tele'] as const) {
     t.same(await r.ptz.control(PROVINCE, num, action, 4), { code: 403, msg: 'PTZ refused: K1844 bullet is a fixed camera: it offers no ONVIF PTZ service' });
   }
-  t.same(await r.ptz.control(PROVINCE, num, 12, 4), {
+  t.same(await r.ptz.control(PROVINCE, num, 'light-on', 4), {
     code: 403,
     msg: 'PTZ refused: K1844 bullet offers no ONVIF PTZ service, which carries the light (auxiliary) commands',
   });
-  t.equal((await r.ptz.control(PROVINCE, num, 7, 4)).code, 200, 'a bullet still has a motorised lens');
+  t.equal((await r.ptz.control(PROVINCE, num, 'focus-near', 4)).code, 200, 'a bullet still has a motorised lens');
   await r.driver.settled(stored);
-  t.equal((await r.ptz.control(PROVINCE, num, 10, 4)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'iris-open', 4)).code, 200);
   t.equal(ptzCalls(bullet).filter((c) => c.action === 'ContinuousMove' || c.action === 'SendAuxiliaryCommand').length, 0, 'nothing sent for refused actions');
   t.same(r.ptzLog.query().map((row) => row.code).reverse(), [403, 403, 403, 403, 403, 403, 403, 200, 200]);
 });
@@ -174,20 +174,20 @@ t.test('a wrong password is a clear 500, and the right one works on the same cam
   const cam = await sim(t, { ptz: true });
   const r = rig(t);
   const bad = r.addSim(cam, 'wrong', { cameraName: 'K1 dome' });
-  const out = await r.ptz.control(PROVINCE, bad.num, 1, 1);
+  const out = await r.ptz.control(PROVINCE, bad.num, 'left', 1);
   t.equal(out.code, 500);
   t.match(out.msg, /^PTZ failed: K1 dome refused the ONVIF user "admin": wrong user or password \(ONVIF 127\.0\.0\.1:\d+ connect: /);
   t.equal(cam.ptz()?.velocity.x, 0, 'the camera did not move');
-  t.equal((await r.ptz.control(PROVINCE, bad.num, 1, 1)).code, 500, 'no cached half-connection: tried again, refused again');
+  t.equal((await r.ptz.control(PROVINCE, bad.num, 'left', 1)).code, 500, 'no cached half-connection: tried again, refused again');
   t.equal(r.connects.length, 2);
   const good = r.addSim(cam, 'secret');
-  t.equal((await r.ptz.control(PROVINCE, good.num, 1, 1)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, good.num, 'left', 1)).code, 200);
 });
 
 t.test('unreachable and silent cameras answer with a clear error within the time limits', async (t) => {
   const r = rig(t, { callTimeoutMs: 300, driverTimeoutMs: 3000 });
   const closed = r.add({ onvifUrl: `http://127.0.0.1:${await freePort()}/onvif/device_service`, onvifUser: 'admin', onvifPassword: 'x' }, { cameraName: 'K2 gone' });
-  const refused = await r.ptz.control(PROVINCE, closed.num, 2, 4);
+  const refused = await r.ptz.control(PROVINCE, closed.num, 'right', 4);
   t.equal(refused.code, 500);
   t.match(refused.msg, /^PTZ failed: K2 gone is unreachable over ONVIF \(ONVIF 127\.0\.0\.1:\d+ connect: ECONNREFUSED/);
 
@@ -202,7 +202,7 @@ t.test('unreachable and silent cameras answer with a clear error within the time
   const port = (silent.address() as net.AddressInfo).port;
   const hung = r.add({ onvifUrl: `http://127.0.0.1:${port}/onvif/device_service`, onvifUser: 'admin', onvifPassword: 'x' }, { cameraName: 'K3 hung' });
   const started = Date.now();
-  const out = await r.ptz.control(PROVINCE, hung.num, 3, 4);
+  const out = await r.ptz.control(PROVINCE, hung.num, 'up', 4);
   const took = Date.now() - started;
   t.equal(out.code, 500);
   t.match(out.msg, /^PTZ failed: K3 hung did not answer in time \(ONVIF 127\.0\.0\.1:\d+ connect: /);
@@ -211,7 +211,7 @@ t.test('unreachable and silent cameras answer with a clear error within the time
   // PtzService's limit still bounds a driver whose calls are slower than the province may wait.
   const impatient = rig(t, { callTimeoutMs: 2000, driverTimeoutMs: 200 });
   const h2 = impatient.add({ onvifUrl: `http://127.0.0.1:${port}/onvif/device_service`, onvifUser: 'admin', onvifPassword: 'x' });
-  t.same(await impatient.ptz.control(PROVINCE, h2.num, 3, 4), { code: 500, msg: 'PTZ failed: camera did not answer within 200 ms' });
+  t.same(await impatient.ptz.control(PROVINCE, h2.num, 'up', 4), { code: 500, msg: 'PTZ failed: camera did not answer within 200 ms' });
 });
 
 t.test('a new command during a pulse cancels its Stop; no Stop ever lands inside a later move', async (t) => {
@@ -220,11 +220,11 @@ t.test('a new command during a pulse cancels its Stop; no Stop ever lands inside
   const r = rig(t, { pulseMs });
   const { num, stored } = r.addSim(cam);
   const t0 = Date.now();
-  t.equal((await r.ptz.control(PROVINCE, num, 1, 2)).code, 200);
-  t.equal((await r.ptz.control(PROVINCE, num, 2, 6)).code, 200, 'sent while the first pulse runs');
+  t.equal((await r.ptz.control(PROVINCE, num, 'left', 2)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'right', 6)).code, 200, 'sent while the first pulse runs');
   t.same(cam.ptz()?.velocity, { x: 0.75, y: 0, zoom: 0 });
   // Focus is another axis: its pulse must not cancel the pan's Stop, nor the other way round.
-  t.equal((await r.ptz.control(PROVINCE, num, 8, 4)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'focus-far', 4)).code, 200);
   await r.driver.settled(stored);
   const calls = ptzCalls(cam, t0);
   t.same(
@@ -239,7 +239,7 @@ t.test('a new command during a pulse cancels its Stop; no Stop ever lands inside
   // the ContinuousMove before it, and the camera ends stopped.
   const t1 = Date.now();
   for (let i = 0; i < 25; i++) {
-    t.equal((await r.ptz.control(PROVINCE, num, 1 + (i % 4), 1 + (i % 8))).code, 200);
+    t.equal((await r.ptz.control(PROVINCE, num, (['left', 'right', 'up', 'down'] as const)[i % 4]!, 1 + (i % 8))).code, 200);
     await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * pulseMs * 1.5)));
   }
   await r.driver.settled(stored);
@@ -267,17 +267,17 @@ t.test('after the camera restarts, the next command reconnects', async (t) => {
   t.teardown(() => (firstOpen ? first.close() : undefined));
   const r = rig(t);
   const { num, stored } = r.addSim(first, 'secret', { cameraName: 'K5 dome' });
-  t.equal((await r.ptz.control(PROVINCE, num, 3, 4)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'up', 4)).code, 200);
   await r.driver.settled(stored);
   await first.close();
   firstOpen = false;
 
-  const down = await r.ptz.control(PROVINCE, num, 3, 4);
+  const down = await r.ptz.control(PROVINCE, num, 'up', 4);
   t.equal(down.code, 500);
   t.match(down.msg, /K5 dome is unreachable over ONVIF/);
 
   const second = await sim(t, { ptz: true, port });
-  t.equal((await r.ptz.control(PROVINCE, num, 4, 4)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'down', 4)).code, 200);
   t.same(second.ptz()?.velocity, { x: 0, y: -0.5, zoom: 0 }, 'the restarted camera moves');
   t.equal(r.connects.length, 2, 'one fresh connect after the failure');
   t.ok(second.calls().some((c) => c.action === 'GetProfiles'), 'the new connection read the profiles again');
@@ -289,11 +289,11 @@ t.test('close() sends pending Stops at once', async (t) => {
   const cam = await sim(t, { ptz: true });
   const r = rig(t, { pulseMs: 5000 });
   const { num } = r.addSim(cam);
-  t.equal((await r.ptz.control(PROVINCE, num, 6, 8)).code, 200);
+  t.equal((await r.ptz.control(PROVINCE, num, 'zoom-tele', 8)).code, 200);
   t.same(cam.ptz()?.velocity, { x: 0, y: 0, zoom: 1 });
   const started = Date.now();
   await r.driver.close();
   t.ok(Date.now() - started < 2000, 'did not wait for the 5 s pulse');
   t.same(cam.ptz()?.velocity, { x: 0, y: 0, zoom: 0 });
-  t.match(await r.ptz.control(PROVINCE, num, 6, 8), { code: 500, msg: /shutting down/ });
+  t.match(await r.ptz.control(PROVINCE, num, 'zoom-tele', 8), { code: 500, msg: /shutting down/ });
 });

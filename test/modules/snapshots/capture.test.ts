@@ -15,6 +15,7 @@ import { CameraOnvifStore } from '../../../src/store/cameraOnvif.js';
 import { CameraStore } from '../../../src/store/cameras.js';
 import { openDb } from '../../../src/store/db.js';
 import { startMediaRig } from '../../helpers/media.js';
+import { pushKey, pushOrder } from '../../../src/modules/uplinks/province/pushOrders.js';
 import { addCamera, tempDir } from './helpers.js';
 
 const QCIF: ClipSpec = { codec: 'h264', width: 176, height: 144, fps: 25, bitrateKbps: 64, gopFrames: 25, seconds: 4 };
@@ -52,8 +53,8 @@ t.test('from a running pull: the GOP cache of the main stream, at source resolut
   const cam = rig.camera('d1');
   const num = cam.record.cameraNum;
   t.equal(rig.engine.sourceStatus(num, 'main'), undefined, 'no pull running yet');
-  await rig.engine.start({ cameraNum: num, videoType: VIDEO_TYPES.source, url: rig.rtmp.url('rtmp', `snap-${process.pid}`), params: {} });
-  t.teardown(() => rig.engine.stop(num, VIDEO_TYPES.source));
+  await rig.engine.start(pushOrder(rig.store.byNum(num)!, VIDEO_TYPES.source, rig.rtmp.url('rtmp', `snap-${process.pid}`), {}));
+  t.teardown(() => rig.engine.stop(pushKey(num, VIDEO_TYPES.source)));
   t.equal(rig.engine.sourceStatus(num, 'main')?.state, 'running', 'the main stream is pulled');
   const sessionsTotal = () => rig.cams.get('d1')!.stats().reduce((n, x) => n + x.sessionsTotal, 0);
   const sessionsBefore = sessionsTotal();

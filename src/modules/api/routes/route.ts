@@ -1,26 +1,8 @@
-import type { StateProbe } from '../../health/netcheck.js';
-import type { Config } from '../../../config/schema/index.js';
+// What the API server serves: routes handed to it by the uplinks whose calls come in on it (the
+// province's, src/modules/uplinks/province/routes); the server authenticates each call before the
+// route and sends the route's reply.
 import type { Logger } from '../../../log.js';
-import type { CameraStore } from '../../../store/cameras.js';
-import type { TokenStore } from '../../../store/tokens.js';
-import type { PushRegistry } from '../../uplinks/province/pushOrders.js';
-import type { PtzService } from '../../ptz/controller.js';
 import type { ApiReply } from '../reply.js';
-import type { ServerTls } from '../tls.js';
-
-export interface ApiDeps {
-  config: Config;
-  cameras: CameraStore;
-  tokens: TokenStore;
-  push: PushRegistry;
-  ptz: PtzService;
-  log: Logger;
-  /** The certificate to serve; made or loaded by ensureServerTls when absent. */
-  tls?: ServerTls;
-  now?: () => number;
-  /** NetworkCheck of cameras reached without a TCP port (GB/T 28181). */
-  stateOf?: StateProbe;
-}
 
 export interface RouteContext {
   /** The parsed JSON body; undefined for GET or an empty POST. */
@@ -28,7 +10,7 @@ export interface RouteContext {
   log: Logger;
 }
 
-/** One province call (E-5.x): parsing and auth happen before `handle`, sending after it. */
+/** One call (E-5.x): parsing and auth happen before `handle`, sending after it. */
 export interface ApiRoute {
   method: 'GET' | 'POST';
   url: string;

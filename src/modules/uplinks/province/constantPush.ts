@@ -4,8 +4,7 @@ import { redactUrl } from '../../../log.js';
 import { getPushAddress, type ProvinceCall } from '../../../protocols/province/reports.js';
 import type { CameraStore, StoredCamera } from '../../../store/cameras.js';
 import type { CameraStreams } from '../../cameraEncoding/cameraStreams.js';
-import type { PushParams } from '../../media/engine.js';
-import type { FfmpegMediaEngine } from '../../media/ffmpegEngine.js';
+import type { MediaEngine, OutputOrder, PushParams, UrlProvider } from '../../media/engine.js';
 
 interface Address {
   url: string;
@@ -78,7 +77,23 @@ export class PushAddressBook {
  */
 export const FIRST_CHECK_WAIT_MS = 90_000;
 
-/** Keeps one constant push per pushType=1 camera, following edits of the registry. */
+const CONSTANT_PREFIX = 'constant:';
+
+/** The engine key of a camera's constant push; `vcgw status` shows it. */
+export const constantKey = (cameraNum: string) => `${CONSTANT_PREFIX}${cameraNum}`;
+
+/** How the constant pushes are named in the engine's accounting (they take no on-demand slot). */
+const HOLDER = 'constant pushes to the province';
+
+/** The engine order of a camera's constant push: a standing 128 kbps output, its URL and parameters read at each launch. */
+export function constantOrder(camera: StoredCamera, url: UrlProvider, params: () => PushParams): OutputOrder {
+  return { key: constantKey(camera.record.cameraNum), camera, tier: 'low', sink: { kind: 'rtmp', url }, params, holder: HOLDER, standing: true };
+}
+
+/**
+ * Keeps one constant push per pushType=1 camera, following edits of the registry: a standing
+ * output of the engine each, outside the on-demand limits.
+ */
 export class ConstantPushManager {
   private timer: NodeJS.Timeout | undefined;
   /** When each camera set to encode itself was first seen without a check of its encoding. */
@@ -86,7 +101,7 @@ export class ConstantPushManager {
 
   constructor(
     private readonly o: {
-      engine: FfmpegMediaEngine;
+      engine: MediaEngine;
       cameras: CameraStore;
       book: PushAddressBook;
       streams: Pick<CameraStreams, 'encoderOf' | 'encoding'>;
@@ -124,24 +139,39 @@ export class ConstantPushManager {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Starts pushes of new constant-push cameras, stops those removed or switched to on demand. */
+  /** The cameras whose constant push the engine runs. */
+  running(): string[] {
+    return this.o.engine.budget
+      .list()
+      .filter((s) => s.standing && s.key.startsWith(CONSTANT_PREFIX))
+      .map((s) => s.key.slice(CONSTANT_PREFIX.length));
+  }
+
+  /**
+   * Starts pushes of new constant-push cameras (ordering a running one again moves its pulls to
+   * the camera's edited URLs), stops those removed or switched to on demand.
+   */
   async reconcile(): Promise<void> {
     const { engine, book } = this.o;
     const wanted = new Set<string>();
+    const running = new Set(this.running());
     for (const cam of this.o.cameras.all()) {
       const num = cam.record.cameraNum;
       if (cam.record.pushType !== 1 || cam.syncState === 'rejected') continue;
       wanted.add(num);
-      engine.updateCamera(cam);
       if (this.awaitsEncodingCheck(cam)) continue;
-      if (engine.startConstant(cam, ({ afterFailure }) => book.url(num, afterFailure), () => book.params())) {
-        this.o.log.info({ cameraNum: num }, 'constant push started');
+      try {
+        await engine.start(constantOrder(cam, ({ afterFailure }) => book.url(num, afterFailure), () => book.params()));
+        if (!running.has(num)) this.o.log.info({ cameraNum: num }, 'constant push started');
+      } catch (err) {
+        // No stream URL yet, or no FFmpeg: ordered again at the next round.
+        this.o.log.debug({ cameraNum: num, err: String(err) }, 'constant push not started');
       }
     }
-    for (const num of engine.constantCameras()) {
+    for (const num of this.running()) {
       if (!wanted.has(num)) {
         this.o.log.info({ cameraNum: num }, 'constant push stopped (camera removed or on demand now)');
-        await engine.stopConstant(num);
+        await engine.stop(constantKey(num));
       }
     }
   }

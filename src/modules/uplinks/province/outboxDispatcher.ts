@@ -34,9 +34,12 @@ export interface DispatcherOptions {
 
 type Sender = (items: OutboxItem[]) => Promise<void>;
 
+/** The rows this dispatcher claims: the province uplink's, whatever their kind. */
+const DESTINATION = 'province';
+
 /** Registrations go first so that status of a new camera never reaches the platform before the camera. */
 const ORDER: readonly OutboxKind[] = (['camera.upsert', 'camera.delete', 'camera.status', 'camera.quality', 'snapshot', 'analyse'] as const).filter(
-  (k) => OUTBOX_DESTINATION[k] === 'province',
+  (k) => OUTBOX_DESTINATION[k] === DESTINATION,
 );
 
 /**
@@ -102,7 +105,7 @@ export class OutboxDispatcher {
    */
   resume(): void {
     this.unreachable = false;
-    const n = this.o.outbox.resumeNow(this.now());
+    const n = this.o.outbox.resumeNow(this.now(), DESTINATION);
     if (n > 0) this.o.log.info({ rows: n }, 'province reachable again: sending what is pending now');
     this.kick();
   }
@@ -117,14 +120,14 @@ export class OutboxDispatcher {
     const tally = { sent: 0, failed: 0 };
     if (this.unreachable) {
       if (this.now() - this.lastAttemptAt < this.o.probeMs) return tally;
-      const oldest = this.o.outbox.oldestPending(ORDER);
+      const oldest = this.o.outbox.oldestPending(ORDER, DESTINATION);
       if (oldest && (await this.send(oldest.kind, [oldest], tally)) !== 'sent') return tally;
       this.unreachable = false;
-      this.o.outbox.resumeNow(this.now());
+      this.o.outbox.resumeNow(this.now(), DESTINATION);
     }
     for (const kind of ORDER) {
       for (;;) {
-        const items = this.o.outbox.due(kind, this.senders[kind].batch, this.now());
+        const items = this.o.outbox.due(kind, this.senders[kind].batch, this.now(), DESTINATION);
         if (items.length === 0) break;
         const outcome = await this.send(kind, items, tally);
         // No link at all: the other kinds would fail the same way.
@@ -174,7 +177,7 @@ export class OutboxDispatcher {
     if (this.stopped) return;
     const poll = this.o.pollMs ?? 1000;
     // Unreachable: nothing but the next probe goes out, however many rows are due.
-    const due = this.unreachable ? this.lastAttemptAt + this.o.probeMs : this.o.outbox.nextDueAt();
+    const due = this.unreachable ? this.lastAttemptAt + this.o.probeMs : this.o.outbox.nextDueAt(DESTINATION);
     const delay = due === undefined ? poll : Math.min(poll, Math.max(0, due - this.now()));
     this.timer = setTimeout(() => void this.cycle(), delay);
     this.timer.unref();

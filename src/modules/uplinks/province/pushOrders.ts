@@ -3,9 +3,10 @@ import type { Config } from '../../../config/schema/index.js';
 import type { Logger } from '../../../log.js';
 import { moduleLog, redactUrl } from '../../../log.js';
 import { CODE, type VideoType } from '../../../protocols/province/messages.js';
-import { CameraFaultError, type MediaEngine, type PushParams, type PushTarget } from '../../media/engine.js';
+import { OutputRefusedError } from '../../media/budget.js';
+import { CameraFaultError, type MediaEngine, type OutputOrder, type PushParams } from '../../media/engine.js';
 import type { StoredCamera } from '../../../store/cameras.js';
-import { TIER_NAMES } from '../../media/tiers.js';
+import { TIER_OF_VIDEO_TYPE } from './wire.js';
 
 /** What VideoTransBegin carries (E-5.1), after validation. */
 export interface PushRequest extends PushParams {
@@ -32,11 +33,6 @@ export interface ActivePush {
   since: number;
 }
 
-/** An active push with its slot of the engine's budget. */
-interface HeldPush extends ActivePush {
-  release(): void;
-}
-
 export type PushLimits = Pick<Config['media'], 'rtmp_app'>;
 
 /** `rtmp://<serverIp>:<serverPort>/<app>/<pubName>?<authInfo>` (CONTRACT §4 "Push URL"). */
@@ -52,12 +48,22 @@ export function buildPushUrl(
   return `rtmp://${host}:${req.serverPort}/${path}${auth ? `?${auth}` : ''}`;
 }
 
-const keyOf = (cameraNum: string, videoType: VideoType) => `${cameraNum}#${videoType}`;
-const copyOf = ({ release: _release, ...p }: HeldPush): ActivePush => ({ ...p, params: { ...p.params } });
+/** The engine key of a province push; `vcgw status` shows it. */
+export const pushKey = (cameraNum: string, videoType: VideoType) => `push:${cameraNum}:${videoType}`;
+
+/** How the province's pushes are named in the refusals other uplinks get. */
+const HOLDER = 'pushes to the province';
+
+/** The engine order of a province push: the tier its videoType asks for, into its RTMP URL. */
+export function pushOrder(camera: StoredCamera, videoType: VideoType, url: string, params: PushParams): OutputOrder {
+  return { key: pushKey(camera.record.cameraNum, videoType), camera, tier: TIER_OF_VIDEO_TYPE[videoType], sink: { kind: 'rtmp', url }, params, holder: HOLDER };
+}
+
+const copyOf = (p: ActivePush): ActivePush => ({ ...p, params: { ...p.params } });
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class PushRegistry {
-  private readonly active = new Map<string, HeldPush>();
+  private readonly active = new Map<string, ActivePush>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -73,12 +79,12 @@ export class PushRegistry {
   }
 
   /** `camera`: the camera the order resolved, carried down to the engine (no second lookup). */
-  begin(req: PushRequest, camera?: StoredCamera): Promise<PushOutcome> {
-    return this.serialized(keyOf(req.cameraNum, req.videoType), () => this.doBegin(req, camera));
+  begin(req: PushRequest, camera: StoredCamera): Promise<PushOutcome> {
+    return this.serialized(pushKey(req.cameraNum, req.videoType), () => this.doBegin(req, camera));
   }
 
   finish(cameraNum: string, videoType: VideoType): Promise<PushOutcome> {
-    return this.serialized(keyOf(cameraNum, videoType), () => this.doFinish(cameraNum, videoType));
+    return this.serialized(pushKey(cameraNum, videoType), () => this.doFinish(cameraNum, videoType));
   }
 
   list(): ActivePush[] {
@@ -86,21 +92,16 @@ export class PushRegistry {
   }
 
   get(cameraNum: string, videoType: VideoType): ActivePush | undefined {
-    const p = this.active.get(keyOf(cameraNum, videoType));
+    const p = this.active.get(pushKey(cameraNum, videoType));
     return p && copyOf(p);
   }
 
-  /** The engine dropped a push by itself (idle safety net): free its slot. */
-  forget(cameraNum: string, videoType: VideoType, reason: string): void {
-    if (this.drop(keyOf(cameraNum, videoType))) {
-      this.log.warn({ cameraNum, videoType, reason }, 'push given up by the media engine; slot freed');
-    }
-  }
-
-  private drop(key: string): boolean {
+  /** The engine gave up an output by itself (idle safety net; it freed the slot): forgotten when it is one of ours. */
+  forget(key: string, reason: string): void {
     const p = this.active.get(key);
-    p?.release();
-    return this.active.delete(key);
+    if (!p) return;
+    this.active.delete(key);
+    this.log.warn({ cameraNum: p.cameraNum, videoType: p.videoType, reason }, 'push given up by the media engine; slot freed');
   }
 
   /** Stops every push (daemon shutdown). */
@@ -108,8 +109,8 @@ export class PushRegistry {
     await Promise.all(this.list().map((p) => this.finish(p.cameraNum, p.videoType)));
   }
 
-  private async doBegin(req: PushRequest, camera: StoredCamera | undefined): Promise<PushOutcome> {
-    const key = keyOf(req.cameraNum, req.videoType);
+  private async doBegin(req: PushRequest, camera: StoredCamera): Promise<PushOutcome> {
+    const key = pushKey(req.cameraNum, req.videoType);
     const url = buildPushUrl(req, this.limits.rtmp_app);
     const params: PushParams = {};
     for (const k of ['width', 'height', 'bitRate', 'frameRate', 'iframe'] as const) {
@@ -121,52 +122,41 @@ export class PushRegistry {
       log.info('already pushing to this URL');
       return { code: CODE.alreadyPushing, msg: '正在推流' };
     }
-    let release: () => void;
-    if (existing) {
-      // A move replaces the push in its own slot: no limit check, the old URL is abandoned.
-      log.info({ from: redactUrl(existing.url) }, 'moving push to a new URL');
-      release = existing.release;
-      this.active.delete(key);
-      try {
-        await this.engine.stop(req.cameraNum, req.videoType);
-      } catch (e) {
-        log.warn({ err: errorText(e) }, 'stopping the old push failed; starting the new one anyway');
-      }
-    } else {
-      const grant = this.engine.budget.tryAcquire(TIER_NAMES[req.videoType]);
-      if (!grant.ok) {
-        log.warn({ refusal: grant.refused }, 'push refused');
-        return { code: CODE.serverError, msg: grant.refused };
-      }
-      release = grant.release;
-    }
-    const target: PushTarget = { cameraNum: req.cameraNum, videoType: req.videoType, url, params };
-    this.active.set(key, { ...target, state: 'starting', since: this.now(), release });
+    // A move replaces the push under its key, in its own slot (no limit check): the engine stops
+    // the old URL's push first.
+    if (existing) log.info({ from: redactUrl(existing.url) }, 'moving push to a new URL');
+    const order = pushOrder(camera, req.videoType, url, params);
+    const push = { cameraNum: req.cameraNum, videoType: req.videoType, url, params };
+    this.active.set(key, { ...push, state: 'starting', since: this.now() });
     try {
-      await this.engine.start(camera ? { ...target, camera } : target);
+      await this.engine.start(order);
     } catch (e) {
-      this.drop(key);
+      this.active.delete(key);
+      if (e instanceof OutputRefusedError) {
+        log.warn({ refusal: e.message }, 'push refused');
+        return { code: CODE.serverError, msg: e.message };
+      }
       log.warn({ err: errorText(e) }, 'push failed to start');
       if (e instanceof CameraFaultError) return { code: CODE.notFound, msg: `该路视频故障: ${e.message}` };
       return { code: CODE.serverError, msg: `media engine: ${errorText(e)}` };
     }
-    this.active.set(key, { ...target, state: 'running', since: this.now(), release });
+    this.active.set(key, { ...push, state: 'running', since: this.now() });
     log.info('push started');
     return { code: CODE.ok, msg: '成功' };
   }
 
   private async doFinish(cameraNum: string, videoType: VideoType): Promise<PushOutcome> {
-    const key = keyOf(cameraNum, videoType);
+    const key = pushKey(cameraNum, videoType);
     const log = this.log.child({ cameraNum, videoType });
     if (!this.active.has(key)) {
       log.info('stop requested for a push that is not running');
       return { code: CODE.notFound, msg: '该路视频不存在: no push of this camera and videoType is running' };
     }
-    // Forgotten even when stop fails: the province has let the stream go, and keeping the slot
-    // would refuse later pushes for a stream nobody watches.
-    this.drop(key);
+    // Forgotten even when stop fails: the province has let the stream go (the engine frees the
+    // slot whatever the stop's outcome, or later pushes would be refused for a stream nobody watches).
+    this.active.delete(key);
     try {
-      await this.engine.stop(cameraNum, videoType);
+      await this.engine.stop(key);
     } catch (e) {
       log.warn({ err: errorText(e) }, 'push stop failed');
       return { code: CODE.serverError, msg: `media engine: ${errorText(e)}` };

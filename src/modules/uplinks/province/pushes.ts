@@ -1,10 +1,9 @@
 // The province's push orders as a service, after the media engine in the daemon's order: the
 // on-demand pushes it orders (VideoTransBegin/Finish; a slot of the engine's budget each) and the
-// constant 128 kbps push of every pushType=1 camera (GetPushAddress).
+// constant 128 kbps push of every pushType=1 camera (GetPushAddress; standing outputs of the engine).
 import type { Config } from '../../../config/schema/index.js';
 import type { Logger } from '../../../log.js';
 import { moduleLog } from '../../../log.js';
-import type { VideoType } from '../../../protocols/province/messages.js';
 import type { ProvinceCall } from '../../../protocols/province/reports.js';
 import type { CameraStore } from '../../../store/cameras.js';
 import type { GatewayBus } from '../../events.js';
@@ -20,7 +19,7 @@ export interface ProvincePushes extends Service {
 }
 
 export function provincePushes(o: {
-  media: Pick<MediaModule, 'engine' | 'ffmpeg'>;
+  media: Pick<MediaModule, 'engine' | 'streams'>;
   config: Pick<Config['media'], 'rtmp_app' | 'push_url_max_age_s'>;
   cameras: CameraStore;
   call: ProvinceCall;
@@ -29,21 +28,19 @@ export function provincePushes(o: {
 }): ProvincePushes {
   const log = moduleLog(o.log, 'media');
   const orders = new PushRegistry(o.media.engine, o.config, o.log);
-  const forget = (cameraNum: string, videoType: VideoType, reason: string) => orders.forget(cameraNum, videoType, reason);
+  const forget = (key: string, reason: string) => orders.forget(key, reason);
   let constant: ConstantPushManager | undefined;
   return {
     name: 'province-pushes',
     orders,
     async start() {
-      o.events.on('pushGone', forget);
-      const engine = o.media.ffmpeg;
-      if (!engine) return;
+      o.events.on('outputGone', forget);
       const book = new PushAddressBook({ call: o.call, maxAgeMs: o.config.push_url_max_age_s * 1000, log });
-      constant = new ConstantPushManager({ engine, cameras: o.cameras, book, streams: engine.streams, reconcileMs: RECONCILE_MS, log });
+      constant = new ConstantPushManager({ engine: o.media.engine, cameras: o.cameras, book, streams: o.media.streams, reconcileMs: RECONCILE_MS, log });
       constant.start();
     },
     async stop() {
-      o.events.off('pushGone', forget);
+      o.events.off('outputGone', forget);
       await orders.stopAll();
       await constant?.stop();
       constant = undefined;

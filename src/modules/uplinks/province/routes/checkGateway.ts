@@ -1,8 +1,9 @@
 // E-5.5: liveness of the gateway as the province sees it.
 import { ok } from '../../../api/reply.js';
-import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import type { ApiRoute } from '../../../api/routes/route.js';
+import type { ProvinceRouteDeps } from './deps.js';
 
-export function checkGatewayRoute(deps: Pick<ApiDeps, 'cameras'> & { now: () => number }): ApiRoute {
+export function checkGatewayRoute(deps: Pick<ProvinceRouteDeps, 'cameras' | 'now'>): ApiRoute {
   return {
     method: 'GET',
     url: '/service/status.CheckGateway',

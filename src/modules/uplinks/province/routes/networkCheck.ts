@@ -3,10 +3,11 @@ import { CODE, networkCheckSchema } from '../../../../protocols/province/message
 import type { StoredCamera } from '../../../../store/cameras.js';
 import { probeCameras } from '../../../health/netcheck.js';
 import { fail, ok } from '../../../api/reply.js';
-import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import type { ApiRoute } from '../../../api/routes/route.js';
+import type { ProvinceRouteDeps } from './deps.js';
 import { validate } from '../../../api/validate.js';
 
-export function networkCheckRoute(deps: Pick<ApiDeps, 'cameras' | 'config' | 'stateOf'>): ApiRoute {
+export function networkCheckRoute(deps: Pick<ProvinceRouteDeps, 'cameras' | 'config' | 'stateOf'>): ApiRoute {
   return {
     method: 'POST',
     url: '/service/video.NetworkCheck',

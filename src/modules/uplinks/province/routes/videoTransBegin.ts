@@ -1,10 +1,11 @@
 // E-5.1: the province orders a camera pushed to its RTMP server.
 import { CODE, videoTransBeginSchema } from '../../../../protocols/province/messages.js';
 import { fail, withBackResult } from '../../../api/reply.js';
-import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import type { ApiRoute } from '../../../api/routes/route.js';
+import type { ProvinceRouteDeps } from './deps.js';
 import { validate } from '../../../api/validate.js';
 
-export function videoTransBeginRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): ApiRoute {
+export function videoTransBeginRoute(deps: Pick<ProvinceRouteDeps, 'cameras' | 'push'>): ApiRoute {
   return {
     method: 'POST',
     url: '/service/video.VideoTransBegin',

@@ -1,10 +1,11 @@
 // E-5.2: the province stops a push it ordered.
 import { CODE, videoTransFinishSchema } from '../../../../protocols/province/messages.js';
 import { fail, withBackResult } from '../../../api/reply.js';
-import type { ApiDeps, ApiRoute } from '../../../api/routes/route.js';
+import type { ApiRoute } from '../../../api/routes/route.js';
+import type { ProvinceRouteDeps } from './deps.js';
 import { validate } from '../../../api/validate.js';
 
-export function videoTransFinishRoute(deps: Pick<ApiDeps, 'cameras' | 'push'>): ApiRoute {
+export function videoTransFinishRoute(deps: Pick<ProvinceRouteDeps, 'cameras' | 'push'>): ApiRoute {
   return {
     method: 'POST',
     url: '/service/video.VideoTransFinish',
