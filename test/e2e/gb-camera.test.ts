@@ -10,14 +10,12 @@ import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { startDaemon } from '../../src/modules/daemon.js';
 import { jpegSize } from '../../src/modules/snapshots/jpeg.js';
-import { SUB_CIF_H264 } from '../../src/sim/camera/index.js';
-import { GbCameraSim } from '../../src/sim/gb28181/index.js';
 import { startRtmpServer } from '../../src/sim/rtmp/index.js';
 import { CameraStore } from '../../src/store/cameras.js';
 import { CameraQualityStore } from '../../src/store/cameraQuality.js';
 import { SnapshotStore } from '../../src/store/snapshots.js';
 import { cameraEntry, freePort, generateSm2KeyPair, startSim, writeGatewayConfig } from '../helpers/fixture.js';
-import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, GB_TIMERS } from '../helpers/gb.js';
+import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, gbNvr } from '../helpers/gb.js';
 import { until } from '../helpers/media.js';
 
 const NVR = '44010000041180000001';
@@ -53,15 +51,7 @@ t.test('GB cameras: per-camera transport, 5-minute snapshot and quality through 
   );
   const daemon = await startDaemon(loadConfig(files.configFile), silentLogger());
   t.teardown(() => daemon.stop());
-  const nvr = await GbCameraSim.start({
-    deviceId: NVR,
-    password: GB_PASSWORD,
-    registrar: { address: '127.0.0.1', port: daemon.gb!.registrar.port, transport: 'UDP', serverId: GB_SIP_ID, domain: GB_DOMAIN },
-    timers: GB_TIMERS,
-    channels: 2,
-    clip: SUB_CIF_H264,
-  });
-  t.teardown(() => nvr.close());
+  const nvr = await gbNvr(t, daemon.gb!.registrar.port, { deviceId: NVR });
   t.ok((await nvr.device.register(3600)).ok, 'the NVR registered');
 
   const cameras = new CameraStore(daemon.db);

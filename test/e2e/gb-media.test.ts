@@ -7,10 +7,10 @@ import { VIDEO_TYPES } from '../../src/protocols/province/messages.js';
 import { cameraRecordSchema } from '../../src/protocols/province/messages.js';
 import { SUB_CIF_H264, type ClipSpec } from '../../src/sim/camera/index.js';
 import { measureStream } from '../../src/protocols/ffmpeg/measure.js';
-import { GbCameraSim, type GbCameraSimOptions } from '../../src/sim/gb28181/index.js';
+import type { GbCameraSimOptions } from '../../src/sim/gb28181/index.js';
 import { sampleCameraRecordFields } from '../../src/sim/sampleCamera.js';
 import type { GbService } from '../../src/modules/gb28181/service.js';
-import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, GB_TIMERS, gbService } from '../helpers/gb.js';
+import { gbNvr, gbService } from '../helpers/gb.js';
 import { sourceKindOf } from '../../src/modules/media/source.js';
 import { mediaConfig, startMediaRig, until, type MediaRig } from '../helpers/media.js';
 import { pushKey, pushOrder } from '../../src/modules/uplinks/province/pushOrders.js';
@@ -32,16 +32,7 @@ function mediaRange(): { media_port_min: number; media_port_max: number } {
 async function gbRig(t: Teardown, transport: 'udp' | 'tcp-passive' | 'tcp-active', cam: Partial<GbCameraSimOptions> = {}) {
   const svc: GbService = await gbService(t, { config: { stream_transport: transport, ...mediaRange() } });
   const rig: MediaRig = await startMediaRig(t, { cameras: [], sourceKinds: [sourceKindOf('gb28181', () => svc.pullFactory(mediaConfig()))] });
-  const sim = await GbCameraSim.start({
-    deviceId: '44010000041180000001',
-    password: GB_PASSWORD,
-    registrar: { address: '127.0.0.1', port: svc.registrar.port, transport: 'UDP', serverId: GB_SIP_ID, domain: GB_DOMAIN },
-    timers: GB_TIMERS,
-    channels: 2,
-    clip: SUB_CIF_H264,
-    ...cam,
-  });
-  t.teardown(() => sim.close());
+  const sim = await gbNvr(t, svc.registrar.port, cam);
   await sim.device.register(3600);
   const channelId = sim.device.channelIds()[1]!;
   rig.store.put({

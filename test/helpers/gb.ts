@@ -9,7 +9,8 @@ import { silentLogger } from '../../src/log.js';
 import { startGbService, type GbService } from '../../src/modules/gb28181/service.js';
 import type { TransportName } from '../../src/protocols/sip/index.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { GbDeviceSim, type GbDeviceOptions } from '../../src/sim/gb28181/index.js';
+import { SUB_CIF_H264 } from '../../src/sim/camera/index.js';
+import { GbCameraSim, GbDeviceSim, type GbCameraSimOptions, type GbDeviceOptions } from '../../src/sim/gb28181/index.js';
 
 export const GB_SIP_ID = '44010000002000000001';
 export const GB_DOMAIN = '4401000000';
@@ -60,6 +61,21 @@ export async function gbDevice(t: Teardown, svc: GbService, opts: Partial<GbDevi
   });
   t.teardown(() => dev.close());
   return dev;
+}
+
+/** A 2-channel NVR with CIF video, registering to the registrar on `port` over UDP (not yet registered). */
+export async function gbNvr(t: Teardown, port: number, opts: Partial<GbCameraSimOptions> = {}): Promise<GbCameraSim> {
+  const nvr = await GbCameraSim.start({
+    deviceId: '44010000041180000001',
+    password: GB_PASSWORD,
+    registrar: { address: '127.0.0.1', port, transport: 'UDP', serverId: GB_SIP_ID, domain: GB_DOMAIN },
+    timers: GB_TIMERS,
+    channels: 2,
+    clip: SUB_CIF_H264,
+    ...opts,
+  });
+  t.teardown(() => nvr.close());
+  return nvr;
 }
 
 /** Resolves on the registrar's next `event` for `deviceId`, or rejects after `ms`. */

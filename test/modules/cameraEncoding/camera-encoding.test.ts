@@ -40,8 +40,9 @@ function register(rig: MediaRig, id: string, access: CameraAccess, pushType: 1 |
   return rig.camera(id);
 }
 
-function keeperOf(rig: MediaRig): EncodingKeeper {
-  const keeper = new EncodingKeeper({
+/** The keeper on the rig's stores, hourly; `over` replaces any option (a test's own cameras, clock or ONVIF connect). */
+function keeperOf(rig: MediaRig, over: Partial<ConstructorParameters<typeof EncodingKeeper>[0]> = {}): EncodingKeeper {
+  return new EncodingKeeper({
     cameras: rig.store,
     streams: cameraStreamsOf(rig.db, 'gateway'),
     onvif: new CameraOnvifStore(rig.db),
@@ -50,8 +51,8 @@ function keeperOf(rig: MediaRig): EncodingKeeper {
     ffprobe: rig.runtime.ffprobe,
     events: rig.events,
     log,
+    ...over,
   });
-  return keeper;
 }
 
 /** What checkCameraEncoding needs, as the daemon gives it: ffprobe and the camera's stored streams. */
@@ -131,14 +132,9 @@ t.test('a check that failed (the camera did not answer under load) is tried agai
   let clock = Date.now();
   let clockReads = 0;
   const connects: number[] = [];
-  const keeper = new EncodingKeeper({
+  const keeper = keeperOf(rig, {
     cameras: onlyCamera(rig, 'enc-retry'),
-    streams: cameraStreamsOf(rig.db, 'gateway'),
-    onvif: new CameraOnvifStore(rig.db),
-    encoding: new CameraEncodingStore(rig.db),
-    intervalMs: 3_600_000,
     reconcileMs: 20,
-    ffprobe: rig.runtime.ffprobe,
     connect: (o: OnvifConnectOptions) => {
       connects.push(clock);
       return connects.length === 1 ? Promise.reject(new Error('GetDeviceInformation: no answer within 5000 ms')) : connectOnvif(o);
@@ -148,7 +144,6 @@ t.test('a check that failed (the camera did not answer under load) is tried agai
       clockReads++;
       return clock;
     },
-    log,
   });
   keeper.start();
   t.teardown(() => keeper.stop());
@@ -175,16 +170,7 @@ t.test('the constant push of a camera that encodes its outputs waits for the fir
   const sim = await simCamera(t, { onvif: true });
   const cam = register(rig, 'enc-const', { ...onvifAccess(sim), rtspSub: sim.url('sub', true) }, 1);
   const num = cam.record.cameraNum;
-  const keeper = new EncodingKeeper({
-    cameras: onlyCamera(rig, 'enc-const'),
-    streams: cameraStreamsOf(rig.db, 'gateway'),
-    onvif: new CameraOnvifStore(rig.db),
-    encoding: new CameraEncodingStore(rig.db),
-    intervalMs: 3_600_000,
-    ffprobe: rig.runtime.ffprobe,
-    events: rig.events,
-    log,
-  });
+  const keeper = keeperOf(rig, { cameras: onlyCamera(rig, 'enc-const') });
   const constant = new ConstantPushManager({ engine: rig.engine, cameras: onlyCamera(rig, 'enc-const'), book: pushAddresses(rig), streams: cameraStreamsOf(rig.db, 'gateway'), reconcileMs: 100, log });
   const seen = new Set<string>();
   const watch = setInterval(() => {

@@ -9,9 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import { gbStreamUrl, type GbPull } from '../../../src/modules/gb28181/pull.js';
 import { registerGbFigures } from '../../../src/modules/metrics/gbFigures.js';
 import { startMetricsServer } from '../../../src/modules/metrics/server.js';
-import { SUB_CIF_H264 } from '../../../src/sim/camera/index.js';
-import { GbCameraSim } from '../../../src/sim/gb28181/index.js';
-import { GB_DOMAIN, GB_PASSWORD, GB_SIP_ID, GB_TIMERS, gbDevice, gbService, nextEvent } from '../../helpers/gb.js';
+import { gbDevice, gbNvr, gbService, nextEvent } from '../../helpers/gb.js';
 import { mediaConfig, until } from '../../helpers/media.js';
 import { parseSamples, scrape, valueOf } from '../../helpers/prometheus.js';
 
@@ -20,16 +18,7 @@ const MISSES = 3;
 
 t.test('GB figures: devices, keep-alive age, pulls with RTP loss and re-INVITEs', async (t) => {
   const svc = await gbService(t, { keepaliveIntervalMs: KEEPALIVE_MS, config: { keepalive_misses: MISSES, media_port_min: 41000 + Math.floor(Math.random() * 400) * 20, media_port_max: 59999 } });
-  const nvr = await GbCameraSim.start({
-    deviceId: '44010000041180000001',
-    password: GB_PASSWORD,
-    registrar: { address: '127.0.0.1', port: svc.registrar.port, transport: 'UDP', serverId: GB_SIP_ID, domain: GB_DOMAIN },
-    timers: GB_TIMERS,
-    channels: 2,
-    clip: SUB_CIF_H264,
-    lossyLink: { lossRate: 0.02, reorderRate: 0.02, seed: 7 },
-  });
-  t.teardown(() => nvr.close());
+  const nvr = await gbNvr(t, svc.registrar.port, { lossyLink: { lossRate: 0.02, reorderRate: 0.02, seed: 7 } });
   await nvr.device.register(3600);
   nvr.device.startKeepalive(KEEPALIVE_MS / 2);
   const silent = await gbDevice(t, svc, { deviceId: '44010000041320000002', channels: 0 });
