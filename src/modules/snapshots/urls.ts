@@ -83,7 +83,7 @@ function externalIpv4(): string | undefined {
  */
 export function publicBaseUrl(configured: string | undefined, listening: { host: string; port: number }): string {
   if (configured) return configured.replace(/\/+$/, '');
-  const any = listening.host === '0.0.0.0' || listening.host === '::' || listening.host === '';
-  const host = any ? (externalIpv4() ?? '127.0.0.1') : listening.host;
+  const wildcard = listening.host === '0.0.0.0' || listening.host === '::' || listening.host === '';
+  const host = wildcard ? (externalIpv4() ?? '127.0.0.1') : listening.host;
   return `https://${host.includes(':') ? `[${host}]` : host}:${listening.port}`;
 }
