@@ -16,38 +16,28 @@ export function isStorageFull(err: unknown): boolean {
 export interface StorageFullGuard {
   /** Storage errors survived since start. */
   survived(): number;
-  dispose(): void;
 }
 
-export function keepRunningOnStorageFull(
-  log: Logger,
-  o: { proc?: NodeJS.Process; logEveryMs?: number; now?: () => number } = {},
-): StorageFullGuard {
-  const proc = o.proc ?? process;
-  const now = o.now ?? Date.now;
-  const every = o.logEveryMs ?? 60_000;
+/** Installs the guard on this process; `logEveryMs`: at most one log line per this time. */
+export function keepRunningOnStorageFull(log: Logger, logEveryMs = 60_000): StorageFullGuard {
   let count = 0;
   let loggedAt = -Infinity;
   let unlogged = 0;
-  const onError = (err: Error, origin: string) => {
+  process.on('uncaughtException', (err: Error, origin: string) => {
     if (!isStorageFull(err)) {
       log.fatal({ err, origin }, 'uncaught error: the daemon stops');
       log.flush();
       // Node's own exit code for an uncaught exception.
-      proc.exit(1);
+      process.exit(1);
     }
     count++;
-    if (now() - loggedAt < every) {
+    if (Date.now() - loggedAt < logEveryMs) {
       unlogged++;
       return;
     }
     log.error({ err: err.message, code: (err as { code?: string }).code, at: err.stack?.split('\n')[1]?.trim(), alsoSince: unlogged }, 'data disk full: a write failed, the daemon goes on');
-    loggedAt = now();
+    loggedAt = Date.now();
     unlogged = 0;
-  };
-  proc.on('uncaughtException', onError);
-  return {
-    survived: () => count,
-    dispose: () => void proc.off('uncaughtException', onError),
-  };
+  });
+  return { survived: () => count };
 }
